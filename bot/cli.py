@@ -1,0 +1,121 @@
+"""The command line: ``python -m bot run | ask | check | report | health``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, default_config_path, load_settings
+from bot.engine import Engine, load_engine
+from bot.knowledge import KnowledgeError, load_knowledge
+from bot.render import answer_text
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, help_text: str) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        sub.add_argument("--config", metavar="PATH", help="settings file (default: config.yaml)")
+        return sub
+
+    command("run", "Start the Telegram bot, or a terminal chat when no token is set.")
+    ask = command("ask", "Answer questions and print the replies (for testing the knowledge).")
+    ask.add_argument("question", nargs="*", help="the question (omit with --json)")
+    ask.add_argument(
+        "--json", action="store_true", help="read questions from stdin, one JSON line per answer"
+    )
+    check = command("check", "Validate a knowledge folder; print every problem.")
+    check.add_argument("directory", nargs="?", help="knowledge folder (default: from config)")
+    report = command("report", "Print the question-log report.")
+    report.add_argument("--days", type=int, default=30, help="how many days back (default 30)")
+    report.add_argument("--csv", metavar="FILE", help="also write the log as CSV to FILE")
+    command("health", "Exit 0 if the knowledge loads and the log is writable.")
+    return parser
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(default_config_path(args.config), os.environ)
+
+
+def _engine(settings: Settings) -> Engine:
+    return load_engine(Path(settings.knowledge.path))
+
+
+def _ask(args: argparse.Namespace, settings: Settings) -> int:
+    engine = _engine(settings)
+    source = engine.knowledge.primary_source
+    if args.json:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            print(json.dumps(engine.ask(question).to_json(), ensure_ascii=False), flush=True)
+        return 0
+    if not args.question:
+        print("ask: give a question, or --json to read questions from stdin", file=sys.stderr)
+        return 2
+    print(answer_text(engine.ask(" ".join(args.question)), source))
+    return 0
+
+
+def _check(args: argparse.Namespace, settings: Settings) -> int:
+    directory = Path(args.directory or settings.knowledge.path)
+    try:
+        knowledge = load_knowledge(directory)
+    except KnowledgeError as error:
+        for problem in error.problems:
+            print(f"{directory / problem.file}:{problem.line}: {problem.field}: {problem.message}")
+        print(f"{len(error.problems)} problem(s)", file=sys.stderr)
+        return 1
+    print(
+        f"{directory}: ok — {len(knowledge.facts)} facts, {len(knowledge.entries)} entries, "
+        f"version {knowledge.version}"
+    )
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    if settings.token:
+        from bot.app import run_telegram
+
+        run_telegram(settings)
+        return 0
+    from bot.chat import run_chat
+
+    return run_chat(_engine(settings), sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse ``argv`` and run the command; the exit status is returned."""
+    args = _parser().parse_args(argv)
+    try:
+        settings = _settings(args)
+    except ConfigError as error:
+        print(f"config: {error}", file=sys.stderr)
+        return 2
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    try:
+        if args.command == "run":
+            return _run(settings)
+        if args.command == "ask":
+            return _ask(args, settings)
+        if args.command == "check":
+            return _check(args, settings)
+        if args.command == "report":
+            from bot.report import run_report
+
+            return run_report(settings, days=args.days, csv_path=args.csv)
+        from bot.health import run_health
+
+        return run_health(settings)
+    except KnowledgeError as error:
+        print(f"knowledge is invalid ({len(error.problems)} problem(s)):", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 1

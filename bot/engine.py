@@ -1,0 +1,247 @@
+"""The answer engine: question in, cited answer (or an honest decline) out.
+
+Plain Python over plain values; no front end is imported here. ``Engine`` is immutable once
+built, so a hot reload builds a new one and swaps the reference: a question in flight is
+answered from one consistent knowledge version.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.answers import Answer, Citation, Language, Status, Suggestion
+from bot.knowledge import Entry, Knowledge, Topic, load_knowledge
+from bot.matching import Analyzer, Candidate, Matcher
+from bot.messages import say
+from bot.textnorm import detect_language, normalize, to_traditional
+
+# Decision thresholds, tuned on the tuning half of knowledge/questions.yaml.
+ANSWER_COVERAGE = 0.75  # share of the question an entry must explain to be answered
+ANSWER_SCORE = 0.55
+AMBIGUOUS_SCORE = 0.4
+TIE_MARGIN = 0.08  # entries this close to the best one compete with it
+SUGGESTION_SCORE = 0.2
+MAX_CHOICES = 4
+MAX_SUGGESTIONS = 3
+MAX_QUESTION_CHARS = 1000
+
+_MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
+
+
+class Engine:
+    """Answers questions from one validated knowledge set."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.knowledge = knowledge
+        self._analyzer = Analyzer(knowledge.lexicon)
+        self._matcher = Matcher(
+            knowledge.entries.values(),
+            knowledge.facts,
+            self._analyzer,
+            knowledge.lexicon.exclusive,
+            normalize,
+        )
+
+    @property
+    def version(self) -> str:
+        """The knowledge version answers come from."""
+        return self.knowledge.version
+
+    # --- asking ------------------------------------------------------------------------------
+
+    def ask(self, question: str) -> Answer:
+        """Answer one question as a person typed it."""
+        question = question[:MAX_QUESTION_CHARS]
+        language = detect_language(question)
+        normalized = normalize(question)
+        if not _MEANINGFUL.search(normalized):
+            return self._reply(
+                question,
+                Status.NO_ANSWER,
+                say("empty_question", language),
+                language,
+                normalized=normalized,
+                suggestions=self.examples(language),
+                reason="empty",
+            )
+        analysis = self._analyzer.analyze(normalized)
+        if analysis.out_of_scope:
+            name = analysis.out_of_scope[0]
+            return self._reply(
+                question,
+                Status.NO_ANSWER,
+                say("out_of_scope", language, name=name),
+                language,
+                normalized=normalized,
+                reason=f"out of scope: {name}",
+            )
+        candidates = self._matcher.rank(analysis)
+        return self._decide(question, normalized, language, candidates)
+
+    def _decide(
+        self, question: str, normalized: str, language: Language, candidates: list[Candidate]
+    ) -> Answer:
+        best = candidates[0] if candidates else None
+        contenders = [
+            c
+            for c in candidates
+            if best is not None
+            and c.question_coverage >= ANSWER_COVERAGE
+            and c.score >= best.score - TIE_MARGIN
+        ]
+        if (
+            best is not None
+            and best.question_coverage >= ANSWER_COVERAGE
+            and best.score >= ANSWER_SCORE
+            and len(contenders) == 1
+        ):
+            return self._entry_answer(best.entry, language, question, normalized, best.score)
+        faq_contenders = [c for c in contenders if c.entry.kind == "faq"]
+        if best is not None and len(faq_contenders) >= 2 and best.score >= AMBIGUOUS_SCORE:
+            choices = tuple(
+                self._suggestion(c.entry, language) for c in faq_contenders[:MAX_CHOICES]
+            )
+            return self._reply(
+                question,
+                Status.AMBIGUOUS,
+                say("ambiguous", language),
+                language,
+                normalized=normalized,
+                suggestions=choices,
+                confidence=best.score,
+                reason="several entries fit",
+            )
+        near = tuple(
+            self._suggestion(c.entry, language)
+            for c in candidates
+            if c.entry.kind == "faq" and c.score >= SUGGESTION_SCORE
+        )[:MAX_SUGGESTIONS]
+        text = say("no_answer", language)
+        if near:
+            text = f"{text}\n{say('no_answer_suggestions', language)}"
+        return self._reply(
+            question,
+            Status.NO_ANSWER,
+            text,
+            language,
+            normalized=normalized,
+            suggestions=near,
+            confidence=best.score if best else 0.0,
+            reason="no entry fits",
+        )
+
+    def answer_entry(self, entry_id: str, language: Language) -> Answer | None:
+        """The answer of one entry (a tapped suggestion); None if it no longer exists."""
+        entry = self.knowledge.entries.get(entry_id)
+        if entry is None:
+            return None
+        question = self._question_of(entry, language)
+        return self._entry_answer(entry, language, question, normalize(question), 1.0)
+
+    def _entry_answer(
+        self, entry: Entry, language: Language, question: str, normalized: str, confidence: float
+    ) -> Answer:
+        if entry.kind == "smalltalk":
+            source = self.knowledge.primary_source
+            pointer = say(
+                "smalltalk_pointer", language, title=source.title, title_en=source.title_en
+            )
+            text = f"{self._localise(entry.answer_zh, entry.answer_en, language)}\n{pointer}"
+            return self._reply(
+                question,
+                Status.SMALLTALK,
+                text,
+                language,
+                normalized=normalized,
+                entry_id=entry.id,
+                suggestions=self.examples(language),
+                confidence=confidence,
+            )
+        return self._reply(
+            question,
+            Status.ANSWERED,
+            self._localise(entry.answer_zh, entry.answer_en, language),
+            language,
+            normalized=normalized,
+            entry_id=entry.id,
+            citations=self._citations(entry),
+            confidence=confidence,
+            suggestions=tuple(
+                self._suggestion(self.knowledge.entries[r], language) for r in entry.related
+            ),
+        )
+
+    # --- browsing ----------------------------------------------------------------------------
+
+    def topics(self) -> list[Topic]:
+        """Topics that have entries, in file order."""
+        used = {e.topic for e in self.knowledge.entries.values() if e.kind == "faq"}
+        return [t for t in self.knowledge.topics.values() if t.id in used]
+
+    def entries_in(self, topic_id: str) -> list[Entry]:
+        """The FAQ entries of one topic, in file order."""
+        return [
+            e for e in self.knowledge.entries.values() if e.topic == topic_id and e.kind == "faq"
+        ]
+
+    def examples(self, language: Language) -> tuple[Suggestion, ...]:
+        """Example questions: the first entry of each of the first topics."""
+        firsts = [entries[0] for t in self.topics() if (entries := self.entries_in(t.id))]
+        return tuple(self._suggestion(e, language) for e in firsts[:MAX_CHOICES])
+
+    # --- composition -------------------------------------------------------------------------
+
+    def _citations(self, entry: Entry) -> tuple[Citation, ...]:
+        citations = []
+        for fact_id in entry.facts:
+            fact = self.knowledge.facts[fact_id]
+            source = self.knowledge.sources[fact.source]
+            citations.append(Citation(fact.id, fact.quote, source.newspaper, source.date))
+        return tuple(citations)
+
+    def _suggestion(self, entry: Entry, language: Language) -> Suggestion:
+        return Suggestion(entry.id, self._question_of(entry, language))
+
+    def _question_of(self, entry: Entry, language: Language) -> str:
+        english = entry.questions_en[0] if entry.questions_en else entry.questions_zh[0]
+        return self._localise(entry.questions_zh[0], english, language)
+
+    @staticmethod
+    def _localise(zh: str, en: str, language: Language) -> str:
+        if language is Language.ENGLISH:
+            return en
+        return to_traditional(zh) if language is Language.TRADITIONAL else zh
+
+    def _reply(
+        self,
+        question: str,
+        status: Status,
+        text: str,
+        language: Language,
+        *,
+        normalized: str,
+        entry_id: str | None = None,
+        citations: tuple[Citation, ...] = (),
+        suggestions: tuple[Suggestion, ...] = (),
+        confidence: float = 0.0,
+        reason: str = "",
+    ) -> Answer:
+        return Answer(
+            question=question,
+            status=status,
+            text=text,
+            language=language,
+            citations=citations,
+            confidence=confidence,
+            entry_id=entry_id,
+            suggestions=suggestions,
+            normalized=normalized,
+            knowledge_version=self.knowledge.version,
+            reason=reason,
+        )
+
+
+def load_engine(directory: Path) -> Engine:
+    """Load, validate and index a knowledge folder (raises ``KnowledgeError``)."""
+    return Engine(load_knowledge(directory))

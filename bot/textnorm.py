@@ -1,0 +1,87 @@
+"""Normalise text as people type it: width, case, script, Chinese numerals.
+
+Lexicon-specific rewriting (synonyms, typos, English words) happens in matching; this module
+only does what holds for any text: NFKC (full-width letters and digits), lower case,
+traditional to simplified, and Chinese numerals to digits where they are numbers.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+
+import cn2an
+import opencc
+
+from bot.answers import Language
+
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_LATIN = re.compile(r"[a-zA-Z]")
+_WHITESPACE = re.compile(r"\s+")
+
+_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千点"
+# A run of Chinese numerals, optionally with a magnitude (亿/万) kept as a unit, optionally
+# introduced by 百分之 (percent). Single numeral characters are only numbers when a magnitude
+# or percent follows, so 五大, 三个方面, 一批, 九龙坡 and 一企一策 stay words.
+_CHINESE_NUMBER = re.compile(
+    rf"(?P<percent>百分之)?(?P<digits>[{_NUMERAL_CHARS}]+)(?P<magnitude>[万亿]*)(?P<sign>%?)"
+)
+
+
+@cache
+def _converter(config: str) -> opencc.OpenCC:
+    return opencc.OpenCC(config)
+
+
+def to_simplified(text: str) -> str:
+    """Traditional to simplified (Taiwan variants too, so 著 as a particle becomes 着)."""
+    return str(_converter("tw2s").convert(text))
+
+
+def to_traditional(text: str) -> str:
+    """Simplified to traditional with Taiwan/Hong Kong character forms (麵, not 麪)."""
+    return str(_converter("s2tw").convert(text))
+
+
+def detect_language(text: str) -> Language:
+    """English when there is no Chinese; otherwise the script most characters are in."""
+    text = unicodedata.normalize("NFKC", text)
+    if not _CJK.search(text):
+        return Language.ENGLISH if _LATIN.search(text) else Language.SIMPLIFIED
+    simplified = to_simplified(text)
+    traditional = to_traditional(text)
+    traditional_only = sum(1 for a, b in zip(text, simplified, strict=False) if a != b)
+    simplified_only = sum(1 for a, b in zip(text, traditional, strict=False) if a != b)
+    return Language.TRADITIONAL if traditional_only > simplified_only else Language.SIMPLIFIED
+
+
+def _number_to_digits(match: re.Match[str]) -> str:
+    digits, magnitude = match.group("digits"), match.group("magnitude")
+    percent = bool(match.group("percent") or match.group("sign"))
+    if len(digits) == 1 and not magnitude and not percent:
+        return match.group(0)
+    if digits.startswith("点") or digits.endswith("点"):
+        return match.group(0)
+    if digits in {"百", "千"} and magnitude:
+        # 百亿级 ("hundred-million-level") is the article's name for an industry's scale.
+        return match.group(0)
+    try:
+        value = cn2an.cn2an(digits, "smart")
+    except ValueError:
+        return match.group(0)
+    number = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{number}{magnitude}{'%' if percent else ''}"
+
+
+def numerals_to_digits(text: str) -> str:
+    """Rewrite Chinese numbers as digits: 五十亿 → 50亿, 百分之十四点五 → 14.5%."""
+    return _CHINESE_NUMBER.sub(_number_to_digits, text)
+
+
+def normalize(text: str) -> str:
+    """The comparable form of ``text``: NFKC, lower case, simplified, digits, single spaces."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    text = to_simplified(text)
+    text = numerals_to_digits(text)
+    return _WHITESPACE.sub(" ", text).strip()
