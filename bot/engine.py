@@ -76,6 +76,16 @@ class Engine:
                 normalized=normalized,
                 reason=f"out of scope: {name}",
             )
+        unknown = self._matcher.unknown_names(analysis)
+        if unknown:
+            return self._reply(
+                question,
+                Status.NO_ANSWER,
+                say("out_of_scope", language, name=unknown[0]),
+                language,
+                normalized=normalized,
+                reason=f"unknown name: {unknown[0]}",
+            )
         candidates = self._matcher.rank(analysis)
         return self._decide(question, normalized, language, candidates)
 

@@ -103,7 +103,9 @@ def judge(answer: Answer, label: LabelledQuestion) -> Verdict:
             return Verdict(False, False, True, f"answer lacks {', '.join(missing)}")
         return Verdict(True, False, False, "")
     if answer.status is Status.ANSWERED:
-        return Verdict(False, False, True, f"answered ({answer.entry_id}), expected {label.expect}")
+        return Verdict(
+            False, False, True, f"answered ({answer.entry_id}), expected {label.expect}"
+        )
     correct = answer.status.value == label.expect or (
         label.expect == "no_answer" and answer.status is Status.AMBIGUOUS
     )

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.article import ArticleFormatError, CleanArticle, clean_article
-from bot.figures import chinese_figures_in, figures_in, numbers_in
+from bot.figures import figures_in, numbers_in
 from bot.yamlfile import YamlDocument, YamlFileError, parse_yaml
 
 SOURCES_FILE = "sources.yaml"
@@ -121,6 +121,9 @@ class Lexicon:
     stopwords_en: tuple[str, ...]
     exclusive: tuple[tuple[str, ...], ...]
     out_of_scope: dict[str, tuple[str, ...]]
+    # Words that end a name (区, 产业, 公司, district …): an unknown word right before one is a
+    # place, industry or company the article does not mention.
+    name_heads: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +261,7 @@ class _Reader:
             self.problem((*path, "id"), f"{ident}.id", "use lower-case letters, digits and dashes")
         if ident in seen:
             self.problem((*path, "id"), f"{ident}.id", "duplicate id")
+            return ""  # the first record with this id stays the one referred to
         seen.add(ident)
         return ident
 
@@ -426,8 +430,9 @@ def _read_facts(
 
 
 def _read_faq(
-    doc: YamlDocument, facts: dict[str, Fact], problems: list[Problem]
+    doc: YamlDocument, facts: dict[str, Fact] | None, problems: list[Problem]
 ) -> tuple[dict[str, Topic], dict[str, Entry]]:
+    """Topics and entries; ``facts`` is None when facts.yaml could not be read at all."""
     reader = _Reader(FAQ_FILE, doc, problems)
     if not isinstance(doc.data, dict):
         reader.problem((), "faq", "expected a mapping with 'topics' and 'entries'")
@@ -474,15 +479,21 @@ def _read_faq(
         answer_zh = reader.text(answer, "zh", apath, f"{label}.answer")
         answer_en = reader.text(answer, "en", apath, f"{label}.answer")
         cited = reader.texts(record, "facts", path, label, required=False)
+        unknown = [f for f in cited if facts is not None and f not in facts]
         for position, fact_id in enumerate(cited):
-            if fact_id not in facts:
+            if fact_id in unknown:
                 reader.problem(
                     (*path, "facts", position), f"{label}.facts", f"unknown fact {fact_id!r}"
                 )
         if not is_faq and cited:
             reader.problem((*path, "facts"), f"{label}.facts", "small talk cites no facts")
-        cited_facts = [facts[f] for f in cited if f in facts]
+        # Figures can only be checked against facts that were read; an unknown id is the
+        # problem to fix first, not every figure it would have carried.
+        checkable = facts is not None and not unknown
+        cited_facts = [facts[f] for f in cited] if facts is not None and checkable else []
         for language, text, key in (("zh", answer_zh, "zh"), ("en", answer_en, "en")):
+            if not checkable:
+                break
             for missing in _uncarried_figures(text, cited_facts, english=language == "en"):
                 reader.problem(
                     (*apath, key),
@@ -513,16 +524,23 @@ def _read_faq(
 def _uncarried_figures(text: str, cited: list[Fact], *, english: bool) -> list[str]:
     """Figures in an answer that no cited fact carries."""
     carried = " ".join(f"{f.value} {f.period} {f.value_en} {f.period_en}" for f in cited)
-    missing = [fig for fig in figures_in(text) if fig not in carried]
-    if english:
-        # English renders figures in words and digits ("5 billion"): each number must be one a
-        # cited fact writes, in Chinese or English.
-        known = numbers_in(carried)
-        missing = [
-            fig for fig in missing if not numbers_in(fig) <= known or chinese_figures_in(fig)
-        ]
-        missing += sorted(n for n in numbers_in(text) - known if n not in missing)
+    figures = figures_in(text)
+    if not english:
+        return list(dict.fromkeys(f for f in figures if f not in carried))
+    # English keeps each Chinese figure as written ("(50亿元以上)") and renders it in words and
+    # digits ("over 5 billion yuan"): the Chinese figures must be carried as written, and every
+    # other number must be one that a cited fact writes, in Chinese or in English.
+    chinese = [f for f in figures if _HAS_CJK.search(f)]
+    missing = [f for f in chinese if f not in carried]
+    rest = text
+    for figure in chinese:
+        rest = rest.replace(figure, " ")
+    known = numbers_in(carried)
+    missing += sorted(n for n in numbers_in(rest) if n not in known)
     return list(dict.fromkeys(missing))
+
+
+_HAS_CJK = re.compile(r"[\u3400-\u9fff]")
 
 
 def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
@@ -530,7 +548,9 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
     data = doc.data if isinstance(doc.data, dict) else {}
     if not isinstance(doc.data, dict):
         reader.problem((), "lexicon", "expected a mapping")
-    reader.check_keys(data, (), "lexicon", ("synonyms", "stopwords", "exclusive", "out_of_scope"))
+    reader.check_keys(
+        data, (), "lexicon", ("synonyms", "stopwords", "exclusive", "out_of_scope", "name_heads")
+    )
     synonyms: dict[str, tuple[str, ...]] = {}
     raw_synonyms = data.get("synonyms", {})
     if not isinstance(raw_synonyms, dict):
@@ -571,7 +591,8 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
         raw_out = {}
     for kind in raw_out:
         out[str(kind)] = reader.texts(raw_out, kind, ("out_of_scope",), "out_of_scope")
-    return Lexicon(synonyms, stopwords_zh, stopwords_en, tuple(exclusive), out)
+    name_heads = reader.texts(data, "name_heads", (), "lexicon", required=False)
+    return Lexicon(synonyms, stopwords_zh, stopwords_en, tuple(exclusive), out, name_heads)
 
 
 def _check_out_of_scope_names(
@@ -631,7 +652,9 @@ def load_knowledge(directory: Path, overrides: dict[str, bytes] | None = None) -
     sources: dict[str, Source] = read(
         SOURCES_FILE, lambda d: _read_sources(directory, d, problems), {}
     )
-    facts: dict[str, Fact] = read(FACTS_FILE, lambda d: _read_facts(d, sources, problems), {})
+    facts: dict[str, Fact] | None = read(
+        FACTS_FILE, lambda d: _read_facts(d, sources, problems), None
+    )
     topics, entries = read(FAQ_FILE, lambda d: _read_faq(d, facts, problems), ({}, {}))
     lexicon: Lexicon = read(
         LEXICON_FILE, lambda d: _read_lexicon(d, problems), Lexicon({}, (), (), (), {})
@@ -649,4 +672,5 @@ def load_knowledge(directory: Path, overrides: dict[str, bytes] | None = None) -
                 ),
             )
         )
+    assert facts is not None  # a facts.yaml that could not be read is a problem above
     return Knowledge(sources, facts, topics, entries, lexicon, version_of(contents), directory)

@@ -30,6 +30,7 @@ _TOKEN = re.compile(
     r"(?P<number>\d+(?:\.\d+)?(?:[万亿]|%)?)|(?P<word>[a-z]+(?:'[a-z]+)?)|(?P<cjk>[\u3400-\u9fff]+)"
 )
 _MAX_ENGLISH_PHRASE = 4
+_MIN_FUZZY_LENGTH = 3
 
 # Weights of features that are not lexicon terms. Leftover Chinese bigrams and unknown English
 # words are capped so filler ("要做到", "具体") costs a little, while a lexicon term the entry
@@ -47,6 +48,8 @@ class Analysis:
     features: frozenset[str]
     terms: frozenset[str]
     out_of_scope: tuple[str, ...]
+    # Words written right before a name head (…区, …产业, … district): names, if unknown.
+    name_candidates: tuple[str, ...] = ()
 
 
 class Analyzer:
@@ -64,7 +67,18 @@ class Analyzer:
         for word in lexicon.stopwords_en:
             self._en.setdefault(tuple(word.lower().split()), stop)
         self._stop = stop
+        self._heads = {h.lower() for h in lexicon.name_heads}
         self._max_zh = max((len(s) for s in self._zh), default=1)
+        # One-character typos (数子车间, 开公率, 产业连) are corrected against lexicon words of
+        # three or more characters: "数*车间" -> 数字车间. Keys shared by two words are dropped.
+        fuzzy: dict[str, str | None] = {}
+        for surface, term in self._zh.items():
+            if term == stop or len(surface) < _MIN_FUZZY_LENGTH:
+                continue
+            for i in range(len(surface)):
+                key = surface[:i] + "*" + surface[i + 1 :]
+                fuzzy[key] = surface if fuzzy.get(key, surface) == surface else None
+        self._fuzzy = {key: surface for key, surface in fuzzy.items() if surface is not None}
         self._out_of_scope_zh: list[str] = []
         self._out_of_scope_en: set[tuple[str, ...]] = set()
         for names in lexicon.out_of_scope.values():
@@ -88,49 +102,99 @@ class Analyzer:
         """Features of ``normalized`` text (the output of ``textnorm.normalize``)."""
         features: set[str] = set()
         terms: set[str] = set()
+        names: list[str] = []
         words: list[str] = []
         for match in _TOKEN.finditer(normalized):
             if match.group("word"):
                 words.append(match.group("word"))
                 continue
-            self._flush_words(words, features, terms)
+            self._flush_words(words, features, terms, names)
             words = []
             if match.group("number"):
                 features.add("#" + match.group("number"))
             else:
-                self._segment_chinese(match.group("cjk"), features, terms)
-        self._flush_words(words, features, terms)
+                self._segment_chinese(match.group("cjk"), features, terms, names)
+        self._flush_words(words, features, terms, names)
         foreign = [name for name in self._out_of_scope_zh if name in normalized]
         tokens = tuple(re.findall(r"[a-z0-9]+", normalized))
         for name in self._out_of_scope_en:
             if any(tokens[i : i + len(name)] == name for i in range(len(tokens))):
                 foreign.append(" ".join(name))
-        return Analysis(frozenset(features), frozenset(terms), tuple(foreign))
+        return Analysis(frozenset(features), frozenset(terms), tuple(foreign), tuple(names))
 
-    def _segment_chinese(self, run: str, features: set[str], terms: set[str]) -> None:
+    def _segment_chinese(
+        self, run: str, features: set[str], terms: set[str], names: list[str]
+    ) -> None:
         """Forward maximum matching against lexicon surfaces; bigrams for what is left."""
+        segments = self._segments(run)
+        corrected = self._correct_typos(run, segments)
+        if corrected != run:
+            run, segments = corrected, self._segments(corrected)
         residue: list[str] = []
+        for text, term in segments:
+            if term is None:
+                residue.append(text)
+                continue
+            left = "".join(residue)
+            self._name_candidates(left, text in self._heads or term in self._heads, names)
+            _add_residue(left, features)
+            residue = []
+            if term != self._stop:
+                features.add(term)
+                terms.add(term)
+        left = "".join(residue)
+        self._name_candidates(left, False, names)
+        _add_residue(left, features)
+
+    def _segments(self, run: str) -> list[tuple[str, str | None]]:
+        """(surface, term) pieces by forward maximum matching; term None for a leftover char."""
+        segments: list[tuple[str, str | None]] = []
         i = 0
         while i < len(run):
             for length in range(min(self._max_zh, len(run) - i), 0, -1):
                 term = self._zh.get(run[i : i + length])
                 if term is not None:
+                    segments.append((run[i : i + length], term))
+                    i += length
                     break
             else:
-                residue.append(run[i])
+                segments.append((run[i], None))
                 i += 1
-                continue
-            _add_residue("".join(residue), features)
-            residue = []
-            if term != self._stop:
-                features.add(term)
-                terms.add(term)
-            i += length
-        _add_residue("".join(residue), features)
+        return segments
 
-    def _flush_words(self, words: list[str], features: set[str], terms: set[str]) -> None:
+    def _correct_typos(self, run: str, segments: list[tuple[str, str | None]]) -> str:
+        """Replace a lexicon word misspelt by one leftover character with the word."""
+        leftover: list[int] = []
+        position = 0
+        for text, term in segments:
+            if term is None:
+                leftover.append(position)
+            position += len(text)
+        for p in leftover:
+            for length in range(min(self._max_zh, len(run)), _MIN_FUZZY_LENGTH - 1, -1):
+                for start in range(max(0, p - length + 1), min(p, len(run) - length) + 1):
+                    window = run[start : start + length]
+                    key = window[: p - start] + "*" + window[p - start + 1 :]
+                    surface = self._fuzzy.get(key)
+                    if surface is not None:
+                        return run[:start] + surface + run[start + length :]
+        return run
+
+    def _name_candidates(self, residue: str, head_follows: bool, names: list[str]) -> None:
+        """Leftover text that ends in, or stands before, a name head (区, 产业 …)."""
+        if head_follows and len(residue) >= 2:
+            names.append(residue)
+        for head in self._heads:
+            at = residue.find(head, 2)
+            if at >= 2:
+                names.append(residue[:at])
+
+    def _flush_words(
+        self, words: list[str], features: set[str], terms: set[str], names: list[str]
+    ) -> None:
         """Longest English phrases first; unknown words become features of their own."""
         i = 0
+        unknown: str | None = None
         while i < len(words):
             for length in range(min(_MAX_ENGLISH_PHRASE, len(words) - i), 0, -1):
                 phrase = tuple(_stem(w) for w in words[i : i + length])
@@ -138,9 +202,15 @@ class Analyzer:
                 if term is not None:
                     break
             else:
-                features.add("w:" + _stem(words[i]))
+                if words[i] in self._heads and unknown is not None:
+                    names.append(unknown)
+                unknown = "w:" + _stem(words[i])
+                features.add(unknown)
                 i += 1
                 continue
+            if unknown is not None and (" ".join(words[i : i + length]) in self._heads):
+                names.append(unknown)
+            unknown = None
             if term != self._stop:
                 features.add(term)
                 terms.add(term)
@@ -213,7 +283,16 @@ class Matcher:
                 if feature.startswith("#")
             }
             features = frozenset().union(*phrasings, numbers)
-            exclusive_terms = frozenset(t for t in features if t in self._exclusive_group)
+            # What the cited facts are about (their period and measure) counts too: an entry on
+            # a 下半年 target contradicts a question about 去年 even if no phrasing says 下半年.
+            stated = frozenset().union(
+                *(
+                    analyzer.analyze(normalize(f"{fact.period} {fact.measure}")).terms
+                    for fact_id in entry.facts
+                    if (fact := facts.get(fact_id)) is not None
+                )
+            )
+            exclusive_terms = frozenset(t for t in features | stated if t in self._exclusive_group)
             position = len(self._entries)
             self._entries.append(_IndexedEntry(entry, features, phrasings, (), exclusive_terms))
             for feature in features:
@@ -254,9 +333,7 @@ class Matcher:
         for feature, weight in weights.items():
             for position in self._postings.get(feature, ()):
                 explained[position] += weight
-        question_exclusive = {
-            self._exclusive_group[t]: t for t in analysis.terms if t in self._exclusive_group
-        }
+        question_exclusive = frozenset(t for t in analysis.terms if t in self._exclusive_group)
         # Score the entries that explain most of the question exactly; the rest cannot win.
         shortlist = sorted(explained.items(), key=lambda item: -item[1])[: limit * 4]
         candidates = []
@@ -282,10 +359,21 @@ class Matcher:
         candidates.sort(key=lambda c: (-c.score, c.entry.id))
         return candidates[:limit]
 
-    def _contradicts(self, question: dict[int, str], entry_terms: frozenset[str]) -> bool:
-        for term in entry_terms:
-            group = self._exclusive_group[term]
-            wanted = question.get(group)
-            if wanted is not None and wanted not in entry_terms:
-                return True
-        return False
+    def unknown_names(self, analysis: Analysis) -> list[str]:
+        """Name candidates no entry uses any part of: places, industries, firms not covered."""
+        unknown = []
+        for name in analysis.name_candidates:
+            if name.startswith("w:"):
+                parts = {name}
+            else:
+                parts = {"2:" + name[i : i + 2] for i in range(len(name) - 1)}
+            if not any(part in self._idf for part in parts):
+                unknown.append(name.removeprefix("w:"))
+        return unknown
+
+    def _contradicts(self, question: frozenset[str], entry_terms: frozenset[str]) -> bool:
+        """True when the question names a term of a group the entry speaks of otherwise."""
+        entry_groups = {self._exclusive_group[t] for t in entry_terms}
+        return any(
+            self._exclusive_group[t] in entry_groups and t not in entry_terms for t in question
+        )

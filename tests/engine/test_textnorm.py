@@ -1,0 +1,59 @@
+"""Normalising questions as people type them."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answers import Language
+from bot.textnorm import detect_language, normalize, numerals_to_digits, to_traditional
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("投资六十五亿的是哪个项目", "投资65亿的是哪个项目"),
+        ("营收增长百分之十四点五", "营收增长14.5%"),
+        ("明年二百亿", "明年200亿"),
+        ("两百亿元", "200亿元"),
+        ("盘活楼宇十万平方米", "盘活楼宇10万平方米"),
+        ("八十个重点项目", "80个重点项目"),
+        ("百分之一百四十", "140%"),
+    ],
+)
+def test_chinese_numbers_become_digits(text: str, expected: str) -> None:
+    """Chinese numerals that are numbers are rewritten as digits."""
+    assert numerals_to_digits(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["五大产业", "三个方面", "一批专精特新", "一企一策", "九龙坡区", "五大百亿级产业", "三季度"],
+)
+def test_numeral_words_stay_words(text: str) -> None:
+    """Words containing numeral characters (五大, 一企一策, 九龙坡) are not mangled."""
+    assert numerals_to_digits(text) == text
+
+
+def test_normalize_width_case_and_script() -> None:
+    """Full-width digits, upper case and traditional script all reach one form."""
+    assert normalize("重慶小麵ＧＤＰ　１３.６億") == "重庆小面gdp 13.6亿"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("重庆小面今年营收目标是多少", Language.SIMPLIFIED),
+        ("重慶小麵今年營收目標是多少", Language.TRADITIONAL),
+        ("What is the noodle revenue target?", Language.ENGLISH),
+        ("ＨＥＬＬＯ", Language.ENGLISH),
+        ("小面 revenue", Language.SIMPLIFIED),
+    ],
+)
+def test_detect_language(text: str, language: Language) -> None:
+    """The reply language follows the script the user wrote in."""
+    assert detect_language(text) == language
+
+
+def test_traditional_uses_common_character_forms() -> None:
+    """Replies in traditional use 麵 (as in Taiwan and Hong Kong), not OpenCC's 麪."""
+    assert to_traditional("重庆小面产业") == "重慶小麵產業"
