@@ -18,7 +18,13 @@ from bot.textnorm import detect_language, normalize, to_traditional
 
 # Decision thresholds, tuned on the tuning half of knowledge/questions.yaml.
 ANSWER_COVERAGE = 0.75  # share of the question an entry must explain to be answered
+# ... or less, when the question states the entry's closest phrasing word for word: what is left
+# is phrasing ("报道里讲话的那位"), since names, periods and measures are checked on their own.
+FULL_PHRASING_COVERAGE = 0.6
+FULL_PHRASING = 0.95
 ANSWER_SCORE = 0.55
+# A question saying this little (目标是多少, 投资多少) that several entries explain is ambiguous.
+MIN_SPECIFIC_WEIGHT = 3.0
 AMBIGUOUS_SCORE = 0.4
 TIE_MARGIN = 0.08  # entries this close to the best one compete with it
 SUGGESTION_SCORE = 0.2
@@ -40,6 +46,7 @@ class Engine:
             knowledge.facts,
             self._analyzer,
             knowledge.lexicon.exclusive,
+            knowledge.lexicon.measures,
             normalize,
         )
 
@@ -87,22 +94,28 @@ class Engine:
                 reason=f"unknown name: {unknown[0]}",
             )
         candidates = self._matcher.rank(analysis)
-        return self._decide(question, normalized, language, candidates)
+        information = self._matcher.information(analysis)
+        return self._decide(question, normalized, language, candidates, information)
 
     def _decide(
-        self, question: str, normalized: str, language: Language, candidates: list[Candidate]
+        self,
+        question: str,
+        normalized: str,
+        language: Language,
+        candidates: list[Candidate],
+        information: float,
     ) -> Answer:
         best = candidates[0] if candidates else None
+        explaining = [c for c in candidates if _explains(c)]
+        vague = information < MIN_SPECIFIC_WEIGHT and len(explaining) >= 2
         contenders = [
             c
-            for c in candidates
-            if best is not None
-            and c.question_coverage >= ANSWER_COVERAGE
-            and c.score >= best.score - TIE_MARGIN
+            for c in explaining
+            if best is not None and (vague or c.score >= best.score - TIE_MARGIN)
         ]
         if (
             best is not None
-            and best.question_coverage >= ANSWER_COVERAGE
+            and _explains(best)
             and best.score >= ANSWER_SCORE
             and len(contenders) == 1
         ):
@@ -250,6 +263,14 @@ class Engine:
             knowledge_version=self.knowledge.version,
             reason=reason,
         )
+
+
+def _explains(candidate: Candidate) -> bool:
+    """Whether an entry explains enough of the question to answer it."""
+    return candidate.question_coverage >= ANSWER_COVERAGE or (
+        candidate.question_coverage >= FULL_PHRASING_COVERAGE
+        and candidate.phrasing_coverage >= FULL_PHRASING
+    )
 
 
 def load_engine(directory: Path) -> Engine:

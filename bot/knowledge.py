@@ -124,6 +124,9 @@ class Lexicon:
     # Words that end a name (区, 产业, 公司, district …): an unknown word right before one is a
     # place, industry or company the article does not mention.
     name_heads: tuple[str, ...] = ()
+    # What can be asked of a subject (营收, 投资, 开工率, 算力 …): a question asking for one is
+    # only answered by an entry that states it.
+    measures: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -549,7 +552,10 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
     if not isinstance(doc.data, dict):
         reader.problem((), "lexicon", "expected a mapping")
     reader.check_keys(
-        data, (), "lexicon", ("synonyms", "stopwords", "exclusive", "out_of_scope", "name_heads")
+        data,
+        (),
+        "lexicon",
+        ("synonyms", "stopwords", "exclusive", "out_of_scope", "name_heads", "measures"),
     )
     synonyms: dict[str, tuple[str, ...]] = {}
     raw_synonyms = data.get("synonyms", {})
@@ -558,7 +564,7 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
         raw_synonyms = {}
     variant_owner: dict[str, str] = {}
     for term, _variants in raw_synonyms.items():
-        variants = reader.texts(raw_synonyms, term, ("synonyms",), "synonyms")
+        variants = reader.texts(raw_synonyms, term, ("synonyms",), "synonyms", required=False)
         for variant in variants:
             key = variant.lower()
             if key in variant_owner and variant_owner[key] != term:
@@ -592,7 +598,13 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
     for kind in raw_out:
         out[str(kind)] = reader.texts(raw_out, kind, ("out_of_scope",), "out_of_scope")
     name_heads = reader.texts(data, "name_heads", (), "lexicon", required=False)
-    return Lexicon(synonyms, stopwords_zh, stopwords_en, tuple(exclusive), out, name_heads)
+    measures = reader.texts(data, "measures", (), "lexicon", required=False)
+    for term in measures:
+        if term not in synonyms:
+            reader.problem(("measures",), "measures", f"{term!r} is not a synonyms term")
+    return Lexicon(
+        synonyms, stopwords_zh, stopwords_en, tuple(exclusive), out, name_heads, measures
+    )
 
 
 def _check_out_of_scope_names(

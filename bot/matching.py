@@ -12,7 +12,9 @@ Precision comes first, so the score asks two questions of every candidate entry:
   Entries compete on this; near-ties between entries make the question ambiguous.
 
 Terms in an ``exclusive`` group (periods: 上半年 / 今年 / 明年 …) contradict each other: an entry
-whose phrasings name other periods but not the question's is never a candidate.
+whose phrasings name other periods but not the question's is never a candidate. A ``measure``
+the question asks for (营收, 投资, 算力 …) must be one the entry states: "华韶智算中心的算力"
+is not answered with its investment.
 """
 
 from __future__ import annotations
@@ -27,8 +29,10 @@ from bot.knowledge import Entry, Fact, Lexicon
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _TOKEN = re.compile(
-    r"(?P<number>\d+(?:\.\d+)?(?:[万亿]|%)?)|(?P<word>[a-z]+(?:'[a-z]+)?)|(?P<cjk>[\u3400-\u9fff]+)"
+    r"(?P<number>\d+(?:\.\d+)?(?:[万亿]|%)?级?)(?:元|个|家|平方米)?(?:以上|以下|左右)?|(?P<word>[a-z]+(?:'[a-z]+)?)|(?P<cjk>[\u3400-\u9fff]+)"
 )
+_MIXED = re.compile(r"\d.*[^\d.%]|[^\d.%].*\d")
+_POSSESSIVE = re.compile(r"['’]s\b")
 _MAX_ENGLISH_PHRASE = 4
 _MIN_FUZZY_LENGTH = 3
 
@@ -58,6 +62,7 @@ class Analyzer:
     def __init__(self, lexicon: Lexicon) -> None:
         self._zh: dict[str, str] = {}
         self._en: dict[tuple[str, ...], str] = {}
+        self._mixed: list[tuple[re.Pattern[str], str]] = []
         stop = "\x00stop"
         for term, variants in lexicon.synonyms.items():
             for surface in (term, *variants):
@@ -66,6 +71,7 @@ class Analyzer:
             self._zh.setdefault(word.lower(), stop)
         for word in lexicon.stopwords_en:
             self._en.setdefault(tuple(word.lower().split()), stop)
+        self._mixed.sort(key=lambda item: -len(item[0].pattern))
         self._stop = stop
         self._heads = {h.lower() for h in lexicon.name_heads}
         self._max_zh = max((len(s) for s in self._zh), default=1)
@@ -89,6 +95,13 @@ class Analyzer:
                     self._out_of_scope_en.add(tuple(name.lower().split()))
 
     def _add_surface(self, surface: str, term: str) -> None:
+        if _MIXED.search(surface):
+            # q3, h1, 2023年, 5星级: letters or Chinese glued to digits, which the tokenizer
+            # would split, so they are rewritten as their term before tokenizing.
+            self._mixed.append(
+                (re.compile(rf"(?<![a-z0-9]){re.escape(surface)}(?![a-z0-9])"), term)
+            )
+            return
         if _CJK_RUN.fullmatch(surface):
             self._zh[surface] = term
         else:
@@ -100,6 +113,9 @@ class Analyzer:
 
     def analyze(self, normalized: str) -> Analysis:
         """Features of ``normalized`` text (the output of ``textnorm.normalize``)."""
+        normalized = _POSSESSIVE.sub("", normalized)
+        for pattern, term in self._mixed:
+            normalized = pattern.sub(f" {term} ", normalized)
         features: set[str] = set()
         terms: set[str] = set()
         names: list[str] = []
@@ -174,8 +190,12 @@ class Analyzer:
             for length in range(min(self._max_zh, len(run)), _MIN_FUZZY_LENGTH - 1, -1):
                 for start in range(max(0, p - length + 1), min(p, len(run) - length) + 1):
                     window = run[start : start + length]
-                    key = window[: p - start] + "*" + window[p - start + 1 :]
-                    surface = self._fuzzy.get(key)
+                    offset = p - start
+                    rest = window[:offset] + window[offset + 1 :]
+                    if offset in (0, length - 1) and rest in self._zh:
+                        # 产业+发 is the word 产业 and one more character, not a typo of 产业链.
+                        continue
+                    surface = self._fuzzy.get(window[:offset] + "*" + window[offset + 1 :])
                     if surface is not None:
                         return run[:start] + surface + run[start + length :]
         return run
@@ -261,9 +281,11 @@ class Matcher:
         facts: dict[str, Fact],
         analyzer: Analyzer,
         exclusive: Sequence[Sequence[str]],
+        measures: Iterable[str],
         normalize: Callable[[str], str],
     ) -> None:
         self.analyzer = analyzer
+        self._measures = frozenset(measures)
         self._exclusive_group: dict[str, int] = {}
         for index, group in enumerate(exclusive):
             for term in group:
@@ -292,7 +314,9 @@ class Matcher:
                     if (fact := facts.get(fact_id)) is not None
                 )
             )
-            exclusive_terms = frozenset(t for t in features | stated if t in self._exclusive_group)
+            exclusive_terms = frozenset(
+                t for t in features | stated if t in self._exclusive_group or t in self._measures
+            )
             position = len(self._entries)
             self._entries.append(_IndexedEntry(entry, features, phrasings, (), exclusive_terms))
             for feature in features:
@@ -323,6 +347,10 @@ class Matcher:
             return min(idf, _RESIDUE_CAP) if idf is not None else _UNKNOWN_WEIGHT
         return idf if idf is not None else _RESIDUE_CAP * 2
 
+    def information(self, analysis: Analysis) -> float:
+        """How much a question says: the summed weight of its features."""
+        return sum(self.weight(f) for f in analysis.features)
+
     def rank(self, analysis: Analysis, limit: int = 8) -> list[Candidate]:
         """The best-scoring entries for a question, best first."""
         weights = {f: self.weight(f) for f in analysis.features}
@@ -333,7 +361,9 @@ class Matcher:
         for feature, weight in weights.items():
             for position in self._postings.get(feature, ()):
                 explained[position] += weight
-        question_exclusive = frozenset(t for t in analysis.terms if t in self._exclusive_group)
+        question_exclusive = frozenset(
+            t for t in analysis.terms if t in self._exclusive_group or t in self._measures
+        )
         # Score the entries that explain most of the question exactly; the rest cannot win.
         shortlist = sorted(explained.items(), key=lambda item: -item[1])[: limit * 4]
         candidates = []
@@ -372,8 +402,14 @@ class Matcher:
         return unknown
 
     def _contradicts(self, question: frozenset[str], entry_terms: frozenset[str]) -> bool:
-        """True when the question names a term of a group the entry speaks of otherwise."""
-        entry_groups = {self._exclusive_group[t] for t in entry_terms}
-        return any(
-            self._exclusive_group[t] in entry_groups and t not in entry_terms for t in question
-        )
+        """True when the question asks for a measure the entry does not state, or names a
+        term of an exclusive group (a period) that the entry speaks of otherwise."""
+        entry_groups = {
+            self._exclusive_group[t] for t in entry_terms if t in self._exclusive_group
+        }
+        for term in question - entry_terms:
+            if term in self._measures:
+                return True
+            if self._exclusive_group.get(term, -1) in entry_groups:
+                return True
+        return False

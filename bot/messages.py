@@ -65,3 +65,92 @@ def say(key: str, language: Language, **values: str) -> str:
     text = texts["zh"].format(**values)
     # Values (a title, a name the user typed) are converted along with the template.
     return to_traditional(text) if language is Language.TRADITIONAL else text
+
+
+# === Telegram (bot/telegram_app.py, bot/keyboards.py) =========================================
+# Wording of the Telegram front end only. Kept in its own block at the end of the file so the
+# engine's messages above can be edited without touching it. HTML is added by the front end;
+# these texts are plain and get escaped like everything else.
+MESSAGES.update(
+    {
+        "tg_start": {
+            "zh": "{name}，您好！我只回答一篇报道里的问题：《{newspaper}》{date}《{title}》。"
+            "每个数字都附上报道原文。直接发问题给我，或者点下面的例子：",
+            "en": "Hello, {name}! I answer questions about one article: {newspaper_en}, {date}, "
+            "“{title_en}”. Every figure comes with the article's own words. Ask me anything "
+            "about it, or tap an example:",
+        },
+        "tg_help": {
+            "zh": "直接发问题给我，我用报道原文回答，并注明出处。\n"
+            "/topics 按话题浏览报道里的内容\n"
+            "/source 报道出处和资料版本\n"
+            "/ask 问题 在群里提问（也可以 @{username} 或回复我的消息）\n"
+            "在任何聊天里输入 @{username} 问题，可以把带出处的答案发给别人。",
+            "en": "Send me a question and I answer from the article, citing it.\n"
+            "/topics browse what the article covers, by topic\n"
+            "/source the article and the knowledge version\n"
+            "/ask question in a group (or mention @{username}, or reply to me)\n"
+            "Type @{username} question in any chat to share a cited answer.",
+        },
+        "tg_topics": {
+            "zh": "报道里的话题，请选一个：",
+            "en": "Topics the article covers. Pick one:",
+        },
+        "tg_topic_entries": {
+            "zh": "“{topic}”方面可以问：",
+            "en": "About “{topic}” you can ask:",
+        },
+        "tg_topic_gone": {
+            "zh": "资料已经更新，这个话题没有了。现在的话题：",
+            "en": "The knowledge was updated and that topic is gone. The topics now:",
+        },
+        "tg_back_to_topics": {
+            "zh": "« 全部话题",
+            "en": "« All topics",
+        },
+        "tg_source": {
+            "zh": "报道：《{newspaper}》{date}\n标题：《{title}》\n资料版本：{version}",
+            "en": "Article: {newspaper_en} (《{newspaper}》), {date}\n"
+            "Title: “{title_en}” (《{title}》)\nKnowledge version: {version}",
+        },
+        "tg_ask_usage": {
+            "zh": "请把问题写在 /ask 后面，例如：/ask {example}",
+            "en": "Put your question after /ask, for example: /ask {example}",
+        },
+        "tg_mention_usage": {
+            "zh": "请把问题写在 @{username} 后面，例如：@{username} {example}",
+            "en": "Put your question after @{username}, for example: @{username} {example}",
+        },
+        "tg_not_text": {
+            "zh": "我只能读文字。请把问题打出来发给我。",
+            "en": "I can only read text. Please type your question.",
+        },
+        "tg_too_long": {
+            "zh": "问题太长了（最多 {limit} 个字）。请问得简短一些。",
+            "en": "That question is too long (at most {limit} characters). Please shorten it.",
+        },
+        "tg_unknown_command": {
+            "zh": "我不认识这个命令。发 /help 看看我能做什么。",
+            "en": "I don't know that command. Send /help to see what I can do.",
+        },
+        "tg_flood": {
+            "zh": "您问得太快了，请过一分钟再问。",
+            "en": "You are asking faster than I can answer. Please wait a minute.",
+        },
+        "tg_entry_gone": {
+            "zh": "资料已经更新，这个问题没有了。请重新提问，或者试试这些：",
+            "en": "The knowledge was updated and that question is gone. "
+            "Ask again, or try one of these:",
+        },
+        "tg_error": {
+            "zh": "抱歉，出了点问题，请稍后再试。",
+            "en": "Sorry, something went wrong. Please try again in a moment.",
+        },
+        # Menu commands (set_my_commands): at most 256 characters each.
+        "tg_command_start": {"zh": "介绍和例子", "en": "What I know, with examples"},
+        "tg_command_help": {"zh": "使用说明", "en": "How to use me"},
+        "tg_command_topics": {"zh": "按话题浏览", "en": "Browse by topic"},
+        "tg_command_source": {"zh": "报道出处", "en": "The article and knowledge version"},
+        "tg_command_ask": {"zh": "提问（群里用）", "en": "Ask a question (in groups)"},
+    }
+)

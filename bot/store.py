@@ -1,0 +1,630 @@
+"""The question log: every question asked, kept in SQLite and written in the background.
+
+``QuestionLog.record`` only appends to an in-memory queue, so a reply never waits for the disk.
+A background task writes the queue in batches, one transaction per batch, at least every flush
+interval, and ``close`` writes what is left. With the WAL journal a killed process (even
+SIGKILL) loses at most the rows not yet written and never leaves a corrupt file.
+
+One connection writes (the flusher, purges, migrations); a second, query-only connection serves
+the analytics, so a long export never holds up a flush.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import re
+import sqlite3
+import uuid
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from pathlib import Path
+from typing import Any, Literal
+
+import aiosqlite
+
+from bot.answers import Answer, Language, Status
+from bot.config import StorageSettings
+
+logger = logging.getLogger(__name__)
+
+USER_HASH_HEX_CHARS = 16
+DEFAULT_BATCH_ROWS = 1000
+# When the disk keeps failing, the queue would otherwise grow without bound; beyond this many
+# unwritten rows new questions are counted and dropped rather than exhausting memory. It also
+# bounds one transaction: a flush writes the whole queue.
+DEFAULT_MAX_PENDING_ROWS = 100_000
+BUSY_TIMEOUT_MS = 5000
+# Log a persistent write failure on its first occurrence and then once a minute, not every tick.
+_FAILURE_LOG_EVERY = 60
+_DROP_LOG_EVERY = 1000
+_TIMESTAMP_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+
+
+class StoreError(RuntimeError):
+    """The database cannot be used by this version of the code."""
+
+
+class Channel(StrEnum):
+    """Where a question was asked: Telegram chat types, inline queries, or the terminal chat."""
+
+    PRIVATE = "private"
+    GROUP = "group"
+    SUPERGROUP = "supergroup"
+    CHANNEL = "channel"
+    INLINE = "inline"
+    TERMINAL = "terminal"
+
+
+def hash_user(user_id: int, salt: str) -> str:
+    """The user's pseudonym: HMAC-SHA256 of the id keyed with ``salt``, truncated to 64 bits.
+
+    Telegram ids are small enough to enumerate, so an unsalted hash would be no protection;
+    an empty salt is refused.
+    """
+    if not salt:
+        raise ValueError("a salt is required to hash user ids (set BOT_USER_HASH_SALT)")
+    digest = hmac.new(salt.encode("utf-8"), str(user_id).encode("ascii"), hashlib.sha256)
+    return digest.hexdigest()[:USER_HASH_HEX_CHARS]
+
+
+def _new_record_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionRecord:
+    """One question as logged. ``record_id`` is unique, so writing a row twice keeps one."""
+
+    asked_at: datetime
+    channel: Channel
+    user_hash: str
+    text: str
+    normalized: str
+    language: Language
+    status: Status
+    entry_id: str | None
+    confidence: float
+    latency_ms: float
+    knowledge_version: str
+    record_id: str = field(default_factory=_new_record_id)
+
+    def __post_init__(self) -> None:
+        if self.asked_at.tzinfo is None or self.asked_at.utcoffset() is None:
+            raise ValueError("asked_at must be timezone-aware")
+
+    @classmethod
+    def from_answer(
+        cls,
+        answer: Answer,
+        *,
+        channel: Channel,
+        user_hash: str,
+        latency_ms: float,
+        asked_at: datetime | None = None,
+    ) -> QuestionRecord:
+        """The record of the question ``answer`` replied to."""
+        return cls(
+            asked_at=asked_at if asked_at is not None else datetime.now(UTC),
+            channel=channel,
+            user_hash=user_hash,
+            text=answer.question,
+            normalized=answer.normalized,
+            language=answer.language,
+            status=answer.status,
+            entry_id=answer.entry_id,
+            confidence=answer.confidence,
+            latency_ms=latency_ms,
+            knowledge_version=answer.knowledge_version,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One schema change. Applied once, in list order, and recorded in ``migrations``."""
+
+    name: str
+    sql: str
+
+
+_MIGRATION_NAME = re.compile(r"^[0-9]{4}_[a-z0-9_]+$")
+
+# Append only: a database records the names it has applied, and opening one whose record is not
+# a prefix of this list is refused. A new table is one more entry here.
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "0001_questions",
+        """
+        CREATE TABLE questions (
+            id INTEGER PRIMARY KEY,
+            record_id TEXT NOT NULL UNIQUE,
+            asked_at TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            user_hash TEXT NOT NULL,
+            text TEXT NOT NULL,
+            normalized TEXT NOT NULL,
+            language TEXT NOT NULL,
+            status TEXT NOT NULL,
+            entry_id TEXT,
+            confidence REAL NOT NULL,
+            latency_ms REAL NOT NULL,
+            knowledge_version TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX questions_by_time ON questions (asked_at);
+        """,
+    ),
+)
+
+_CREATE_LEDGER = """
+CREATE TABLE IF NOT EXISTS migrations (
+    name TEXT PRIMARY KEY,
+    applied_at TEXT NOT NULL
+) STRICT
+"""
+
+_COLUMNS = (
+    "record_id",
+    "asked_at",
+    "channel",
+    "user_hash",
+    "text",
+    "normalized",
+    "language",
+    "status",
+    "entry_id",
+    "confidence",
+    "latency_ms",
+    "knowledge_version",
+)
+_INSERT = (
+    f"INSERT INTO questions ({', '.join(_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _COLUMNS)}) "
+    "ON CONFLICT (record_id) DO NOTHING"
+)
+_SELECT_RECORDS = f"SELECT {', '.join(_COLUMNS)} FROM questions"
+
+GroupColumn = Literal["status", "language", "channel"]
+
+
+def format_timestamp(moment: datetime) -> str:
+    """``moment`` as stored: UTC, fixed width, so text order is time order."""
+    return moment.astimezone(UTC).strftime(_TIMESTAMP_FORMAT)
+
+
+def parse_timestamp(stored: str) -> datetime:
+    """A stored timestamp back as an aware UTC datetime."""
+    return datetime.strptime(stored, _TIMESTAMP_FORMAT).replace(tzinfo=UTC)
+
+
+def _row_values(row: QuestionRecord) -> tuple[Any, ...]:
+    return (
+        row.record_id,
+        format_timestamp(row.asked_at),
+        row.channel.value,
+        row.user_hash,
+        row.text,
+        row.normalized,
+        row.language.value,
+        row.status.value,
+        row.entry_id,
+        float(row.confidence),
+        float(row.latency_ms),
+        row.knowledge_version,
+    )
+
+
+def _record_from_values(values: Sequence[Any]) -> QuestionRecord:
+    (record_id, asked_at, channel, user_hash, text, normalized, language, status, entry_id,
+     confidence, latency_ms, knowledge_version) = values  # fmt: skip
+    return QuestionRecord(
+        asked_at=parse_timestamp(asked_at),
+        channel=Channel(channel),
+        user_hash=user_hash,
+        text=text,
+        normalized=normalized,
+        language=Language(language),
+        status=Status(status),
+        entry_id=entry_id,
+        confidence=confidence,
+        latency_ms=latency_ms,
+        knowledge_version=knowledge_version,
+        record_id=record_id,
+    )
+
+
+def _since_clause(since: datetime | None) -> tuple[str, list[Any]]:
+    if since is None:
+        return "1", []
+    return "asked_at >= ?", [format_timestamp(since)]
+
+
+def _offset_modifier(utc_offset: timedelta) -> str:
+    """SQLite's date modifier shifting UTC to a local time ``utc_offset`` ahead."""
+    return f"{round(utc_offset.total_seconds() / 60):+d} minutes"
+
+
+class QuestionLog:
+    """The question log. ``open`` before use, ``close`` at shutdown (it writes what is queued).
+
+    The queue is written every ``flush_interval_seconds``, or as soon as ``batch_rows`` rows
+    wait. ``record`` must be called from the event loop's thread.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        flush_interval_seconds: float = 1.0,
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        max_pending_rows: int = DEFAULT_MAX_PENDING_ROWS,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> None:
+        if flush_interval_seconds <= 0:
+            raise ValueError("flush_interval_seconds must be positive")
+        if batch_rows < 1 or max_pending_rows < batch_rows:
+            raise ValueError("need 1 <= batch_rows <= max_pending_rows")
+        for migration in migrations:
+            if not _MIGRATION_NAME.match(migration.name):
+                raise ValueError(f"migration name {migration.name!r} is not NNNN_lower_snake")
+        self.path = Path(path)
+        self.flush_interval_seconds = flush_interval_seconds
+        self._batch_rows = batch_rows
+        self._max_pending_rows = max_pending_rows
+        self._migrations = tuple(migrations)
+        self._pending: deque[QuestionRecord] = deque()
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._write_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._written = 0
+        self._dropped = 0
+        self._failed_flushes = 0
+
+    @classmethod
+    def from_settings(cls, storage: StorageSettings) -> QuestionLog:
+        """The log configured by ``storage`` (``storage.path``, flush interval)."""
+        return cls(storage.path, flush_interval_seconds=storage.flush_interval_seconds)
+
+    @property
+    def pending(self) -> int:
+        """Rows recorded but not yet written."""
+        return len(self._pending)
+
+    @property
+    def written(self) -> int:
+        """Rows this instance has inserted."""
+        return self._written
+
+    @property
+    def dropped(self) -> int:
+        """Rows refused because too many were waiting for a failing disk."""
+        return self._dropped
+
+    async def __aenter__(self) -> QuestionLog:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Create the file and its folder if needed, migrate, and start the flusher."""
+        if self._writer is not None:
+            raise RuntimeError("the question log is already open")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Implicit transactions begin IMMEDIATE so a batch takes the write lock up front rather
+        # than failing half-way when another process (python -m bot report) holds it.
+        writer = await aiosqlite.connect(self.path, isolation_level="IMMEDIATE")
+        try:
+            await writer.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            async with writer.execute("PRAGMA journal_mode = WAL") as cursor:
+                mode = await cursor.fetchone()
+            if mode is None or str(mode[0]).lower() != "wal":
+                raise StoreError(f"{self.path}: cannot switch to WAL mode (got {mode})")
+            # With WAL, NORMAL loses no committed transaction when the process dies; only a
+            # power cut can lose the last ones.
+            await writer.execute("PRAGMA synchronous = NORMAL")
+            await self._migrate(writer)
+            reader = await aiosqlite.connect(self.path)
+        except BaseException:
+            await writer.close()
+            raise
+        await reader.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await reader.execute("PRAGMA query_only = ON")
+        self._writer, self._reader = writer, reader
+        self._closing = False
+        self._wake = asyncio.Event()
+        self._flusher = asyncio.create_task(self._flush_periodically(), name="question-log")
+
+    async def close(self) -> None:
+        """Stop the flusher, write every queued row, and close the connections."""
+        if self._writer is None:
+            return
+        self._closing = True
+        self._wake.set()
+        if self._flusher is not None:
+            # wait() rather than await: a flusher cancelled by a shutting-down loop must not
+            # stop the final flush below.
+            await asyncio.wait([self._flusher])
+            self._flusher = None
+        try:
+            await self.flush()
+        except Exception:
+            logger.exception("question log: %d rows could not be written at close", self.pending)
+            raise
+        finally:
+            writer, reader = self._writer, self._reader
+            self._writer = self._reader = None
+            if reader is not None:
+                await reader.close()
+            await writer.close()
+
+    def record(self, row: QuestionRecord) -> None:
+        """Queue ``row`` for writing. Never touches the disk, never waits."""
+        if self._writer is None or self._closing:
+            raise RuntimeError("the question log is not open")
+        if len(self._pending) >= self._max_pending_rows:
+            self._dropped += 1
+            if self._dropped % _DROP_LOG_EVERY == 1:
+                logger.error(
+                    "question log: %d rows waiting for the disk; %d questions dropped so far",
+                    len(self._pending),
+                    self._dropped,
+                )
+            return
+        self._pending.append(row)
+        if len(self._pending) >= self._batch_rows:
+            self._wake.set()
+
+    async def flush(self) -> int:
+        """Write every queued row, in one transaction; return how many rows were new."""
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            if not self._pending:
+                return 0
+            # The whole queue in one transaction: two round trips to the connection's thread
+            # however many rows, which is what keeps up when the event loop is busy.
+            batch = list(self._pending)
+            self._pending.clear()
+            try:
+                inserted = await self._insert(writer, batch)
+            except BaseException:
+                # Failed or cancelled: the rows go back to the front of the queue. A cancelled
+                # write may still have committed on the connection's thread; the unique
+                # record_id then makes the retry insert nothing.
+                self._pending.extendleft(reversed(batch))
+                raise
+            self._written += inserted
+            return inserted
+
+    async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
+        """Delete rows asked more than ``days`` days before ``now``; return how many."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        cutoff = (now if now is not None else datetime.now(UTC)) - timedelta(days=days)
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            return await self._delete_before(writer, cutoff)
+
+    # Queries for the analytics. ``since`` None means the whole log; rows still queued are not
+    # seen until flushed.
+
+    async def count(self, since: datetime | None = None) -> int:
+        """Questions asked since ``since``."""
+        where, params = _since_clause(since)
+        rows = await self._fetch(f"SELECT count(*) FROM questions WHERE {where}", params)
+        return int(rows[0][0])
+
+    async def count_users(self, since: datetime | None = None) -> int:
+        """Distinct users who asked since ``since``."""
+        where, params = _since_clause(since)
+        sql = f"SELECT count(DISTINCT user_hash) FROM questions WHERE {where}"
+        return int((await self._fetch(sql, params))[0][0])
+
+    async def counts_by(
+        self, column: GroupColumn, since: datetime | None = None
+    ) -> dict[str, int]:
+        """Questions per status, language or channel."""
+        if column not in ("status", "language", "channel"):
+            raise ValueError(f"cannot group by {column!r}")
+        where, params = _since_clause(since)
+        sql = f"SELECT {column}, count(*) FROM questions WHERE {where} GROUP BY {column}"
+        return {str(key): int(n) for key, n in await self._fetch(sql, params)}
+
+    async def counts_by_hour(
+        self, since: datetime | None, utc_offset: timedelta
+    ) -> dict[int, int]:
+        """Questions per hour of the day (0-23) in the time zone ``utc_offset`` ahead of UTC."""
+        where, params = _since_clause(since)
+        sql = (
+            "SELECT CAST(strftime('%H', asked_at, ?) AS INTEGER) AS hour, count(*) "
+            f"FROM questions WHERE {where} GROUP BY hour"
+        )
+        rows = await self._fetch(sql, [_offset_modifier(utc_offset), *params])
+        return {int(hour): int(n) for hour, n in rows}
+
+    async def counts_by_day_and_status(
+        self, since: datetime | None, utc_offset: timedelta
+    ) -> list[tuple[str, str, int]]:
+        """(local date ``YYYY-MM-DD``, status, questions), oldest day first."""
+        where, params = _since_clause(since)
+        sql = (
+            "SELECT date(asked_at, ?) AS day, status, count(*) "
+            f"FROM questions WHERE {where} GROUP BY day, status ORDER BY day, status"
+        )
+        rows = await self._fetch(sql, [_offset_modifier(utc_offset), *params])
+        return [(str(day), str(status), int(n)) for day, status, n in rows]
+
+    async def entry_counts(
+        self,
+        limit: int,
+        since: datetime | None = None,
+        statuses: Iterable[Status] = (Status.ANSWERED,),
+    ) -> list[tuple[str, int]]:
+        """The ``limit`` entries matched most often by questions with ``statuses``."""
+        where, params = _since_clause(since)
+        wanted = [status.value for status in statuses]
+        marks = ", ".join("?" for _ in wanted)
+        sql = (
+            "SELECT entry_id, count(*) AS n FROM questions "
+            f"WHERE {where} AND entry_id IS NOT NULL AND status IN ({marks}) "
+            "GROUP BY entry_id ORDER BY n DESC, entry_id LIMIT ?"
+        )
+        rows = await self._fetch(sql, [*params, *wanted, limit])
+        return [(str(entry), int(n)) for entry, n in rows]
+
+    async def question_texts(
+        self, statuses: Iterable[Status], since: datetime | None = None
+    ) -> list[tuple[str, str, Status]]:
+        """(normalized, text, status) of the questions with ``statuses``, oldest first."""
+        where, params = _since_clause(since)
+        wanted = [status.value for status in statuses]
+        marks = ", ".join("?" for _ in wanted)
+        sql = (
+            "SELECT normalized, text, status FROM questions "
+            f"WHERE {where} AND status IN ({marks}) ORDER BY asked_at, id"
+        )
+        rows = await self._fetch(sql, [*params, *wanted])
+        return [(str(normalized), str(text), Status(status)) for normalized, text, status in rows]
+
+    async def records(self, since: datetime | None = None) -> AsyncIterator[QuestionRecord]:
+        """Every logged question since ``since``, oldest first, streamed."""
+        reader = self._require(self._reader)
+        where, params = _since_clause(since)
+        sql = f"{_SELECT_RECORDS} WHERE {where} ORDER BY asked_at, id"
+        async with reader.execute(sql, params) as cursor:
+            async for values in cursor:
+                yield _record_from_values(tuple(values))
+
+    async def applied_migrations(self) -> list[tuple[str, str]]:
+        """(name, applied_at) of every migration applied to this database, in order."""
+        return [
+            (str(name), str(applied_at))
+            for name, applied_at in await self._fetch(
+                "SELECT name, applied_at FROM migrations ORDER BY name", []
+            )
+        ]
+
+    # Internals.
+
+    @staticmethod
+    def _require(connection: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        if connection is None:
+            raise RuntimeError("the question log is not open")
+        return connection
+
+    async def _fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        reader = self._require(self._reader)
+        return list(await reader.execute_fetchall(sql, params))
+
+    @staticmethod
+    async def _insert(writer: aiosqlite.Connection, batch: list[QuestionRecord]) -> int:
+        """Insert ``batch`` in one transaction; return how many rows were new."""
+        try:
+            # The rows become parameters lazily, on the connection's thread, which keeps that
+            # work off the event loop.
+            async with writer.executemany(_INSERT, map(_row_values, batch)) as cursor:
+                inserted = cursor.rowcount
+            await writer.commit()
+        except BaseException:
+            # The connection's thread runs calls in order, so this undoes the statement above
+            # even when we were cancelled while it ran, and (the write lock being held) before
+            # any other write is queued.
+            await writer.rollback()
+            raise
+        return inserted
+
+    @staticmethod
+    async def _delete_before(writer: aiosqlite.Connection, cutoff: datetime) -> int:
+        try:
+            async with writer.execute(
+                "DELETE FROM questions WHERE asked_at < ?", [format_timestamp(cutoff)]
+            ) as cursor:
+                deleted = cursor.rowcount
+            await writer.commit()
+        except BaseException:
+            await writer.rollback()
+            raise
+        return deleted
+
+    async def _flush_periodically(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_start = loop.time()
+        while not self._closing:
+            # Measured from the previous flush's start, so a row waits at most one interval
+            # (plus the write itself), however long that write took.
+            remaining = self.flush_interval_seconds - (loop.time() - last_start)
+            if remaining > 0 and len(self._pending) < self._batch_rows:
+                try:
+                    async with asyncio.timeout(remaining):
+                        await self._wake.wait()
+                except TimeoutError:
+                    pass
+            self._wake.clear()
+            if self._closing:
+                return
+            last_start = loop.time()
+            try:
+                await self.flush()
+            except Exception:
+                self._failed_flushes += 1
+                if self._failed_flushes % _FAILURE_LOG_EVERY == 1:
+                    logger.exception(
+                        "question log: write failed (%d in a row); %d rows kept for retry",
+                        self._failed_flushes,
+                        self.pending,
+                    )
+            else:
+                if self._failed_flushes:
+                    logger.warning(
+                        "question log: writing again after %d failed attempts",
+                        self._failed_flushes,
+                    )
+                self._failed_flushes = 0
+
+    async def _migrate(self, writer: aiosqlite.Connection) -> None:
+        await writer.execute(_CREATE_LEDGER)
+        await writer.commit()
+        known = [migration.name for migration in self._migrations]
+        for migration in self._migrations:
+            applied = await _applied_names(writer)
+            unknown = [name for name in applied if name not in known]
+            if unknown:
+                raise StoreError(
+                    f"{self.path}: migrated by a newer or different version "
+                    f"(unknown migrations: {', '.join(unknown)})"
+                )
+            if migration.name in applied:
+                continue
+            # One script, one transaction: the schema change and its ledger row commit
+            # together or not at all. The name is checked against _MIGRATION_NAME, so quoting
+            # it into the script is safe.
+            script = (
+                "BEGIN IMMEDIATE;\n"
+                f"{migration.sql.strip().rstrip(';')};\n"
+                "INSERT INTO migrations (name, applied_at) "
+                f"VALUES ('{migration.name}', strftime('%Y-%m-%dT%H:%M:%fZ', 'now'));\n"
+                "COMMIT;"
+            )
+            try:
+                await writer.executescript(script)
+            except sqlite3.Error:
+                if writer.in_transaction:
+                    await writer.rollback()
+                # Another process opening the same file may have applied it first.
+                if migration.name in await _applied_names(writer):
+                    continue
+                raise
+            logger.info("question log: applied migration %s to %s", migration.name, self.path)
+
+
+async def _applied_names(connection: aiosqlite.Connection) -> list[str]:
+    rows = await connection.execute_fetchall("SELECT name FROM migrations ORDER BY name")
+    return [str(row[0]) for row in rows]

@@ -1,0 +1,654 @@
+"""The Telegram front end: handlers, the python-telegram-bot Application, polling or webhook.
+
+``TelegramBot`` holds the state (engine provider, flood limiter, settings) and its methods are
+the handlers. They stay thin: decide whether to answer, call the engine, render, send. The
+wording lives in ``bot.messages``, the keyboards in ``bot.keyboards``, and everything is wired
+in ``bot.app``.
+
+Sending goes through ``PatientRateLimiter``: Telegram's own limits (about 30 messages a second
+overall, 20 a minute per group, 429 ``retry_after`` honoured) via ``AIORateLimiter``, plus a
+few retries of transient failures (5xx, timeouts, dropped connections), so a reply is not lost
+to one bad response. A retried send whose first response was lost may arrive twice; for a
+question-answering bot a duplicate answer is the lesser evil.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from telegram import (
+    Bot,
+    BotCommand,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InputTextMessageContent,
+    LinkPreviewOptions,
+    Message,
+    MessageEntity,
+    Update,
+    User,
+)
+from telegram.constants import ChatType, MessageLimit, ParseMode
+from telegram.error import BadRequest, NetworkError, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.answers import Answer, Language, Status
+from bot.config import LimitSettings, TelegramSettings
+from bot.engine import Engine
+from bot.flood import Admission, QuestionLimiter
+from bot.keyboards import (
+    Action,
+    Callback,
+    entries_keyboard,
+    id_hash,
+    label,
+    localised,
+    parse_callback,
+    resolve,
+    suggestions_keyboard,
+    topics_keyboard,
+)
+from bot.messages import say
+from bot.render import answer_html, answer_text
+from bot.textnorm import detect_language
+
+logger = logging.getLogger(__name__)
+
+App = Application[Any, Any, Any, Any, Any, Any]
+Context = ContextTypes.DEFAULT_TYPE
+
+# Long polling: how long one getUpdates may wait on Telegram's side.
+LONG_POLL_SECONDS = 10
+# Only what the bot handles; edited messages are deliberately not requested (answered with
+# silence), so Telegram need not send them.
+ALLOWED_UPDATES = ("message", "callback_query", "inline_query")
+MAX_INLINE_CARDS = 3
+INLINE_CACHE_SECONDS = 60
+MAX_CARD_DESCRIPTION = 120
+# Requests that Telegram answers only once and only within seconds: a retry after a lost
+# response fails ("query is too old") instead of helping.
+_NOT_RETRIED = frozenset({"answerCallbackQuery", "answerInlineQuery"})
+_COMMANDS = ("start", "help", "topics", "source", "ask")
+
+
+def user_language(language_code: str | None) -> Language:
+    """The language to greet a user in, from Telegram's ``language_code``.
+
+    Chinese by default (no code); traditional for zh-Hant/TW/HK/MO; English for English and
+    for every other language, whose speakers are more likely to read English than Chinese.
+    """
+    if not language_code:
+        return Language.SIMPLIFIED
+    code = language_code.lower().replace("_", "-")
+    if code.startswith("zh"):
+        traditional = any(tag in code.split("-") for tag in ("hant", "tw", "hk", "mo"))
+        return Language.TRADITIONAL if traditional else Language.SIMPLIFIED
+    return Language.ENGLISH
+
+
+def describe_update(update: object) -> str:
+    """One line naming an update for the log: id, kind, chat, user and a cut of the text."""
+    if not isinstance(update, Update):
+        return f"no update ({type(update).__name__})"
+    kind = next(
+        (
+            name
+            for name in ("message", "edited_message", "callback_query", "inline_query")
+            if getattr(update, name) is not None
+        ),
+        "other",
+    )
+    parts = [f"update {update.update_id} ({kind})"]
+    if update.effective_chat is not None:
+        parts.append(f"chat {update.effective_chat.id} ({update.effective_chat.type})")
+    if update.effective_user is not None:
+        parts.append(f"user {update.effective_user.id}")
+    text = ""
+    if update.effective_message is not None:
+        text = update.effective_message.text or ""
+    elif update.callback_query is not None:
+        text = update.callback_query.data or ""
+    elif update.inline_query is not None:
+        text = update.inline_query.query
+    if text:
+        parts.append(f"text {text[:100]!r}")
+    return ", ".join(parts)
+
+
+class PatientRateLimiter(AIORateLimiter):
+    """``AIORateLimiter`` plus bounded retries, with backoff, of transient network failures."""
+
+    def __init__(
+        self,
+        *,
+        overall_max_rate: float = 30,
+        group_max_rate: float = 20,
+        max_retries: int = 3,
+        transient_retries: int = 3,
+        backoff_seconds: float = 0.5,
+    ) -> None:
+        super().__init__(
+            overall_max_rate=overall_max_rate,
+            group_max_rate=group_max_rate,
+            max_retries=max_retries,
+        )
+        self.transient_retries = transient_retries
+        self.backoff_seconds = backoff_seconds
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """Send through the rate limiter; retry 5xx, timeouts and dropped connections."""
+        attempt = 0
+        while True:
+            try:
+                return await super().process_request(
+                    callback, args, kwargs, endpoint, data, rate_limit_args
+                )
+            except BadRequest:
+                raise
+            except NetworkError as error:
+                if attempt >= self.transient_retries or endpoint in _NOT_RETRIED:
+                    raise
+                delay = self.backoff_seconds * 2**attempt
+                attempt += 1
+                logger.warning(
+                    "%s failed (%s); retry %d of %d in %.1fs",
+                    endpoint,
+                    error,
+                    attempt,
+                    self.transient_retries,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+
+
+class TelegramBot:
+    """The handlers, and the state they share."""
+
+    def __init__(
+        self,
+        engine: Callable[[], Engine],
+        *,
+        limits: LimitSettings,
+        admins: Sequence[int] = (),
+        question_limiter: QuestionLimiter | None = None,
+    ) -> None:
+        # A provider, not an engine: a knowledge reload swaps what it returns, and each
+        # update is answered from the one engine it fetched first.
+        self._engine = engine
+        self.limits = limits
+        self.admins = frozenset(admins)
+        self.question_limiter = question_limiter or QuestionLimiter(limits.questions_per_minute)
+
+    # --- wiring ------------------------------------------------------------------------------
+
+    def register(self, application: App) -> None:
+        """Add the handlers and the error handler to ``application``."""
+        new = filters.UpdateType.MESSAGE
+        private = filters.ChatType.PRIVATE
+        groups = filters.ChatType.GROUPS
+        application.add_handlers(
+            [
+                CommandHandler("start", self.on_start, filters=new),
+                CommandHandler("help", self.on_help, filters=new),
+                CommandHandler("topics", self.on_topics, filters=new),
+                CommandHandler("source", self.on_source, filters=new),
+                CommandHandler("ask", self.on_ask, filters=new),
+                MessageHandler(new & filters.COMMAND, self.on_unknown_command),
+                MessageHandler(new & private & filters.TEXT, self.on_private_text),
+                MessageHandler(new & groups & filters.TEXT, self.on_group_text),
+                MessageHandler(new & private & ~filters.StatusUpdate.ALL, self.on_not_text),
+                CallbackQueryHandler(self.on_button),
+                InlineQueryHandler(self.on_inline_query),
+            ]
+        )
+        application.add_error_handler(self.on_error)
+
+    async def set_commands(self, bot: Bot) -> None:
+        """The command menu, in Chinese (the default) and English. Failure is not fatal."""
+        try:
+            for language, code in ((Language.SIMPLIFIED, None), (Language.ENGLISH, "en")):
+                commands = [BotCommand(c, say(f"tg_command_{c}", language)) for c in _COMMANDS]
+                await bot.set_my_commands(commands, language_code=code)
+        except TelegramError as error:
+            logger.warning("could not set the command menu: %s", error)
+
+    # --- commands ----------------------------------------------------------------------------
+
+    async def on_start(self, update: Update, context: Context) -> None:
+        """Greet, say what the bot knows, offer example questions."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        engine = self._engine()
+        source = engine.knowledge.primary_source
+        text = say(
+            "tg_start",
+            language,
+            name=user.first_name if user else "",
+            newspaper=source.newspaper,
+            newspaper_en=source.newspaper_en,
+            date=source.date,
+            title=source.title,
+            title_en=source.title_en,
+        )
+        markup = suggestions_keyboard(engine.examples(language), language)
+        await self._reply(message, escape(text), markup)
+
+    async def on_help(self, update: Update, context: Context) -> None:
+        """How to use the bot, in private chats, groups and inline."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        text = say("tg_help", language, username=context.bot.username)
+        await self._reply(message, escape(text))
+
+    async def on_topics(self, update: Update, context: Context) -> None:
+        """The article's topics as buttons."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        markup = topics_keyboard(self._engine().topics(), language)
+        await self._reply(message, escape(say("tg_topics", language)), markup)
+
+    async def on_source(self, update: Update, context: Context) -> None:
+        """The article and the knowledge version."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        knowledge = self._engine().knowledge
+        source = knowledge.primary_source
+        text = say(
+            "tg_source",
+            language,
+            newspaper=source.newspaper,
+            newspaper_en=source.newspaper_en,
+            date=source.date,
+            title=source.title,
+            title_en=source.title_en,
+            version=knowledge.version,
+        )
+        await self._reply(message, escape(text))
+
+    async def on_ask(self, update: Update, context: Context) -> None:
+        """``/ask question``, anywhere."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        question = " ".join(context.args or ())
+        if not question.strip():
+            await self._usage(message, user, "tg_ask_usage", context)
+            return
+        await self._answer_question(message, user, question)
+
+    async def on_unknown_command(self, update: Update, context: Context) -> None:
+        """Private chats: say so. Groups: only for a command addressed to this bot."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or message.text is None:
+            return
+        command = message.text.split(maxsplit=1)[0]
+        addressed = command.lower().endswith(f"@{context.bot.username}".lower())
+        if message.chat.type != ChatType.PRIVATE and not addressed:
+            return
+        language = user_language(user.language_code if user else None)
+        await self._reply(message, escape(say("tg_unknown_command", language)))
+
+    # --- messages ----------------------------------------------------------------------------
+
+    async def on_private_text(self, update: Update, context: Context) -> None:
+        """In a private chat any text is a question."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        question = self._without_own_mentions(message, context.bot)
+        await self._answer_question(message, user, question)
+
+    async def on_group_text(self, update: Update, context: Context) -> None:
+        """In groups: answer mentions of the bot and replies to it; stay silent otherwise."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        replied = message.reply_to_message
+        is_reply = (
+            replied is not None
+            and replied.from_user is not None
+            and replied.from_user.id == context.bot.id
+        )
+        question = self._without_own_mentions(message, context.bot)
+        if not is_reply and question == message.text:
+            return
+        if not question.strip():
+            await self._usage(message, user, "tg_mention_usage", context)
+            return
+        await self._answer_question(message, user, question)
+
+    async def on_not_text(self, update: Update, context: Context) -> None:
+        """Stickers, photos, voice, documents … in a private chat: ask for text."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        await self._reply(message, escape(say("tg_not_text", language)))
+
+    # --- buttons -----------------------------------------------------------------------------
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """A tapped inline button: answer an entry, or browse topics."""
+        query = update.callback_query
+        if query is None:
+            return
+        callback = parse_callback(query.data)
+        if callback is None:
+            await self._acknowledge(query)
+            return
+        if callback.action in (Action.ANSWER, Action.ANSWER_HASHED):
+            await self._answer_button(query, callback)
+        else:
+            await self._acknowledge(query)
+            await self._browse(query, callback)
+
+    async def _answer_button(self, query: CallbackQuery, callback: Callback) -> None:
+        language = callback.language
+        admission = self.question_limiter.admit(query.from_user.id)
+        if admission is not Admission.ALLOWED:
+            await self._acknowledge(query, say("tg_flood", language))
+            return
+        engine = self._engine()
+        entry_id = resolve(callback, engine.knowledge.entries)
+        answer = engine.answer_entry(entry_id, language) if entry_id is not None else None
+        message = query.message
+        if not isinstance(message, Message):
+            # The message is gone or too old to reach: the answer fits in an alert.
+            text = answer.text if answer is not None else say("tg_entry_gone", language)
+            await self._acknowledge(query, text[:200], alert=True)
+            return
+        await self._acknowledge(query)
+        if answer is None:
+            text = escape(say("tg_entry_gone", language))
+            markup = suggestions_keyboard(engine.examples(language), language)
+            await self._reply(message, text, markup, quote=False)
+            return
+        await self._send_answer(message, answer, engine, quote=False)
+
+    async def _browse(self, query: CallbackQuery, callback: Callback) -> None:
+        message = query.message
+        if not isinstance(message, Message):
+            return
+        language = callback.language
+        engine = self._engine()
+        topics = engine.topics()
+        if callback.action is Action.TOPICS:
+            text, markup = say("tg_topics", language), topics_keyboard(topics, language)
+        else:
+            topic = next((t for t in topics if callback.matches(t.id)), None)
+            if topic is None:
+                text = say("tg_topic_gone", language)
+                markup = topics_keyboard(topics, language)
+            else:
+                name = localised(topic.zh, topic.en, language)
+                text = say("tg_topic_entries", language, topic=name)
+                markup = entries_keyboard(engine.entries_in(topic.id), language)
+        try:
+            await message.edit_text(escape(text), reply_markup=markup)
+        except BadRequest as error:
+            # Tapping the button of what is already shown changes nothing; that is fine.
+            if "not modified" not in str(error).lower():
+                raise
+
+    # --- inline mode -------------------------------------------------------------------------
+
+    async def on_inline_query(self, update: Update, context: Context) -> None:
+        """``@bot question`` in any chat: up to a few cited answer cards."""
+        query = update.inline_query
+        if query is None:
+            return
+        text = query.query.strip()
+        engine = self._engine()
+        if not text:
+            language = user_language(query.from_user.language_code)
+            ids = [s.id for s in engine.examples(language)]
+        elif len(text) > self.limits.max_question_chars:
+            await query.answer([], cache_time=INLINE_CACHE_SECONDS)
+            return
+        else:
+            answer = engine.ask(text)
+            language = answer.language
+            ids = [answer.entry_id] if answer.status is Status.ANSWERED and answer.entry_id else []
+            ids += [s.id for s in answer.suggestions if s.id not in ids]
+        cards = [engine.answer_entry(i, language) for i in ids]
+        answered = [c for c in cards if c is not None and c.status is Status.ANSWERED]
+        results = [self._card(card, engine) for card in answered[:MAX_INLINE_CARDS]]
+        await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
+
+    def _card(self, answer: Answer, engine: Engine) -> InlineQueryResultArticle:
+        """An inline result: the question in bold, then the cited answer."""
+        html = answer_html(answer, engine.knowledge.primary_source)
+        return InlineQueryResultArticle(
+            id=id_hash(answer.entry_id or answer.question),
+            title=label(answer.question),
+            description=answer.text[:MAX_CARD_DESCRIPTION],
+            input_message_content=InputTextMessageContent(
+                self._fit(f"<b>{escape(answer.question)}</b>\n{html}", answer),
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+            ),
+        )
+
+    # --- errors ------------------------------------------------------------------------------
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log every failure with its update; apologise in private chats for our own bugs."""
+        error = context.error
+        logger.error("handling %s failed", describe_update(update), exc_info=error)
+        if not isinstance(update, Update) or isinstance(error, TelegramError):
+            # Telegram or the network failed (after retries): an apology would fail alike.
+            return
+        chat, user = update.effective_chat, update.effective_user
+        if chat is None or chat.type != ChatType.PRIVATE:
+            return
+        language = user_language(user.language_code if user else None)
+        try:
+            await context.bot.send_message(chat.id, escape(say("tg_error", language)))
+        except Exception:
+            # The last net: nothing may escape the error handler itself.
+            logger.exception("could not apologise in chat %s", chat.id)
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    async def _answer_question(self, message: Message, user: User, question: str) -> None:
+        """Flood control, length check, the engine, the reply."""
+        admission = self.question_limiter.admit(user.id)
+        if admission is Admission.REFUSED:
+            return
+        if admission is Admission.NOTIFY:
+            await self._reply(message, escape(say("tg_flood", detect_language(question))))
+            return
+        if len(question) > self.limits.max_question_chars:
+            text = say(
+                "tg_too_long", detect_language(question), limit=str(self.limits.max_question_chars)
+            )
+            await self._reply(message, escape(text))
+            return
+        engine = self._engine()
+        answer = engine.ask(question)
+        await self._send_answer(message, answer, engine)
+
+    async def _send_answer(
+        self, message: Message, answer: Answer, engine: Engine, *, quote: bool | None = None
+    ) -> None:
+        """The answer, its citation, and buttons for its suggestions."""
+        html = self._fit(answer_html(answer, engine.knowledge.primary_source), answer)
+        markup = suggestions_keyboard(answer.suggestions, answer.language)
+        await self._reply(message, html, markup, quote=quote)
+
+    @staticmethod
+    def _fit(html: str, answer: Answer) -> str:
+        """``html`` if Telegram takes it, else the plain answer, escaped and cut to fit."""
+        if len(html) <= MessageLimit.MAX_TEXT_LENGTH:
+            return html
+        plain = answer_text(answer)[: MessageLimit.MAX_TEXT_LENGTH // 2 - 1] + "…"
+        return escape(plain)
+
+    async def _usage(self, message: Message, user: User, key: str, context: Context) -> None:
+        language = user_language(user.language_code)
+        examples = self._engine().examples(language)
+        example = examples[0].question if examples else ""
+        text = say(key, language, example=example, username=context.bot.username)
+        await self._reply(message, escape(text))
+
+    @staticmethod
+    def _without_own_mentions(message: Message, bot: Bot) -> str:
+        """The message text with every mention of this bot taken out."""
+        text = message.text or ""
+        own = f"@{bot.username}".lower()
+        mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+        for entity, mentioned in mentions.items():
+            is_own = mentioned.lower() == own or (
+                entity.user is not None and entity.user.id == bot.id
+            )
+            if is_own:
+                text = text.replace(mentioned, " ")
+        return text
+
+    @staticmethod
+    async def _reply(
+        message: Message,
+        html: str,
+        markup: InlineKeyboardMarkup | None = None,
+        *,
+        quote: bool | None = None,
+    ) -> None:
+        """Send ``html`` to the message's chat (and topic); in groups, as a reply to it."""
+        if quote is None:
+            quote = message.chat.type != ChatType.PRIVATE
+        await message.reply_html(html, reply_markup=markup, do_quote=quote)
+
+    @staticmethod
+    async def _acknowledge(
+        query: CallbackQuery, text: str | None = None, *, alert: bool = False
+    ) -> None:
+        """Answer a callback query; a late or repeated answer is not worth failing over."""
+        with contextlib.suppress(BadRequest):
+            await query.answer(text, show_alert=alert)
+
+
+@dataclass
+class TelegramService:
+    """The Application around a ``TelegramBot``, and how it receives updates."""
+
+    bot: TelegramBot
+    application: App
+    telegram: TelegramSettings
+    webhook_secret: str | None
+
+    @classmethod
+    def build(
+        cls,
+        bot: TelegramBot,
+        *,
+        token: str,
+        telegram: TelegramSettings,
+        webhook_secret: str | None,
+        telegram_send_limits: bool = True,
+    ) -> TelegramService:
+        """The PTB Application for ``bot``.
+
+        ``telegram_send_limits=False`` lifts the overall and per-group send rates (429s are
+        still honoured); only for a benchmark against a local server that has no such limits.
+        """
+        limiter = (
+            PatientRateLimiter()
+            if telegram_send_limits
+            else PatientRateLimiter(overall_max_rate=0, group_max_rate=0)
+        )
+        application = (
+            Application.builder()
+            .token(token)
+            .base_url(telegram.base_url)
+            .base_file_url(telegram.base_file_url)
+            .rate_limiter(limiter)
+            .defaults(
+                Defaults(
+                    parse_mode=ParseMode.HTML,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    allow_sending_without_reply=True,
+                )
+            )
+            # Answers are independent of each other: one slow send must not hold up the rest.
+            .concurrent_updates(True)
+            .job_queue(None)
+            .build()
+        )
+        bot.register(application)
+        return cls(bot, application, telegram, webhook_secret)
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Receive and answer updates until ``stop`` is set; then shut down cleanly."""
+        application = self.application
+        updater = application.updater
+        assert updater is not None
+        async with application:
+            await self.bot.set_commands(application.bot)
+            await application.start()
+            try:
+                if self.telegram.mode == "webhook":
+                    webhook = self.telegram.webhook
+                    await updater.start_webhook(
+                        listen=webhook.listen,
+                        port=webhook.port,
+                        url_path=webhook.path,
+                        webhook_url=webhook.url,
+                        secret_token=self.webhook_secret,
+                        allowed_updates=ALLOWED_UPDATES,
+                        bootstrap_retries=3,
+                    )
+                else:
+                    await updater.start_polling(
+                        poll_interval=self.telegram.poll_interval,
+                        timeout=LONG_POLL_SECONDS,
+                        allowed_updates=ALLOWED_UPDATES,
+                        bootstrap_retries=3,
+                        error_callback=_polling_error,
+                    )
+                logger.info("bot @%s is up (%s)", application.bot.username, self.telegram.mode)
+                await stop.wait()
+                logger.info("stopping")
+            finally:
+                if updater.running:
+                    await updater.stop()
+                if application.running:
+                    await application.stop()
+        logger.info("stopped")
+
+
+def _polling_error(error: TelegramError) -> None:
+    """getUpdates failed; the updater retries with backoff, so this is a warning."""
+    logger.warning("getting updates failed: %s", error)

@@ -1,0 +1,91 @@
+"""The command line, run as users run it: `python -m bot …` in a subprocess."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.engine.conftest import FAQ, REPO, write_knowledge
+
+
+def run_bot(*args: str, stdin: str = "", cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` with no token in the environment."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_check_accepts_the_shipped_knowledge() -> None:
+    """`check` on the shipped folder says ok and exits 0."""
+    result = run_bot("check", "knowledge")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "ok" in result.stdout
+
+
+def test_check_prints_every_problem_and_exits_1(tmp_path: Path) -> None:
+    """`check DIR` prints each problem as file:line: field: message and exits 1."""
+    faq = FAQ.replace("topic: digital", "topic: digits").replace("      en: Hello!\n", "")
+    directory = write_knowledge(tmp_path / "k", faq_yaml=faq)
+    result = run_bot("check", str(directory))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{directory}/faq.yaml:30: huashao.topic: unknown topic 'digits'",
+        f"{directory}/faq.yaml:45: greeting.answer.en: missing",
+    ]
+
+
+def test_ask_prints_the_answer_with_its_citation() -> None:
+    """`ask QUESTION` prints the reply, the quote and the newspaper and date."""
+    result = run_bot("ask", "重庆小面明年营收目标是多少")
+    assert result.returncode == 0, result.stderr
+    assert "200亿元" in result.stdout
+    assert "「" in result.stdout
+    assert "《重庆日报》2023-08-15" in result.stdout
+
+
+def test_ask_json_answers_each_line_in_order() -> None:
+    """`ask --json` writes one JSON object per input line, in order, with the stable keys."""
+    questions = ["重庆小面明年营收目标是多少", "沙坪坝区的五大产业是什么", "你好"]
+    result = run_bot("ask", "--json", stdin="\n".join(questions) + "\n")
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["question"] for r in rows] == questions
+    assert [r["status"] for r in rows] == ["answered", "no_answer", "smalltalk"]
+    assert set(rows[0]) == {
+        "question",
+        "status",
+        "answer",
+        "citations",
+        "confidence",
+        "id",
+        "suggestions",
+    }
+    assert rows[0]["citations"][0]["source"] == "重庆日报"
+
+
+def test_run_without_token_is_a_terminal_chat() -> None:
+    """`run` with no token answers piped questions, one reply each, and exits at end of input."""
+    result = run_bot("run", stdin="重慶小麵明年營收目標是多少\nWhat are the five industries?\n")
+    assert result.returncode == 0, result.stderr
+    replies = result.stdout.strip().split("\n\n")
+    assert len(replies) == 2
+    assert "200億元" in replies[0]
+    assert "new materials" in replies[1].lower()
+
+
+def test_unknown_config_setting_is_refused(tmp_path: Path) -> None:
+    """A config file naming an unknown setting stops the command with a clear message."""
+    config = tmp_path / "config.yaml"
+    config.write_text("telegram:\n  mode: polling\n  tokn: x\n", encoding="utf-8")
+    result = run_bot("ask", "--config", str(config), "你好")
+    assert result.returncode == 2
+    assert "config.telegram.tokn: unknown setting" in result.stderr
