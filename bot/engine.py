@@ -24,7 +24,7 @@ FULL_PHRASING_COVERAGE = 0.6
 FULL_PHRASING = 0.95
 ANSWER_SCORE = 0.55
 # A question saying this little (目标是多少, 投资多少) that several entries explain is ambiguous.
-MIN_SPECIFIC_WEIGHT = 3.0
+MIN_SPECIFIC_WEIGHT = 3.5
 AMBIGUOUS_SCORE = 0.4
 TIE_MARGIN = 0.08  # entries this close to the best one compete with it
 SUGGESTION_SCORE = 0.2
@@ -48,6 +48,7 @@ class Engine:
             knowledge.lexicon.exclusive,
             knowledge.lexicon.measures,
             normalize,
+            "\n".join(source.article.citable_text for source in knowledge.sources.values()),
         )
 
     @property
@@ -94,6 +95,11 @@ class Engine:
                 reason=f"unknown name: {unknown[0]}",
             )
         candidates = self._matcher.rank(analysis)
+        if any(f.startswith("#") for f in analysis.features):
+            # A figure asked about ("50家指的是什么") is answered by the entry most specifically
+            # about it, not by overviews that list it among others.
+            fewest = min((len(c.entry.facts) for c in candidates), default=0)
+            candidates = [c for c in candidates if len(c.entry.facts) == fewest]
         information = self._matcher.information(analysis)
         return self._decide(question, normalized, language, candidates, information)
 
@@ -107,7 +113,17 @@ class Engine:
     ) -> Answer:
         best = candidates[0] if candidates else None
         explaining = [c for c in candidates if _explains(c)]
-        vague = information < MIN_SPECIFIC_WEIGHT and len(explaining) >= 2
+        exact = [
+            c
+            for c in explaining
+            if c.entry.kind == "smalltalk"
+            and c.question_coverage > 0.99
+            and c.phrasing_coverage > 0.99
+        ]
+        # Small talk said word for word ("/start", "谢谢") is never vague.
+        vague = information < MIN_SPECIFIC_WEIGHT and len(explaining) >= 2 and len(exact) != 1
+        if len(exact) == 1 and information < MIN_SPECIFIC_WEIGHT:
+            explaining = exact
         contenders = [
             c
             for c in explaining

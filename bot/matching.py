@@ -283,8 +283,10 @@ class Matcher:
         exclusive: Sequence[Sequence[str]],
         measures: Iterable[str],
         normalize: Callable[[str], str],
+        source_text: str = "",
     ) -> None:
         self.analyzer = analyzer
+        self._source_text = normalize(source_text)
         self._measures = frozenset(measures)
         self._exclusive_group: dict[str, int] = {}
         for index, group in enumerate(exclusive):
@@ -315,7 +317,9 @@ class Matcher:
                 )
             )
             exclusive_terms = frozenset(
-                t for t in features | stated if t in self._exclusive_group or t in self._measures
+                t
+                for t in features | stated
+                if t in self._exclusive_group or t in self._measures or t.startswith("#")
             )
             position = len(self._entries)
             self._entries.append(_IndexedEntry(entry, features, phrasings, (), exclusive_terms))
@@ -357,12 +361,16 @@ class Matcher:
         total = sum(weights.values())
         if total == 0:
             return []
+        number_weight = sum(w for f, w in weights.items() if f.startswith("#"))
         explained: dict[int, float] = defaultdict(float)
         for feature, weight in weights.items():
             for position in self._postings.get(feature, ()):
                 explained[position] += weight
+        # Numbers in a question are figures it asks about: an entry must state each of them.
         question_exclusive = frozenset(
-            t for t in analysis.terms if t in self._exclusive_group or t in self._measures
+            t
+            for t in analysis.terms | analysis.features
+            if t in self._exclusive_group or t in self._measures or t.startswith("#")
         )
         # Score the entries that explain most of the question exactly; the rest cannot win.
         shortlist = sorted(explained.items(), key=lambda item: -item[1])[: limit * 4]
@@ -382,6 +390,9 @@ class Matcher:
                 default=0.0,
             )
             question_coverage = covered / total
+            # Figures the entry states count as phrasing: "74.4%是什么数据" names no phrasing
+            # of its entry, but its figure is that entry's.
+            phrasing_coverage = max(phrasing_coverage, number_weight / total)
             score = question_coverage * (0.55 + 0.45 * phrasing_coverage)
             candidates.append(
                 Candidate(indexed.entry, score, question_coverage, phrasing_coverage)
@@ -390,9 +401,12 @@ class Matcher:
         return candidates[:limit]
 
     def unknown_names(self, analysis: Analysis) -> list[str]:
-        """Name candidates no entry uses any part of: places, industries, firms not covered."""
+        """Name candidates that neither the article nor any entry uses: places, industries,
+        firms it does not cover (领域 in 领域产业 is the article's own word, 麻辣烫 is not)."""
         unknown = []
         for name in analysis.name_candidates:
+            if name.removeprefix("w:") in self._source_text:
+                continue
             if name.startswith("w:"):
                 parts = {name}
             else:
@@ -408,6 +422,8 @@ class Matcher:
             self._exclusive_group[t] for t in entry_terms if t in self._exclusive_group
         }
         for term in question - entry_terms:
+            if term.startswith("#"):
+                return True  # a figure the entry does not state
             if term in self._measures:
                 return True
             if self._exclusive_group.get(term, -1) in entry_groups:

@@ -19,6 +19,7 @@ from bot.answers import Language
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-zA-Z]")
 _WHITESPACE = re.compile(r"\s+")
+_THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 _NUMERAL_CHARS = "零〇一二两三四五六七八九十百千点"
 # A run of Chinese numerals, optionally with a magnitude (亿/万) kept as a unit, optionally
@@ -84,4 +85,5 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).lower()
     text = to_simplified(text)
     text = numerals_to_digits(text)
+    text = _THOUSANDS_SEPARATOR.sub("", text)
     return _WHITESPACE.sub(" ", text).strip()
