@@ -35,6 +35,7 @@ _MIXED = re.compile(r"\d.*[^\d.%]|[^\d.%].*\d")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _MAX_ENGLISH_PHRASE = 4
 _MIN_FUZZY_LENGTH = 3
+_MAX_FUZZY_LENGTH = 5  # longer words are rarely mistyped, and each length costs time
 
 # Weights of features that are not lexicon terms. Leftover Chinese bigrams and unknown English
 # words are capped so filler ("要做到", "具体") costs a little, while a lexicon term the entry
@@ -85,6 +86,9 @@ class Analyzer:
                 key = surface[:i] + "*" + surface[i + 1 :]
                 fuzzy[key] = surface if fuzzy.get(key, surface) == surface else None
         self._fuzzy = {key: surface for key, surface in fuzzy.items() if surface is not None}
+        self._fuzzy_lengths = sorted(
+            {len(key) for key in self._fuzzy if len(key) <= _MAX_FUZZY_LENGTH}, reverse=True
+        )
         self._out_of_scope_zh: list[str] = []
         self._out_of_scope_en: set[tuple[str, ...]] = set()
         for names in lexicon.out_of_scope.values():
@@ -93,6 +97,7 @@ class Analyzer:
                     self._out_of_scope_zh.append(name.lower())
                 else:
                     self._out_of_scope_en.add(tuple(name.lower().split()))
+        self._out_of_scope_en_sizes = sorted({len(name) for name in self._out_of_scope_en})
 
     def _add_surface(self, surface: str, term: str) -> None:
         if _MIXED.search(surface):
@@ -132,10 +137,12 @@ class Analyzer:
                 self._segment_chinese(match.group("cjk"), features, terms, names)
         self._flush_words(words, features, terms, names)
         foreign = [name for name in self._out_of_scope_zh if name in normalized]
-        tokens = tuple(re.findall(r"[a-z0-9]+", normalized))
-        for name in self._out_of_scope_en:
-            if any(tokens[i : i + len(name)] == name for i in range(len(tokens))):
-                foreign.append(" ".join(name))
+        if self._out_of_scope_en:
+            tokens = tuple(re.findall(r"[a-z0-9]+", normalized))
+            for size in self._out_of_scope_en_sizes:
+                for i in range(len(tokens) - size + 1):
+                    if tokens[i : i + size] in self._out_of_scope_en:
+                        foreign.append(" ".join(tokens[i : i + size]))
         return Analysis(frozenset(features), frozenset(terms), tuple(foreign), tuple(names))
 
     def _segment_chinese(
@@ -187,7 +194,9 @@ class Analyzer:
                 leftover.append(position)
             position += len(text)
         for p in leftover:
-            for length in range(min(self._max_zh, len(run)), _MIN_FUZZY_LENGTH - 1, -1):
+            for length in self._fuzzy_lengths:
+                if length > len(run):
+                    continue
                 for start in range(max(0, p - length + 1), min(p, len(run) - length) + 1):
                     window = run[start : start + length]
                     offset = p - start
@@ -204,10 +213,8 @@ class Analyzer:
         """Leftover text that ends in, or stands before, a name head (区, 产业 …)."""
         if head_follows and len(residue) >= 2:
             names.append(residue)
-        for head in self._heads:
-            at = residue.find(head, 2)
-            if at >= 2:
-                names.append(residue[:at])
+        if len(residue) >= 3 and residue[-1] in self._heads:
+            names.append(residue[:-1])  # 沙坪坝区: the head is the last character
 
     def _flush_words(
         self, words: list[str], features: set[str], terms: set[str], names: list[str]
@@ -373,22 +380,22 @@ class Matcher:
             if t in self._exclusive_group or t in self._measures or t.startswith("#")
         )
         # Score the entries that explain most of the question exactly; the rest cannot win.
-        shortlist = sorted(explained.items(), key=lambda item: -item[1])[: limit * 4]
+        shortlist = sorted(explained.items(), key=lambda item: -item[1])[: limit * 2]
+        asked = frozenset(weights)
         candidates = []
         for position, covered in shortlist:
             indexed = self._entries[position]
             if self._contradicts(question_exclusive, indexed.exclusive_terms):
                 continue
-            phrasing_coverage = max(
-                (
-                    sum(weights[f] for f in phrasing if f in weights) / phrasing_total
-                    for phrasing, phrasing_total in zip(
-                        indexed.phrasings, indexed.phrasing_weights, strict=True
-                    )
-                    if phrasing_total > 0
-                ),
-                default=0.0,
-            )
+            phrasing_coverage = 0.0
+            for phrasing, phrasing_total in zip(
+                indexed.phrasings, indexed.phrasing_weights, strict=True
+            ):
+                # Intersect in C first: a question shares few features with any phrasing.
+                shared = phrasing & asked
+                if shared and phrasing_total > 0:
+                    coverage = sum(weights[f] for f in shared) / phrasing_total
+                    phrasing_coverage = max(phrasing_coverage, coverage)
             question_coverage = covered / total
             # Figures the entry states count as phrasing: "74.4%是什么数据" names no phrasing
             # of its entry, but its figure is that entry's.

@@ -11,7 +11,6 @@ import re
 import unicodedata
 from functools import cache
 
-import cn2an
 import opencc
 
 from bot.answers import Language
@@ -57,21 +56,63 @@ def detect_language(text: str) -> Language:
     return Language.TRADITIONAL if traditional_only > simplified_only else Language.SIMPLIFIED
 
 
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_UNITS = {"十": 10, "百": 100, "千": 1000}
+
+
+def parse_chinese_number(text: str) -> str | None:
+    """The digits of a Chinese number below ten thousand, with decimals: 十三点六 → "13.6".
+
+    Hand-written rather than cn2an: it is all we need of it, and importing cn2an took 40% of
+    the bot's start-up time. None when ``text`` is not a well-formed number.
+    """
+    integer, point, fraction = text.partition("点")
+    if point and (not fraction or any(c not in _DIGITS for c in fraction)):
+        return None
+    if any(c in _UNITS for c in integer):
+        total = pending = 0
+        last_unit = 10_000
+        for char in integer:
+            if char in _DIGITS:
+                pending = _DIGITS[char]
+            else:
+                unit = _UNITS[char]
+                if unit >= last_unit:
+                    return None
+                total += (pending or 1) * unit  # 十三: a bare unit counts one
+                pending, last_unit = 0, unit
+        number = str(total + pending)
+    elif integer:
+        number = "".join(str(_DIGITS[c]) for c in integer)
+    else:
+        return None
+    return f"{number}.{''.join(str(_DIGITS[c]) for c in fraction)}" if point else number
+
+
 def _number_to_digits(match: re.Match[str]) -> str:
     digits, magnitude = match.group("digits"), match.group("magnitude")
     percent = bool(match.group("percent") or match.group("sign"))
     if len(digits) == 1 and not magnitude and not percent:
         return match.group(0)
-    if digits.startswith("点") or digits.endswith("点"):
-        return match.group(0)
     if digits in {"百", "千"} and magnitude:
         # 百亿级 ("hundred-million-level") is the article's name for an industry's scale.
         return match.group(0)
-    try:
-        value = cn2an.cn2an(digits, "smart")
-    except ValueError:
+    number = parse_chinese_number(digits)
+    if number is None:
         return match.group(0)
-    number = f"{value:g}" if isinstance(value, float) else str(value)
     return f"{number}{magnitude}{'%' if percent else ''}"
 
 

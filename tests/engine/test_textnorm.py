@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.answers import Language
-from bot.textnorm import detect_language, normalize, numerals_to_digits, to_traditional
+from bot.textnorm import (
+    detect_language,
+    normalize,
+    numerals_to_digits,
+    parse_chinese_number,
+    to_traditional,
+)
 
 
 @pytest.mark.parametrize(
@@ -57,3 +63,21 @@ def test_detect_language(text: str, language: Language) -> None:
 def test_traditional_uses_common_character_forms() -> None:
     """Replies in traditional use 麵 (as in Taiwan and Hong Kong), not OpenCC's 麪."""
     assert to_traditional("重庆小面产业") == "重慶小麵產業"
+
+
+@pytest.mark.parametrize(
+    ("text", "digits"),
+    [
+        ("十三点六", "13.6"),
+        ("一百四十", "140"),
+        ("十", "10"),
+        ("两百", "200"),
+        ("一千零五", "1005"),
+        ("二零二三", "2023"),
+        ("十十", None),
+        ("点五", None),
+    ],
+)
+def test_parse_chinese_number(text: str, digits: str | None) -> None:
+    """Chinese numbers parse to their digits; malformed ones are left alone (None)."""
+    assert parse_chinese_number(text) == digits
