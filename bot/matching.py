@@ -68,6 +68,11 @@ class Analyzer:
         for term, variants in lexicon.synonyms.items():
             for surface in (term, *variants):
                 self._add_surface(surface.lower(), term)
+        # Period, measure and name-head words must be recognised as terms even where the
+        # lexicon lists them without variants.
+        for term in (*(t for group in lexicon.exclusive for t in group), *lexicon.measures):
+            if term.lower() not in self._zh:
+                self._add_surface(term.lower(), term)
         for word in lexicon.stopwords_zh:
             self._zh.setdefault(word.lower(), stop)
         for word in lexicon.stopwords_en:
