@@ -49,6 +49,7 @@ class Engine:
             knowledge.lexicon.measures,
             normalize,
             "\n".join(source.article.citable_text for source in knowledge.sources.values()),
+            knowledge.lexicon.implies,
         )
 
     @property
@@ -95,11 +96,14 @@ class Engine:
                 reason=f"unknown name: {unknown[0]}",
             )
         candidates = self._matcher.rank(analysis)
-        if any(f.startswith("#") for f in analysis.features):
+        stating = [c for c in candidates if c.states_figures]
+        if stating:
             # A figure asked about ("50家指的是什么") is answered by the entry most specifically
             # about it, not by overviews that list it among others.
-            fewest = min((len(c.entry.facts) for c in candidates), default=0)
-            candidates = [c for c in candidates if len(c.entry.facts) == fewest]
+            fewest = min(len(c.entry.facts) for c in stating)
+            candidates = [
+                c for c in candidates if not c.states_figures or len(c.entry.facts) == fewest
+            ]
         information = self._matcher.information(analysis)
         return self._decide(question, normalized, language, candidates, information)
 

@@ -127,6 +127,8 @@ class Lexicon:
     # What can be asked of a subject (营收, 投资, 开工率, 算力 …): a question asking for one is
     # only answered by an entry that states it.
     measures: tuple[str, ...] = ()
+    # A period inside another (上半年 → 今年): an entry naming the part also names the whole.
+    implies: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -555,7 +557,15 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
         data,
         (),
         "lexicon",
-        ("synonyms", "stopwords", "exclusive", "out_of_scope", "name_heads", "measures"),
+        (
+            "synonyms",
+            "stopwords",
+            "exclusive",
+            "out_of_scope",
+            "name_heads",
+            "measures",
+            "implies",
+        ),
     )
     synonyms: dict[str, tuple[str, ...]] = {}
     raw_synonyms = data.get("synonyms", {})
@@ -602,8 +612,25 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
     for term in measures:
         if term not in synonyms:
             reader.problem(("measures",), "measures", f"{term!r} is not a synonyms term")
+    implies: dict[str, str] = {}
+    raw_implies = data.get("implies", {})
+    if not isinstance(raw_implies, dict):
+        reader.problem(("implies",), "implies", "expected a mapping of part: whole")
+        raw_implies = {}
+    for part, whole in raw_implies.items():
+        if not isinstance(whole, str) or whole not in synonyms or part not in synonyms:
+            reader.problem(("implies", part), f"implies.{part}", "both must be synonyms terms")
+        else:
+            implies[str(part)] = whole
     return Lexicon(
-        synonyms, stopwords_zh, stopwords_en, tuple(exclusive), out, name_heads, measures
+        synonyms,
+        stopwords_zh,
+        stopwords_en,
+        tuple(exclusive),
+        out,
+        name_heads,
+        measures,
+        implies,
     )
 
 

@@ -29,7 +29,7 @@ from bot.knowledge import Entry, Fact, Lexicon
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _TOKEN = re.compile(
-    r"(?P<number>\d+(?:\.\d+)?(?:[万亿]|%)?级?)(?:元|个|家|平方米)?(?:以上|以下|左右)?|(?P<word>[a-z]+(?:'[a-z]+)?)|(?P<cjk>[\u3400-\u9fff]+)"
+    r"(?P<number>\d+(?:\.\d+)?(?:[万亿]|%)?级?)(?:元|个|家|平方米)?(?:以上|以下|左右)?|(?P<word>[a-z]+)|(?P<cjk>[\u3400-\u9fff]+)"
 )
 _MIXED = re.compile(r"\d.*[^\d.%]|[^\d.%].*\d")
 _POSSESSIVE = re.compile(r"['’]s\b")
@@ -273,6 +273,8 @@ class Candidate:
     score: float
     question_coverage: float
     phrasing_coverage: float
+    # Whether the entry states every figure the question names.
+    states_figures: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -296,6 +298,7 @@ class Matcher:
         measures: Iterable[str],
         normalize: Callable[[str], str],
         source_text: str = "",
+        implies: dict[str, str] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self._source_text = normalize(source_text)
@@ -328,9 +331,12 @@ class Matcher:
                     if (fact := facts.get(fact_id)) is not None
                 )
             )
+            stated = stated | features
+            # 上半年 is a part of 今年: an entry about 上半年 answers "今年上半年 …" too.
+            stated = stated | {implies[t] for t in stated if implies and t in implies}
             exclusive_terms = frozenset(
                 t
-                for t in features | stated
+                for t in stated
                 if t in self._exclusive_group or t in self._measures or t.startswith("#")
             )
             position = len(self._entries)
@@ -387,6 +393,7 @@ class Matcher:
         # Score the entries that explain most of the question exactly; the rest cannot win.
         shortlist = sorted(explained.items(), key=lambda item: -item[1])[: limit * 2]
         asked = frozenset(weights)
+        figures = frozenset(f for f in asked if f.startswith("#"))
         candidates = []
         for position, covered in shortlist:
             indexed = self._entries[position]
@@ -407,7 +414,13 @@ class Matcher:
             phrasing_coverage = max(phrasing_coverage, number_weight / total)
             score = question_coverage * (0.55 + 0.45 * phrasing_coverage)
             candidates.append(
-                Candidate(indexed.entry, score, question_coverage, phrasing_coverage)
+                Candidate(
+                    indexed.entry,
+                    score,
+                    question_coverage,
+                    phrasing_coverage,
+                    bool(figures) and figures <= indexed.features,
+                )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry.id))
         return candidates[:limit]
@@ -435,7 +448,9 @@ class Matcher:
         }
         for term in question - entry_terms:
             if term.startswith("#"):
-                return True  # a figure the entry does not state
+                if term not in self._idf:
+                    return True  # a figure the article never states: 2025年, 70%
+                continue  # a figure of the article's, perhaps named as context (80个重点项目里…)
             if term in self._measures:
                 return True
             if self._exclusive_group.get(term, -1) in entry_groups:

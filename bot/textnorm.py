@@ -94,6 +94,10 @@ def parse_chinese_number(text: str) -> str | None:
                     return None
                 total += (pending or 1) * unit  # 十三: a bare unit counts one
                 pending, last_unit = 0, unit
+        if pending and integer[-2] in _UNITS and integer[-2] != "十":
+            # 一百四 is 140 and 两千五 is 2,500: a last digit straight after a unit counts in
+            # the next unit down.
+            pending *= _UNITS[integer[-2]] // 10
         number = str(total + pending)
     elif integer:
         number = "".join(str(_DIGITS[c]) for c in integer)
