@@ -1,0 +1,196 @@
+"""Hot reload, uploads, the regression gate, atomic apply, history and rollback."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from bot.changes import ChangeError, KnowledgeEditor, Proposal, _insert_phrasing, check_file_name
+from bot.live import LiveEngine
+from tests.engine.conftest import FACTS, FAQ
+
+QUESTIONS = """\
+- q: 重庆小面明年营收目标是多少
+  category: direct
+  split: tune
+  expect: answered
+  figures: ["200亿元"]
+"""
+
+
+@pytest.fixture
+def live(small_knowledge: Path) -> LiveEngine:
+    """A live engine over the small knowledge, with one labelled question."""
+    (small_knowledge / "questions.yaml").write_text(QUESTIONS, encoding="utf-8")
+    return LiveEngine.load(small_knowledge)
+
+
+@pytest.fixture
+def editor(live: LiveEngine, tmp_path: Path) -> KnowledgeEditor:
+    """An editor keeping history in a temporary folder."""
+    return KnowledgeEditor(live, tmp_path / "history", max_bytes=1_000_000)
+
+
+def test_reload_swaps_in_valid_edits(live: LiveEngine) -> None:
+    """A valid edit on disk becomes live on reload, under a new version."""
+    before = live.current.version
+    assert not live.reload().changed
+    faq = FAQ.replace("大渡口力促今年重庆小面产业营收50亿元以上。", "今年目标：营收50亿元以上。")
+    (live.directory / "faq.yaml").write_text(faq, encoding="utf-8")
+    result = live.reload()
+    assert result.changed
+    assert live.current.version != before
+    assert live.current.ask("重庆小面今年营收目标是多少").text == "今年目标：营收50亿元以上。"
+
+
+def test_invalid_edit_never_replaces_good_knowledge(live: LiveEngine) -> None:
+    """A broken file on disk is refused; answers keep coming from the last good version."""
+    good = live.current
+    (live.directory / "facts.yaml").write_text(FACTS + "- id: [broken\n", encoding="utf-8")
+    result = live.reload()
+    assert result.refused
+    assert str(result.problems[0]).startswith("facts.yaml:36: file: YAML syntax")
+    assert live.current is good
+    assert live.should_report(result)
+    assert not live.should_report(live.reload(force=True))  # the same problems, told once
+
+
+def test_question_in_flight_keeps_its_version(live: LiveEngine) -> None:
+    """An engine taken for a question stays whole while a reload swaps another one in."""
+    in_flight = live.current
+    (live.directory / "faq.yaml").write_text(FAQ.replace("50亿元以上。", "50亿元以上！"), "utf-8")
+    live.reload()
+    assert in_flight is not live.current
+    assert in_flight.ask("重庆小面今年营收目标是多少").text.endswith("。")
+
+
+@pytest.mark.parametrize("name", ["../facts.yaml", "/etc/passwd", ".faq.yaml", "x.yaml", "a b"])
+def test_file_names_like_paths_are_refused(name: str) -> None:
+    """Only the editable knowledge files' bare names are accepted."""
+    with pytest.raises(ChangeError):
+        check_file_name(name)
+
+
+def test_proposal_shows_changed_figures(editor: KnowledgeEditor) -> None:
+    """A valid upload is summarised as a diff with each changed figure old → new."""
+    facts = FACTS.replace("value: 65亿元", "value: 65亿元打造").replace(
+        "value_en: 6.5 billion yuan", "value_en: 6.5 billion yuan invested"
+    )
+    proposal = editor.propose("facts.yaml", facts.encode())
+    assert [(f.fact, f.old, f.new) for f in proposal.diff.figures] == [
+        ("huashao-investment", "65亿元", "65亿元打造")
+    ]
+    assert proposal.diff.changed == ("fact huashao-investment",)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"- id: [broken\n", "problem"),
+        (b'a: &a ["x","x"]\nb: [*a,*a]\n', "problem"),
+        (b"\xff\xfe not utf-8", "not UTF-8"),
+        (b"#" * 10_000_000, "limit"),
+    ],
+)
+def test_bad_uploads_are_refused_and_nothing_changes(
+    editor: KnowledgeEditor, content: bytes, message: str
+) -> None:
+    """Syntax errors, alias bombs, non-UTF-8 and huge files are refused; disk is untouched."""
+    before = (editor.directory / "facts.yaml").read_bytes()
+    with pytest.raises(ChangeError, match=message):
+        editor.propose("facts.yaml", content)
+    assert (editor.directory / "facts.yaml").read_bytes() == before
+
+
+def test_regression_gate_refuses_turning_right_answers_wrong(editor: KnowledgeEditor) -> None:
+    """An upload that would make a right labelled answer wrong is refused with the list."""
+    faq = FAQ.replace("明年重庆小面产业营收力争达到200亿元。", "明年重庆小面产业营收力争翻番。")
+    with pytest.raises(ChangeError) as refused:
+        editor.propose("faq.yaml", faq.encode())
+    assert "would turn wrong" in refused.value.message
+    assert refused.value.problems == ["重庆小面明年营收目标是多少 — answer lacks 200亿元"]
+
+
+def test_apply_writes_atomically_keeps_history_and_swaps(editor: KnowledgeEditor) -> None:
+    """Apply writes the file, keeps both versions in history, and the new one answers."""
+    old_version = editor.live.current.version
+    faq = FAQ.replace("重庆华韶智算中心投资65亿元。", "华韶智算中心：投资65亿元。")
+    applied = editor.apply(editor.propose("faq.yaml", faq.encode()), "admin 42")
+    assert (editor.directory / "faq.yaml").read_text(encoding="utf-8") == faq
+    assert editor.live.current.version == applied.version != old_version
+    assert editor.live.current.ask("华韶智算中心投资多少").text == "华韶智算中心：投资65亿元。"
+    assert [(v.version, v.applied_by) for v in editor.versions()] == [
+        (applied.version, "admin 42"),
+        (old_version, "admin 42"),
+    ]
+    assert not list(editor.directory.glob(".*.tmp"))
+
+
+def test_rollback_restores_the_previous_version(editor: KnowledgeEditor) -> None:
+    """Rollback brings back the version live before the last apply, and then the one before."""
+    first = editor.live.current.version
+    faq_b = FAQ.replace("重庆华韶智算中心投资65亿元。", "B：投资65亿元。")
+    second = editor.apply(editor.propose("faq.yaml", faq_b.encode()), "a").version
+    faq_c = FAQ.replace("重庆华韶智算中心投资65亿元。", "C：投资65亿元。")
+    editor.apply(editor.propose("faq.yaml", faq_c.encode()), "a")
+    assert editor.rollback("b").version == second
+    assert editor.rollback("b").version == first
+    assert editor.live.current.version == first
+    assert (editor.directory / "faq.yaml").read_text(encoding="utf-8") == FAQ
+    with pytest.raises(ChangeError, match="no earlier version"):
+        editor.rollback("b")
+
+
+def test_two_admins_applying_at_once(editor: KnowledgeEditor) -> None:
+    """Of two proposals made against one version, the second to apply is refused as stale."""
+    one = editor.propose("faq.yaml", FAQ.replace("投资65亿元。", "投资65亿元！", 1).encode())
+    two = editor.propose("faq.yaml", FAQ.replace("你好！", "您好！").encode())
+    outcomes: list[str] = []
+
+    def apply(proposal: Proposal) -> None:
+        try:
+            editor.apply(proposal, "admin")
+            outcomes.append("applied")
+        except ChangeError:
+            outcomes.append("refused")
+
+    threads = [threading.Thread(target=apply, args=(p,)) for p in (one, two)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(outcomes) == ["applied", "refused"]
+
+
+def test_add_phrasing_from_the_log(editor: KnowledgeEditor) -> None:
+    """A phrasing added from the log goes through the same path and then matches."""
+    question = "华韶那边砸了几个亿"
+    assert editor.live.current.ask(question).entry_id != "huashao"
+    proposal = editor.propose_phrasing("huashao", question, "zh")
+    editor.apply(proposal, "admin")
+    text = (editor.directory / "faq.yaml").read_text(encoding="utf-8")
+    assert text.startswith("topics:")  # the file's layout is kept
+    assert editor.live.current.ask(question).entry_id == "huashao"
+    with pytest.raises(ChangeError, match="already"):
+        editor.propose_phrasing("huashao", question, "zh")
+
+
+def test_inserted_phrasing_keeps_comments_and_layout() -> None:
+    """Adding a phrasing to a block-style file inserts one line and touches nothing else."""
+    text = (
+        "# comment kept\n"
+        "entries:\n"
+        "  - id: a\n"
+        "    questions:\n"
+        "      zh:\n"
+        '        - "一"\n'
+        "      en:\n"
+        '        - "one"\n'
+        "  - id: b\n"
+    )
+    assert _insert_phrasing(text, "a", "zh", '二 "引号"') == text.replace(
+        '        - "一"\n', '        - "一"\n        - "二 \\"引号\\""\n'
+    )
+    assert _insert_phrasing(text, "missing", "zh", "x") is None
