@@ -32,6 +32,11 @@ MAX_CHOICES = 4
 MAX_SUGGESTIONS = 3
 MAX_QUESTION_CHARS = 1000
 
+# "是不是300亿", "对不对", "is it …?": a question checking a figure, maybe a wrong one.
+_CONFIRMATION = re.compile(
+    r"是不是|对不对|对吗|是吗|是否|没错吧|[吗吧][?？!！。]*$"
+    r"|\b(?:is it|isn't it|right|correct)\b|^(?:is|are|was|does|did) "
+)
 _MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 
 
@@ -50,6 +55,7 @@ class Engine:
             normalize,
             "\n".join(source.article.citable_text for source in knowledge.sources.values()),
             knowledge.lexicon.implies,
+            knowledge.lexicon.unit_measures,
         )
 
     @property
@@ -95,6 +101,8 @@ class Engine:
                 normalized=normalized,
                 reason=f"unknown name: {unknown[0]}",
             )
+        if _CONFIRMATION.search(normalized):
+            analysis = self._matcher.without_unknown_amounts(analysis)
         candidates = self._matcher.rank(analysis)
         stating = [c for c in candidates if c.states_figures]
         if stating:

@@ -129,6 +129,8 @@ class Lexicon:
     measures: tuple[str, ...] = ()
     # A period inside another (上半年 → 今年): an entry naming the part also names the whole.
     implies: dict[str, str] = field(default_factory=dict)
+    # A fact value's unit states a measure (亿元 → 金额, 个 → 数量).
+    unit_measures: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -565,6 +567,7 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
             "name_heads",
             "measures",
             "implies",
+            "unit_measures",
         ),
     )
     synonyms: dict[str, tuple[str, ...]] = {}
@@ -622,6 +625,16 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
             reader.problem(("implies", part), f"implies.{part}", "both must be synonyms terms")
         else:
             implies[str(part)] = whole
+    unit_measures: dict[str, str] = {}
+    raw_units = data.get("unit_measures", {})
+    if not isinstance(raw_units, dict):
+        reader.problem(("unit_measures",), "unit_measures", "expected a mapping of unit: measure")
+        raw_units = {}
+    for unit, measure in raw_units.items():
+        if not isinstance(measure, str) or measure not in measures:
+            reader.problem(("unit_measures", unit), f"unit_measures.{unit}", "not a measure")
+        else:
+            unit_measures[str(unit)] = measure
     return Lexicon(
         synonyms,
         stopwords_zh,
@@ -631,6 +644,7 @@ def _read_lexicon(doc: YamlDocument, problems: list[Problem]) -> Lexicon:
         name_heads,
         measures,
         implies,
+        unit_measures,
     )
 
 

@@ -32,8 +32,10 @@ _TOKEN = re.compile(
     r"(?P<number>\d+(?:\.\d+)?(?:[万亿]|%)?级?)(?:元|个|家|平方米)?(?:以上|以下|左右)?|(?P<word>[a-z]+)|(?P<cjk>[\u3400-\u9fff]+)"
 )
 _MIXED = re.compile(r"\d.*[^\d.%]|[^\d.%].*\d")
+_FIGURE_UNIT = re.compile(r"\d(?:\.\d+)?(亿元|万元|元|个|家|%)")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _MAX_ENGLISH_PHRASE = 4
+_NOT_A_NAME_START = set("一二两三四五六七八九十几多这那哪每各其该本全")
 _MIN_FUZZY_LENGTH = 3
 _MAX_FUZZY_LENGTH = 5  # longer words are rarely mistyped, and each length costs time
 
@@ -216,6 +218,8 @@ class Analyzer:
 
     def _name_candidates(self, residue: str, head_follows: bool, names: list[str]) -> None:
         """Leftover text that ends in, or stands before, a name head (区, 产业 …)."""
+        if residue[:1] in _NOT_A_NAME_START:
+            return  # 五个产业, 这些产业, 哪个区: counts and pronouns, not names
         if head_follows and len(residue) >= 2:
             names.append(residue)
         if len(residue) >= 3 and residue[-1] in self._heads:
@@ -299,10 +303,12 @@ class Matcher:
         normalize: Callable[[str], str],
         source_text: str = "",
         implies: dict[str, str] | None = None,
+        unit_measures: dict[str, str] | None = None,
     ) -> None:
         self.analyzer = analyzer
         self._source_text = normalize(source_text)
         self._measures = frozenset(measures)
+        self._unit_measures = dict(unit_measures or {})
         self._exclusive_group: dict[str, int] = {}
         for index, group in enumerate(exclusive):
             for term in group:
@@ -331,7 +337,7 @@ class Matcher:
                     if (fact := facts.get(fact_id)) is not None
                 )
             )
-            stated = stated | features
+            stated = stated | features | self._unit_measures_of(entry, facts)
             # 上半年 is a part of 今年: an entry about 上半年 answers "今年上半年 …" too.
             stated = stated | {implies[t] for t in stated if implies and t in implies}
             exclusive_terms = frozenset(
@@ -368,6 +374,39 @@ class Matcher:
         if feature.startswith(("2:", "w:")):
             return min(idf, _RESIDUE_CAP) if idf is not None else _UNKNOWN_WEIGHT
         return idf if idf is not None else _RESIDUE_CAP * 2
+
+    def _unit_measures_of(self, entry: Entry, facts: dict[str, Fact]) -> set[str]:
+        """Measures an entry states through its figures' units (65亿元 → 金额)."""
+        found = set()
+        for fact_id in entry.facts:
+            fact = facts.get(fact_id)
+            if fact is None:
+                continue
+            for number in _FIGURE_UNIT.finditer(fact.value):
+                measure = self._unit_measures.get(number.group(1))
+                if measure is not None:
+                    found.add(measure)
+        return found
+
+    def without_unknown_amounts(self, analysis: Analysis) -> Analysis:
+        """The analysis less amounts and rates the article never states (300亿, 47.4%).
+
+        For confirmations ("小面明年目标是不是300个亿"): the entry is answered with the figure
+        the article does state, instead of the question being declined for its wrong premise.
+        """
+        unknown = {
+            f
+            for f in analysis.features
+            if f.startswith("#") and f not in self._idf and any(u in f for u in "亿万%")
+        }
+        if not unknown:
+            return analysis
+        return Analysis(
+            analysis.features - unknown,
+            analysis.terms,
+            analysis.out_of_scope,
+            analysis.name_candidates,
+        )
 
     def information(self, analysis: Analysis) -> float:
         """How much a question says: the summed weight of its features."""

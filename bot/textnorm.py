@@ -18,6 +18,8 @@ from bot.answers import Language
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-zA-Z]")
 _WHITESPACE = re.compile(r"\s+")
+# "56个亿" is spoken Chinese for 56亿.
+_COUNTED_MAGNITUDE = re.compile(r"(\d)个([万亿])")
 _THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 _NUMERAL_CHARS = "零〇一二两三四五六七八九十百千点"
@@ -131,4 +133,5 @@ def normalize(text: str) -> str:
     text = to_simplified(text)
     text = numerals_to_digits(text)
     text = _THOUSANDS_SEPARATOR.sub("", text)
+    text = _COUNTED_MAGNITUDE.sub(r"\1\2", text)
     return _WHITESPACE.sub(" ", text).strip()
