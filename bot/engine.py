@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 
 from bot.answers import Answer, Citation, Language, Status, Suggestion
+from bot.figures import figures_in
 from bot.knowledge import Entry, Knowledge, Topic, load_knowledge
 from bot.matching import Analyzer, Candidate, Matcher
 from bot.messages import say
@@ -23,6 +24,9 @@ ANSWER_COVERAGE = 0.75  # share of the question an entry must explain to be answ
 FULL_PHRASING_COVERAGE = 0.6
 FULL_PHRASING = 0.95
 ANSWER_SCORE = 0.55
+# A question naming a figure that one entry states (reverse look-up) needs less coverage.
+FIGURE_SHARE = 0.4
+FIGURE_COVERAGE = 0.5
 # A question saying this little (目标是多少, 投资多少) that several entries explain is ambiguous.
 MIN_SPECIFIC_WEIGHT = 3.5
 AMBIGUOUS_SCORE = 0.4
@@ -37,6 +41,8 @@ _CONFIRMATION = re.compile(
     r"是不是|对不对|对吗|是吗|是否|没错吧|[吗吧][?？!！。]*$"
     r"|\b(?:is it|isn't it|right|correct)\b|^(?:is|are|was|does|did) "
 )
+# "多少", "几个", "how many": the question wants a number (not 哪几, "which ones").
+_QUANTITY = re.compile(r"多少|(?<!哪)几(?![乎])|how (?:much|many)")
 _MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 
 
@@ -45,6 +51,11 @@ class Engine:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
+        self._with_figures = frozenset(
+            entry.id
+            for entry in knowledge.entries.values()
+            if any(figures_in(knowledge.facts[f].value) for f in entry.facts)
+        )
         self._analyzer = Analyzer(knowledge.lexicon)
         self._matcher = Matcher(
             knowledge.entries.values(),
@@ -104,6 +115,10 @@ class Engine:
         if _CONFIRMATION.search(normalized):
             analysis = self._matcher.without_unknown_amounts(analysis)
         candidates = self._matcher.rank(analysis)
+        if _QUANTITY.search(normalized):
+            # "中元今年拿到多少订单": a question asking for a number is only answered by an
+            # entry that states one.
+            candidates = [c for c in candidates if c.entry.id in self._with_figures]
         stating = [c for c in candidates if c.states_figures]
         if stating:
             # A figure asked about ("50家指的是什么") is answered by the entry most specifically
@@ -141,13 +156,11 @@ class Engine:
             for c in explaining
             if best is not None and (vague or c.score >= best.score - TIE_MARGIN)
         ]
-        if (
-            best is not None
-            and _explains(best)
-            and best.score >= ANSWER_SCORE
-            and len(contenders) == 1
-        ):
-            return self._entry_answer(best.entry, language, question, normalized, best.score)
+        if not vague:
+            contenders = _most_specific(contenders)
+        if len(contenders) == 1 and contenders[0].score >= ANSWER_SCORE:
+            chosen = contenders[0]
+            return self._entry_answer(chosen.entry, language, question, normalized, chosen.score)
         faq_contenders = [c for c in contenders if c.entry.kind == "faq"]
         if best is not None and len(faq_contenders) >= 2 and best.score >= AMBIGUOUS_SCORE:
             choices = tuple(
@@ -295,10 +308,30 @@ class Engine:
 
 def _explains(candidate: Candidate) -> bool:
     """Whether an entry explains enough of the question to answer it."""
-    return candidate.question_coverage >= ANSWER_COVERAGE or (
-        candidate.question_coverage >= FULL_PHRASING_COVERAGE
-        and candidate.phrasing_coverage >= FULL_PHRASING
+    return (
+        candidate.question_coverage >= ANSWER_COVERAGE
+        or (
+            candidate.question_coverage >= FULL_PHRASING_COVERAGE
+            and candidate.phrasing_coverage >= FULL_PHRASING
+        )
+        or (
+            # "65亿元打造的是什么中心": a figure the entry states identifies it.
+            candidate.states_figures
+            and candidate.figure_share >= FIGURE_SHARE
+            and candidate.question_coverage >= FIGURE_COVERAGE
+        )
     )
+
+
+def _most_specific(contenders: list[Candidate]) -> list[Candidate]:
+    """Drop overviews: an entry whose facts include all of another contender's facts and more
+    ("小面今年和明年的目标" against "小面今年的目标") gives way to the narrower one."""
+    facts = [set(c.entry.facts) for c in contenders]
+    return [
+        c
+        for c, mine in zip(contenders, facts, strict=True)
+        if not any(other and other < mine for other in facts)
+    ]
 
 
 def load_engine(directory: Path) -> Engine:

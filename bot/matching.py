@@ -277,8 +277,10 @@ class Candidate:
     score: float
     question_coverage: float
     phrasing_coverage: float
-    # Whether the entry states every figure the question names.
+    # Whether the entry states every figure the question names, and how much of the
+    # question's weight those figures are.
     states_figures: bool = False
+    figure_share: float = 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,6 +330,8 @@ class Matcher:
                 if feature.startswith("#")
             }
             features = frozenset().union(*phrasings, numbers)
+            # An entry about 重点项目 is about 项目 too (the lexicon's implications).
+            features |= {implies[t] for t in features if implies and t in implies}
             # What the cited facts are about (their period and measure) counts too: an entry on
             # a 下半年 target contradicts a question about 去年 even if no phrasing says 下半年.
             stated = frozenset().union(
@@ -459,6 +463,7 @@ class Matcher:
                     question_coverage,
                     phrasing_coverage,
                     bool(figures) and figures <= indexed.features,
+                    number_weight / total,
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry.id))
