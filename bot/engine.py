@@ -102,6 +102,10 @@ class Engine:
                 normalized=normalized,
                 reason=f"out of scope: {name}",
             )
+        exact = self._matcher.exact(normalized)
+        if exact is not None:
+            # The question is one of an entry's own phrasings: no guessing needed.
+            return self._entry_answer(exact, language, question, normalized, 1.0)
         unknown = self._matcher.unknown_names(analysis)
         if unknown:
             return self._reply(
@@ -311,12 +315,14 @@ def _explains(candidate: Candidate) -> bool:
     return (
         candidate.question_coverage >= ANSWER_COVERAGE
         or (
-            candidate.question_coverage >= FULL_PHRASING_COVERAGE
+            candidate.missing_terms == 0
+            and candidate.question_coverage >= FULL_PHRASING_COVERAGE
             and candidate.phrasing_coverage >= FULL_PHRASING
         )
         or (
             # "65亿元打造的是什么中心": a figure the entry states identifies it.
-            candidate.states_figures
+            candidate.missing_terms == 0
+            and candidate.states_figures
             and candidate.figure_share >= FIGURE_SHARE
             and candidate.question_coverage >= FIGURE_COVERAGE
         )

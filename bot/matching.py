@@ -46,6 +46,10 @@ _RESIDUE_CAP = 1.5
 _UNKNOWN_WEIGHT = 1.0
 _UNIGRAM_WEIGHT = 0.5
 _NUMBER_WEIGHT = 3.0
+_QUESTION_WORD = re.compile("[哪几多什么谁啥咋]")
+# A lexicon term this rare (软信, 华韶, 新材料) names what a question is about; an entry that
+# lacks it is never answered on a relaxed rule.
+_SPECIFIC_TERM_WEIGHT = 2.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +87,18 @@ class Analyzer:
         self._stop = stop
         self._heads = {h.lower() for h in lexicon.name_heads}
         self._max_zh = max((len(s) for s in self._zh), default=1)
+        protected = {t for group in lexicon.exclusive for t in group}
         # One-character typos (数子车间, 开公率, 产业连) are corrected against lexicon words of
         # three or more characters: "数*车间" -> 数字车间. Keys shared by two words are dropped.
         fuzzy: dict[str, str | None] = {}
         for surface, term in self._zh.items():
-            if term == stop or len(surface) < _MIN_FUZZY_LENGTH:
+            if (
+                term == stop
+                or len(surface) < _MIN_FUZZY_LENGTH
+                or term in protected
+                or _QUESTION_WORD.search(surface)
+            ):
+                # Never "correct" one period into another, nor 在哪一天 into 在哪里.
                 continue
             for i in range(len(surface)):
                 key = surface[:i] + "*" + surface[i + 1 :]
@@ -107,7 +118,7 @@ class Analyzer:
         self._out_of_scope_en_sizes = sorted({len(name) for name in self._out_of_scope_en})
 
     def _add_surface(self, surface: str, term: str) -> None:
-        if _MIXED.search(surface):
+        if _MIXED.search(surface) or surface.isdigit():
             # q3, h1, 2023年, 5星级: letters or Chinese glued to digits, which the tokenizer
             # would split, so they are rewritten as their term before tokenizing.
             self._mixed.append(
@@ -253,6 +264,10 @@ class Analyzer:
             i += length
 
 
+def _exact_key(normalized: str) -> str:
+    return re.sub(r"[\W_]+", "", normalized)
+
+
 def _stem(word: str) -> str:
     """A light English stem, enough for plurals: projects → project, industries → industry."""
     if len(word) > 4 and word.endswith("ies"):
@@ -281,6 +296,9 @@ class Candidate:
     # question's weight those figures are.
     states_figures: bool = False
     figure_share: float = 0.0
+    # Lexicon terms of the question the entry lacks (names, subjects, measures): relaxed
+    # decisions only forgive leftover words, never these.
+    missing_terms: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -317,7 +335,8 @@ class Matcher:
                 self._exclusive_group[term] = index
         self._entries: list[_IndexedEntry] = []
         postings: dict[str, list[int]] = defaultdict(list)
-        for entry in entries:
+        entries_list = list(entries)
+        for entry in entries_list:
             phrasings = tuple(
                 analyzer.analyze(normalize(text)).features
                 for text in (*entry.questions_zh, *entry.questions_en)
@@ -354,6 +373,12 @@ class Matcher:
             for feature in features:
                 postings[feature].append(position)
         count = max(len(self._entries), 1)
+        self._exact: dict[str, Entry | None] = {}
+        for entry in entries_list:
+            for text in (*entry.questions_zh, *entry.questions_en):
+                key = _exact_key(normalize(text))
+                # A phrasing two entries share is no exact answer for either.
+                self._exact[key] = entry if self._exact.get(key, entry) is entry else None
         self._postings = dict(postings)
         self._idf = {f: math.log(1 + count / len(p)) for f, p in postings.items()}
         # Phrasing weights depend on the IDF, known only once every entry is indexed.
@@ -390,6 +415,8 @@ class Matcher:
                 measure = self._unit_measures.get(number.group(1))
                 if measure is not None:
                     found.add(measure)
+            if fact.period and "period" in self._unit_measures:
+                found.add(self._unit_measures["period"])
         return found
 
     def without_unknown_amounts(self, analysis: Analysis) -> Analysis:
@@ -411,6 +438,10 @@ class Matcher:
             analysis.out_of_scope,
             analysis.name_candidates,
         )
+
+    def exact(self, normalized: str) -> Entry | None:
+        """The entry with a phrasing that is this very question (bar punctuation and space)."""
+        return self._exact.get(_exact_key(normalized))
 
     def information(self, analysis: Analysis) -> float:
         """How much a question says: the summed weight of its features."""
@@ -464,6 +495,11 @@ class Matcher:
                     phrasing_coverage,
                     bool(figures) and figures <= indexed.features,
                     number_weight / total,
+                    sum(
+                        1
+                        for t in analysis.terms - indexed.features
+                        if weights.get(t, 0.0) >= _SPECIFIC_TERM_WEIGHT
+                    ),
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry.id))
