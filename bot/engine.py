@@ -29,6 +29,7 @@ FIGURE_SHARE = 0.4
 FIGURE_COVERAGE = 0.5
 # A question saying this little (目标是多少, 投资多少) that several entries explain is ambiguous.
 MIN_SPECIFIC_WEIGHT = 3.5
+CLEAR_WIN = 0.2  # ... unless one entry fits it far better than the rest
 AMBIGUOUS_SCORE = 0.4
 TIE_MARGIN = 0.08  # entries this close to the best one compete with it
 SUGGESTION_SCORE = 0.2
@@ -152,7 +153,12 @@ class Engine:
             and c.phrasing_coverage > 0.99
         ]
         # Small talk said word for word ("/start", "谢谢") is never vague.
-        vague = information < MIN_SPECIFIC_WEIGHT and len(explaining) >= 2 and len(exact) != 1
+        vague = (
+            information < MIN_SPECIFIC_WEIGHT
+            and len(explaining) >= 2
+            and len(exact) != 1
+            and explaining[0].score - explaining[1].score < CLEAR_WIN
+        )
         if len(exact) == 1 and information < MIN_SPECIFIC_WEIGHT:
             explaining = exact
         contenders = [
