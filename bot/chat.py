@@ -36,6 +36,24 @@ def run_chat(
             )
             + "\n"
         )
+    try:
+        _chat_loop(engine, stdin, stdout, interactive=interactive, on_answer=on_answer)
+    except KeyboardInterrupt:
+        # Ctrl-C, or SIGTERM turned into one by the command line: a normal way to leave.
+        if interactive:
+            stdout.write("\n")
+    return 0
+
+
+def _chat_loop(
+    engine: Engine,
+    stdin: TextIO,
+    stdout: TextIO,
+    *,
+    interactive: bool,
+    on_answer: Callable[[Answer], None] | None,
+) -> None:
+    source = engine.knowledge.primary_source
     while True:
         if interactive:
             stdout.write("> ")
@@ -53,4 +71,3 @@ def run_chat(
             on_answer(answer)
         stdout.write(answer_text(answer, source) + "\n\n")
         stdout.flush()
-    return 0

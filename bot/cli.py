@@ -6,10 +6,11 @@ import argparse
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 
-from bot.config import ConfigError, Settings, default_config_path, load_settings
+from bot.config import TOKEN_ENV, ConfigError, Settings, default_config_path, load_settings
 from bot.engine import Engine, load_engine
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.render import answer_text
@@ -86,7 +87,15 @@ def _run(settings: Settings) -> int:
         return 0
     from bot.chat import run_chat
 
-    return run_chat(_engine(settings), sys.stdin, sys.stdout, interactive=sys.stdin.isatty())
+    # `docker stop` and systemd send SIGTERM: leave the chat the way Ctrl-C does.
+    signal.signal(signal.SIGTERM, signal.default_int_handler)
+    interactive = sys.stdin.isatty()
+    if not interactive:
+        print(
+            f"{TOKEN_ENV} is not set: answering questions from standard input, one per line",
+            file=sys.stderr,
+        )
+    return run_chat(_engine(settings), sys.stdin, sys.stdout, interactive=interactive)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,0 +1,99 @@
+"""Settings: the file for everything, the environment for secrets."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.config import ConfigError, default_config_path, load_settings
+from tests.engine.conftest import REPO
+
+
+def test_defaults_without_file_or_environment() -> None:
+    """No file and an empty environment give working defaults and no token."""
+    settings = load_settings(None, {})
+    assert settings.token is None
+    assert settings.telegram.mode == "polling"
+    assert settings.storage.path == "data/questions.sqlite3"
+
+
+def test_secrets_come_from_the_given_environment() -> None:
+    """The token, webhook secret and hash salt are read from the mapping passed in."""
+    settings = load_settings(
+        None,
+        {
+            "TELEGRAM_BOT_TOKEN": "123:abc",
+            "TELEGRAM_WEBHOOK_SECRET": "s3cret",
+            "BOT_USER_HASH_SALT": "pepper",
+        },
+    )
+    assert (settings.token, settings.webhook_secret, settings.user_hash_salt) == (
+        "123:abc",
+        "s3cret",
+        "pepper",
+    )
+    assert "123:abc" not in repr(settings)
+
+
+def test_token_in_the_file_is_refused(tmp_path: Path) -> None:
+    """A token written into the config file is an error pointing at the environment."""
+    config = tmp_path / "config.yaml"
+    config.write_text("token: 123:abc\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="secrets come from the environment"):
+        load_settings(config, {})
+
+
+def test_wrong_types_and_unknown_keys(tmp_path: Path) -> None:
+    """A setting of the wrong type or an unknown name is reported with its path."""
+    config = tmp_path / "config.yaml"
+    config.write_text("limits:\n  questions_per_minute: lots\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config\.limits\.questions_per_minute: expected int"):
+        load_settings(config, {})
+    config.write_text("storage:\n  pth: x\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config\.storage\.pth: unknown setting"):
+        load_settings(config, {})
+
+
+def test_webhook_mode_needs_a_url(tmp_path: Path) -> None:
+    """Webhook mode without a public URL is refused at start-up, not at the first update."""
+    config = tmp_path / "config.yaml"
+    config.write_text("telegram:\n  mode: webhook\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"webhook\.url: required"):
+        load_settings(config, {})
+
+
+def test_the_example_config_documents_every_setting_and_loads() -> None:
+    """config.example.yaml loads as it is and names every setting the loader knows."""
+    example = REPO / "config.example.yaml"
+    settings = load_settings(example, {})
+    text = example.read_text(encoding="utf-8")
+    for name in (
+        "mode",
+        "base_url",
+        "base_file_url",
+        "poll_interval",
+        "url",
+        "listen",
+        "port",
+        "questions_per_minute",
+        "max_question_chars",
+        "max_upload_bytes",
+        "retention_days",
+        "flush_interval_seconds",
+        "history_path",
+        "watch_interval_seconds",
+        "admins",
+        "log_level",
+    ):
+        assert f"{name}:" in text, name
+    assert settings.token is None
+
+
+def test_default_config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An explicit path wins; otherwise config.yaml is used only when it exists."""
+    monkeypatch.chdir(tmp_path)
+    assert default_config_path(None) is None
+    (tmp_path / "config.yaml").write_text("{}\n", encoding="utf-8")
+    assert default_config_path(None) == Path("config.yaml")
+    assert default_config_path("other.yaml") == Path("other.yaml")
