@@ -134,3 +134,30 @@ def test_json_shape(engine: Engine) -> None:
             "date": "2023-08-15",
         }
     ]
+
+
+def test_unknown_figure_is_declined(engine: Engine) -> None:
+    """A figure the article never states (2025年, 70%) is not answered with a near entry."""
+    assert engine.ask("小面2025年营收目标是多少").status is not Status.ANSWERED
+    assert engine.ask("投资80亿元的是哪个项目").status is not Status.ANSWERED
+
+
+def test_confirmation_with_a_wrong_figure_gets_the_right_one(engine: Engine) -> None:
+    """ "是不是300亿" is answered with the figure the article states, not declined."""
+    answer = engine.ask("小面明年营收目标是不是300个亿？")
+    assert answer.status is Status.ANSWERED
+    assert "200亿元" in answer.text
+    assert "300" not in answer.text
+
+
+def test_unknown_name_before_a_head_word_is_declined(engine: Engine) -> None:
+    """An unknown word before 产业 / 区 names something the article does not cover."""
+    answer = engine.ask("麻辣烫产业今年营收目标是多少")
+    assert answer.status is Status.NO_ANSWER
+    assert "麻辣烫" in answer.text
+
+
+def test_reverse_question_from_a_figure(engine: Engine) -> None:
+    """A question that starts from a figure finds the entry stating it."""
+    answer = engine.ask("65亿元是哪个项目？")
+    assert answer.entry_id == "huashao"
