@@ -37,6 +37,7 @@ _POSSESSIVE = re.compile(r"['’]s\b")
 _MAX_ENGLISH_PHRASE = 4
 _NOT_A_NAME_START = set("一二两三四五六七八九十几多这那哪每各其该本全")
 _MIN_FUZZY_LENGTH = 3
+_MAX_TYPOS = 3  # corrections per run of Chinese: 重点像目没开公 has two
 _MAX_FUZZY_LENGTH = 5  # longer words are rarely mistyped, and each length costs time
 
 # Weights of features that are not lexicon terms. Leftover Chinese bigrams and unknown English
@@ -168,8 +169,10 @@ class Analyzer:
     ) -> None:
         """Forward maximum matching against lexicon surfaces; bigrams for what is left."""
         segments = self._segments(run)
-        corrected = self._correct_typos(run, segments)
-        if corrected != run:
+        for _ in range(_MAX_TYPOS):
+            corrected = self._correct_typos(run, segments)
+            if corrected == run:
+                break
             run, segments = corrected, self._segments(corrected)
         residue: list[str] = []
         for text, term in segments:
