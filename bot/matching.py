@@ -105,6 +105,7 @@ class Analyzer:
                 key = surface[:i] + "*" + surface[i + 1 :]
                 fuzzy[key] = surface if fuzzy.get(key, surface) == surface else None
         self._fuzzy = {key: surface for key, surface in fuzzy.items() if surface is not None}
+        self._fuzzy_chars = frozenset("".join(self._fuzzy.values()))
         self._fuzzy_lengths = sorted(
             {len(key) for key in self._fuzzy if len(key) <= _MAX_FUZZY_LENGTH}, reverse=True
         )
@@ -214,11 +215,21 @@ class Analyzer:
             if term is None:
                 leftover.append(position)
             position += len(text)
+        if not leftover:
+            return run
+        # Prefix counts of characters that occur in correctable words: a window is only worth
+        # a look-up when every character but the suspect one could belong to such a word.
+        known = [0]
+        for char in run:
+            known.append(known[-1] + (char in self._fuzzy_chars))
         for p in leftover:
+            suspect = known[p + 1] - known[p]
             for length in self._fuzzy_lengths:
                 if length > len(run):
                     continue
                 for start in range(max(0, p - length + 1), min(p, len(run) - length) + 1):
+                    if known[start + length] - known[start] - suspect != length - 1:
+                        continue
                     window = run[start : start + length]
                     offset = p - start
                     rest = window[:offset] + window[offset + 1 :]
@@ -311,6 +322,8 @@ class _IndexedEntry:
     phrasings: tuple[frozenset[str], ...]
     phrasing_weights: tuple[float, ...]
     exclusive_terms: frozenset[str]
+    # Which phrasings hold each feature: coverage then costs one step per shared feature.
+    phrasing_index: dict[str, tuple[int, ...]]
 
 
 class Matcher:
@@ -372,7 +385,20 @@ class Matcher:
                 if t in self._exclusive_group or t in self._measures or t.startswith("#")
             )
             position = len(self._entries)
-            self._entries.append(_IndexedEntry(entry, features, phrasings, (), exclusive_terms))
+            phrasing_index: dict[str, list[int]] = defaultdict(list)
+            for number, phrasing in enumerate(phrasings):
+                for feature in phrasing:
+                    phrasing_index[feature].append(number)
+            self._entries.append(
+                _IndexedEntry(
+                    entry,
+                    features,
+                    phrasings,
+                    (),
+                    exclusive_terms,
+                    {f: tuple(n) for f, n in phrasing_index.items()},
+                )
+            )
             for feature in features:
                 postings[feature].append(position)
         count = max(len(self._entries), 1)
@@ -392,6 +418,7 @@ class Matcher:
                 e.phrasings,
                 tuple(sum(self.weight(f) for f in p) for p in e.phrasings),
                 e.exclusive_terms,
+                e.phrasing_index,
             )
             for e in self._entries
         ]
@@ -469,22 +496,24 @@ class Matcher:
         )
         # Score the entries that explain most of the question exactly; the rest cannot win.
         shortlist = sorted(explained.items(), key=lambda item: -item[1])[: limit * 2]
-        asked = frozenset(weights)
-        figures = frozenset(f for f in asked if f.startswith("#"))
+        figures = frozenset(f for f in weights if f.startswith("#"))
         candidates = []
         for position, covered in shortlist:
             indexed = self._entries[position]
             if self._contradicts(question_exclusive, indexed.exclusive_terms):
                 continue
-            phrasing_coverage = 0.0
-            for phrasing, phrasing_total in zip(
-                indexed.phrasings, indexed.phrasing_weights, strict=True
-            ):
-                # Intersect in C first: a question shares few features with any phrasing.
-                shared = phrasing & asked
-                if shared and phrasing_total > 0:
-                    coverage = sum(weights[f] for f in shared) / phrasing_total
-                    phrasing_coverage = max(phrasing_coverage, coverage)
+            shared: dict[int, float] = defaultdict(float)
+            for feature, weight in weights.items():
+                for number in indexed.phrasing_index.get(feature, ()):
+                    shared[number] += weight
+            phrasing_coverage = max(
+                (
+                    weight / indexed.phrasing_weights[number]
+                    for number, weight in shared.items()
+                    if indexed.phrasing_weights[number] > 0
+                ),
+                default=0.0,
+            )
             question_coverage = covered / total
             # Figures the entry states count as phrasing: "74.4%是什么数据" names no phrasing
             # of its entry, but its figure is that entry's.
