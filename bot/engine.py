@@ -42,8 +42,8 @@ _CONFIRMATION = re.compile(
     r"是不是|对不对|对吗|是吗|是否|没错吧|[吗吧][?？!！。]*$"
     r"|\b(?:is it|isn't it|right|correct)\b|^(?:is|are|was|does|did) "
 )
-# "多少", "几个", "how many": the question wants a number (not 哪几, "which ones").
-_QUANTITY = re.compile(r"多少|(?<!哪)几(?![乎])|how (?:much|many)")
+# "多少", "几个", "how many": the question wants a number (not 哪几 "which ones", nor 几句).
+_QUANTITY = re.compile(r"多少|(?<!哪)几[个家项亿万倍成]|how (?:much|many)")
 _MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 
 
@@ -118,7 +118,7 @@ class Engine:
                 reason=f"unknown name: {unknown[0]}",
             )
         if _CONFIRMATION.search(normalized):
-            analysis = self._matcher.without_unknown_amounts(analysis)
+            analysis = self._matcher.without_figures(analysis)
         candidates = self._matcher.rank(analysis)
         if _QUANTITY.search(normalized):
             # "中元今年拿到多少订单": a question asking for a number is only answered by an

@@ -449,21 +449,18 @@ class Matcher:
                 found.add(self._unit_measures["period"])
         return found
 
-    def without_unknown_amounts(self, analysis: Analysis) -> Analysis:
-        """The analysis less amounts and rates the article never states (300亿, 47.4%).
+    def without_figures(self, analysis: Analysis) -> Analysis:
+        """The analysis less the figures it names.
 
-        For confirmations ("小面明年目标是不是300个亿"): the entry is answered with the figure
-        the article does state, instead of the question being declined for its wrong premise.
+        For confirmations ("小面明年目标是不是300个亿", "开工率是不是74.4%"): the entry is
+        found by what the question is about and answered with the figure the article states,
+        whether the figure checked was right or wrong.
         """
-        unknown = {
-            f
-            for f in analysis.features
-            if f.startswith("#") and f not in self._idf and any(u in f for u in "亿万%")
-        }
-        if not unknown:
+        figures = {f for f in analysis.features if f.startswith("#")}
+        if not figures:
             return analysis
         return Analysis(
-            analysis.features - unknown,
+            analysis.features - figures,
             analysis.terms,
             analysis.out_of_scope,
             analysis.name_candidates,
