@@ -185,7 +185,9 @@ async def unanswered_groups(
     since = window_start(days, now)
     await log.flush()
     questions = await log.question_texts(UNANSWERED_STATUSES, since)
-    return group_similar(questions, threshold=threshold)[:n]
+    # Thousands of distinct questions take a second or more to group: not on the event loop.
+    groups = await asyncio.to_thread(group_similar, questions, threshold=threshold)
+    return groups[:n]
 
 
 def group_similar(

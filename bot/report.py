@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import html
 import io
 import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from html import escape as escape_html
 from pathlib import Path
 from typing import TextIO
 
@@ -51,7 +51,7 @@ class _Markup:
         self.html = html_mode
 
     def text(self, value: str) -> str:
-        return html.escape(value, quote=False) if self.html else value
+        return escape_html(value, quote=False) if self.html else value
 
     def bold(self, value: str) -> str:
         return f"<b>{self.text(value)}</b>" if self.html else value
@@ -157,17 +157,22 @@ def _shorten(text: str) -> str:
 def _fit(title: str, items: Sequence[str], markup: _Markup) -> str:
     """``title`` and as many ``items`` as fit in one Telegram message, saying what was left."""
     kept: list[str] = []
-    length = len(title)
+    length = _telegram_length(title)
     for index, item in enumerate(items):
         remaining = len(items) - index
         # Room for this item plus, should later ones not fit, the line saying so.
-        more_line = len(f"\n… and {remaining} more")
-        if length + 1 + len(item) + more_line > TELEGRAM_MESSAGE_LIMIT:
+        more_line = _telegram_length(f"\n… and {remaining} more")
+        if length + 1 + _telegram_length(item) + more_line > TELEGRAM_MESSAGE_LIMIT:
             kept.append(markup.text(f"… and {remaining} more"))
             break
         kept.append(item)
-        length += 1 + len(item)
+        length += 1 + _telegram_length(item)
     return "\n".join([title, *kept])
+
+
+def _telegram_length(text: str) -> int:
+    """Length as Telegram counts it, in UTF-16 code units (an emoji counts two)."""
+    return len(text.encode("utf-16-le")) // 2
 
 
 def export_filename(days: int | None, now: datetime | None = None) -> str:

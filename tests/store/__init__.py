@@ -1,0 +1,1 @@
+"""Question log, analytics and admin report."""
