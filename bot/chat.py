@@ -1,30 +1,45 @@
 """The terminal chat: the same engine as the bot, for a machine with no token.
 
 Interactive on a terminal (a prompt and a welcome line); piped input gets one answer per
-question line and the chat ends at end of input.
+question line and the chat ends at end of input. Questions are logged like the bot's, marked
+as coming from the terminal.
 """
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.answers import Answer, Language
+from bot.answers import Language
 from bot.engine import Engine
 from bot.messages import say
 from bot.render import answer_text
+from bot.store import Channel, QuestionLog, QuestionRecord
+
+# The terminal has no Telegram user; every terminal question is logged as this one user.
+TERMINAL_USER = "terminal"
 
 
-def run_chat(
-    engine: Engine,
+def _read_lines(stdin: TextIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str]) -> None:
+    """Feed stdin's lines to the event loop; "" marks the end of input."""
+    for line in iter(stdin.readline, ""):
+        loop.call_soon_threadsafe(queue.put_nowait, line)
+    loop.call_soon_threadsafe(queue.put_nowait, "")
+
+
+async def chat(
+    engine: Callable[[], Engine],
     stdin: TextIO,
     stdout: TextIO,
     *,
     interactive: bool,
-    on_answer: Callable[[Answer], None] | None = None,
-) -> int:
+    log: QuestionLog | None = None,
+) -> None:
     """Answer each line of ``stdin`` until end of input (or an empty line, interactively)."""
-    source = engine.knowledge.primary_source
+    source = engine().knowledge.primary_source
     if interactive:
         stdout.write(
             say(
@@ -36,29 +51,18 @@ def run_chat(
             )
             + "\n"
         )
-    try:
-        _chat_loop(engine, stdin, stdout, interactive=interactive, on_answer=on_answer)
-    except KeyboardInterrupt:
-        # Ctrl-C, or SIGTERM turned into one by the command line: a normal way to leave.
-        if interactive:
-            stdout.write("\n")
-    return 0
-
-
-def _chat_loop(
-    engine: Engine,
-    stdin: TextIO,
-    stdout: TextIO,
-    *,
-    interactive: bool,
-    on_answer: Callable[[Answer], None] | None,
-) -> None:
-    source = engine.knowledge.primary_source
+    lines: asyncio.Queue[str] = asyncio.Queue()
+    # A daemon thread, not the loop's executor: a blocked readline must not keep the process
+    # alive after Ctrl-C or SIGTERM.
+    reader = threading.Thread(
+        target=_read_lines, args=(stdin, asyncio.get_running_loop(), lines), daemon=True
+    )
+    reader.start()
     while True:
         if interactive:
             stdout.write("> ")
             stdout.flush()
-        line = stdin.readline()
+        line = await lines.get()
         if not line:
             break
         question = line.strip()
@@ -66,8 +70,37 @@ def _chat_loop(
             if interactive:
                 break
             continue
-        answer = engine.ask(question)
-        if on_answer is not None:
-            on_answer(answer)
-        stdout.write(answer_text(answer, source) + "\n\n")
+        current = engine()
+        started = time.perf_counter()
+        answer = current.ask(question)
+        latency_ms = (time.perf_counter() - started) * 1000
+        if log is not None:
+            log.record(
+                QuestionRecord.from_answer(
+                    answer,
+                    channel=Channel.TERMINAL,
+                    user_hash=TERMINAL_USER,
+                    latency_ms=latency_ms,
+                )
+            )
+        stdout.write(answer_text(answer, current.knowledge.primary_source) + "\n\n")
         stdout.flush()
+
+
+async def run_chat(
+    engine: Callable[[], Engine],
+    stdin: TextIO,
+    stdout: TextIO,
+    *,
+    interactive: bool,
+    log: QuestionLog | None = None,
+) -> int:
+    """The chat with its log opened first and closed (flushed) however the chat ends."""
+    if log is not None:
+        await log.open()
+    try:
+        await chat(engine, stdin, stdout, interactive=interactive, log=log)
+    finally:
+        if log is not None:
+            await log.close()
+    return 0

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import logging
 import os
 import signal
 import sys
+import time
 from pathlib import Path
 
+from bot.chat import TERMINAL_USER
 from bot.config import TOKEN_ENV, ConfigError, Settings, default_config_path, load_settings
 from bot.engine import Engine, load_engine
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.render import answer_text
+from bot.store import Channel, QuestionLog, QuestionRecord
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -30,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question (omit with --json)")
     ask.add_argument(
         "--json", action="store_true", help="read questions from stdin, one JSON line per answer"
+    )
+    ask.add_argument(
+        "--log", action="store_true", help="record the questions in the question log too"
     )
     check = command("check", "Validate a knowledge folder; print every problem.")
     check.add_argument("directory", nargs="?", help="knowledge folder (default: from config)")
@@ -50,16 +57,38 @@ def _engine(settings: Settings) -> Engine:
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
-    source = engine.knowledge.primary_source
-    if args.json:
-        for line in sys.stdin:
-            question = line.rstrip("\n")
-            print(json.dumps(engine.ask(question).to_json(), ensure_ascii=False), flush=True)
-        return 0
-    if not args.question:
+    if not args.json and not args.question:
         print("ask: give a question, or --json to read questions from stdin", file=sys.stderr)
         return 2
-    print(answer_text(engine.ask(" ".join(args.question)), source))
+    log = _open_log_or_none(settings) if args.log else None
+    return asyncio.run(_ask_all(args, engine, log))
+
+
+async def _ask_all(args: argparse.Namespace, engine: Engine, log: QuestionLog | None) -> int:
+    """Answer the command line's question or stdin's questions, logging them if asked to."""
+    if log is not None:
+        await log.open()
+    try:
+        questions = (line.rstrip("\n") for line in sys.stdin) if args.json else None
+        for question in questions if questions is not None else [" ".join(args.question)]:
+            started = time.perf_counter()
+            answer = engine.ask(question)
+            if log is not None:
+                log.record(
+                    QuestionRecord.from_answer(
+                        answer,
+                        channel=Channel.TERMINAL,
+                        user_hash=TERMINAL_USER,
+                        latency_ms=(time.perf_counter() - started) * 1000,
+                    )
+                )
+            if args.json:
+                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
+            else:
+                print(answer_text(answer, engine.knowledge.primary_source))
+    finally:
+        if log is not None:
+            await log.close()
     return 0
 
 
@@ -79,6 +108,20 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _open_log_or_none(settings: Settings) -> QuestionLog | None:
+    """The question log, or None (with a warning) when its folder cannot be written."""
+    log = QuestionLog.from_settings(settings.storage)
+    path = Path(settings.storage.path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not os.access(path.parent, os.W_OK):
+            raise PermissionError(f"{path.parent} is not writable")
+    except OSError as error:
+        print(f"question log disabled: {error}", file=sys.stderr)
+        return None
+    return log
+
+
 def _run(settings: Settings) -> int:
     if settings.token:
         from bot.app import run_telegram
@@ -95,7 +138,17 @@ def _run(settings: Settings) -> int:
             f"{TOKEN_ENV} is not set: answering questions from standard input, one per line",
             file=sys.stderr,
         )
-    return run_chat(_engine(settings), sys.stdin, sys.stdout, interactive=interactive)
+    engine = _engine(settings)
+    log = _open_log_or_none(settings)
+    try:
+        return asyncio.run(
+            run_chat(lambda: engine, sys.stdin, sys.stdout, interactive=interactive, log=log)
+        )
+    except KeyboardInterrupt:
+        # The chat's log was closed (flushed) on the way out.
+        if interactive:
+            print()
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,39 @@ def test_unknown_config_setting_is_refused(tmp_path: Path) -> None:
     result = run_bot("ask", "--config", str(config), "你好")
     assert result.returncode == 2
     assert "config.telegram.tokn: unknown setting" in result.stderr
+
+
+def _logged(database: Path) -> list[tuple[str, str, str]]:
+    """(channel, text, status) of every row in a question log."""
+    with sqlite3.connect(database) as connection:
+        return connection.execute("SELECT channel, text, status FROM questions").fetchall()
+
+
+def test_terminal_chat_questions_are_logged_as_terminal(tmp_path: Path) -> None:
+    """Each terminal-chat question gets one log row marked terminal, flushed at exit."""
+    config = tmp_path / "config.yaml"
+    database = tmp_path / "data" / "questions.sqlite3"
+    config.write_text(
+        f"knowledge:\n  path: {REPO / 'knowledge'}\nstorage:\n  path: {database}\n",
+        encoding="utf-8",
+    )
+    result = run_bot("run", "--config", str(config), stdin="小面明年营收目标\n沙坪坝区五大产业\n")
+    assert result.returncode == 0, result.stderr
+    assert _logged(database) == [
+        ("terminal", "小面明年营收目标", "answered"),
+        ("terminal", "沙坪坝区五大产业", "no_answer"),
+    ]
+
+
+def test_ask_logs_only_when_asked(tmp_path: Path) -> None:
+    """`ask` leaves the log alone; `ask --log` records the question."""
+    config = tmp_path / "config.yaml"
+    database = tmp_path / "questions.sqlite3"
+    config.write_text(
+        f"knowledge:\n  path: {REPO / 'knowledge'}\nstorage:\n  path: {database}\n",
+        encoding="utf-8",
+    )
+    assert run_bot("ask", "--config", str(config), "你好").returncode == 0
+    assert not database.exists()
+    assert run_bot("ask", "--config", str(config), "--log", "你好").returncode == 0
+    assert _logged(database) == [("terminal", "你好", "smalltalk")]
