@@ -16,6 +16,7 @@ import functools
 import hashlib
 import hmac
 import itertools
+import json
 import logging
 import math
 import os
@@ -219,9 +220,19 @@ _COLUMNS = (
     "latency_ms",
     "knowledge_version",
 )
-_INSERT = (
+# A whole batch is one statement over one JSON parameter: SQLite steps once, so the writer
+# thread takes the GIL a handful of times per batch instead of once per row. Per-row
+# executemany starved that thread whenever the event loop was busy (the convoy effect), and
+# nothing reached the disk until the load stopped. "WHERE true" lets SQLite parse the upsert.
+_INSERT_ROW = (
     f"INSERT INTO questions ({', '.join(_COLUMNS)}) "
     f"VALUES ({', '.join('?' for _ in _COLUMNS)}) "
+    "ON CONFLICT (record_id) DO NOTHING"
+)
+_JSON_FIELDS = ", ".join(f"json_extract(value, '$[{i}]')" for i in range(len(_COLUMNS)))
+_INSERT = (
+    f"INSERT INTO questions ({', '.join(_COLUMNS)}) "
+    f"SELECT {_JSON_FIELDS} FROM json_each(?) WHERE true "
     "ON CONFLICT (record_id) DO NOTHING"
 )
 _SELECT_RECORDS = f"SELECT {', '.join(_COLUMNS)} FROM questions"
@@ -242,7 +253,7 @@ def parse_timestamp(stored: str) -> datetime:
 
 
 def _row_values(row: QuestionRecord) -> tuple[Any, ...]:
-    """``row`` as SQL parameters. Runs on the connection's thread, off the event loop."""
+    """``row`` as the values of one stored row, in column order."""
     return (
         row.record_id,
         format_timestamp(row.asked_at),
@@ -581,9 +592,14 @@ class QuestionLog:
     async def _insert(writer: aiosqlite.Connection, batch: list[QuestionRecord]) -> int:
         """Insert ``batch`` in one transaction; return how many rows were new."""
         try:
-            # The rows become parameters lazily, on the connection's thread, which keeps that
-            # work out of the replies.
-            cursor = await writer.executemany(_INSERT, map(_row_values, batch))
+            values = [_row_values(row) for row in batch]
+            if any("\0" in v[4] or "\0" in v[5] for v in values):
+                # SQLite's JSON functions end a string at NUL: the rare batch holding one is
+                # written row by row, so its text is stored exactly as written, in order.
+                cursor = await writer.executemany(_INSERT_ROW, values)
+            else:
+                payload = json.dumps(values, ensure_ascii=False)
+                cursor = await writer.execute(_INSERT, (payload,))
             inserted = cursor.rowcount
             await writer.commit()
         except BaseException:

@@ -30,7 +30,9 @@ async def test_every_question_is_logged_exactly_once(db_path: Path) -> None:
     questions = labelled_questions()
     sent: dict[str, tuple[str, str]] = {}
 
-    async with QuestionLog(db_path) as log:
+    # A short flush interval: the run lasts about a second, and the flusher must write during
+    # it, not only at close.
+    async with QuestionLog(db_path, flush_interval_seconds=0.05) as log:
 
         async def handle(user_id: int, text: str) -> None:
             """What the Telegram handler does: ask the engine, reply, log."""
