@@ -19,6 +19,8 @@ run: $(STAMP)
 
 ## Set up and run every check: ruff (lint + format), mypy, pytest.
 test: $(STAMP)
+	# The Telegram tests run telegram-test-api (npm), pinned by package-lock.json.
+	test -d node_modules || npm ci --no-audit --no-fund
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/mypy

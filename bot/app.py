@@ -11,15 +11,19 @@ import logging
 import secrets
 import signal
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from bot.config import Settings
 from bot.engine import Engine, load_engine
+from bot.redaction import redact_secrets_in_logs
 from bot.telegram_app import TelegramBot, TelegramService
 
 logger = logging.getLogger(__name__)
 
-# httpx logs every request URL at INFO, and the bot token is part of every Bot API URL.
+# httpx (PTB's default HTTP client; the bot itself talks over aiohttp) logs every request URL
+# at INFO, and the token is part of every Bot API URL. Whatever else reaches a log line with a
+# secret in it, PTB's DEBUG line of its base URL among it, is redacted by bot.redaction.
 QUIET_LOGGERS = ("httpx", "httpcore")
 
 
@@ -40,7 +44,8 @@ def build_telegram(
     ``engine`` provides the engine to answer from (default: the knowledge folder in the
     settings, loaded once); ``telegram_send_limits=False`` is for the benchmark only.
     """
-    if not settings.token:
+    token = settings.token
+    if not token:
         raise ValueError("the Telegram bot needs a token (TELEGRAM_BOT_TOKEN)")
     quiet_http_loggers()
     if engine is None:
@@ -50,24 +55,36 @@ def build_telegram(
         def engine() -> Engine:
             return loaded
 
-    webhook_secret = settings.webhook_secret
-    if settings.telegram.mode == "webhook" and not webhook_secret:
-        # We register the webhook ourselves, so a fresh secret per start works as well as a
-        # configured one and keeps strangers from posting fake updates.
-        webhook_secret = secrets.token_urlsafe(32)
-        logger.info("no TELEGRAM_WEBHOOK_SECRET set: using a random secret for this run")
-    bot = TelegramBot(engine, limits=settings.limits, admins=settings.admins)
+    settings = with_webhook_secret(settings)
+    bot = TelegramBot(engine, limits=settings.limits)
     return TelegramService.build(
         bot,
-        token=settings.token,
+        token=token,
         telegram=settings.telegram,
-        webhook_secret=webhook_secret,
+        webhook_secret=settings.webhook_secret,
         telegram_send_limits=telegram_send_limits,
     )
 
 
+def with_webhook_secret(settings: Settings) -> Settings:
+    """``settings``, with a random webhook secret in webhook mode when none is configured.
+
+    The bot registers its webhook itself, so a fresh secret per start works as well as a
+    configured one, and keeps strangers from posting fake updates.
+    """
+    if settings.telegram.mode != "webhook" or settings.webhook_secret:
+        return settings
+    logger.info("no TELEGRAM_WEBHOOK_SECRET set: using a random secret for this run")
+    return replace(settings, webhook_secret=secrets.token_urlsafe(32))
+
+
 def run_telegram(settings: Settings) -> None:
     """Run the bot until SIGINT or SIGTERM."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=settings.log_level)
+    settings = with_webhook_secret(settings)
+    # Before anything is built: PTB logs its base URL, token included, on construction.
+    redact_secrets_in_logs([settings.token, settings.webhook_secret])
     service = build_telegram(settings)
     asyncio.run(_run_until_signalled(service))
 

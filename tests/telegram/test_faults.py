@@ -1,0 +1,149 @@
+"""Faults of the Bot API server: 429 with retry_after, 5xx, slow and dropped responses.
+
+The bot must lose no reply to a transient fault, honour Telegram's retry_after, and keep one
+slow request from holding up everybody else.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.telegram.conftest import BotFactory, person, private_chat
+from tests.telegram.fake_bot_api import FakeBotApi, Fault
+
+USER = person(901)
+CHAT = private_chat(USER)
+QUESTION = "大渡口有多少个市区级重点项目"
+ANSWER_START = "大渡口有80个市区级重点项目。"
+
+
+async def test_429_retry_after_is_honoured(fake_api: FakeBotApi, bot_on_fake: BotFactory) -> None:
+    """After a 429 with retry_after=1 the reply is sent again, no sooner than a second later."""
+    fake_api.inject("sendMessage", Fault.too_many_requests(retry_after=1))
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, QUESTION)
+        (reply,) = await fake_api.wait_sent(901)
+    assert reply["text"].startswith(ANSWER_START)
+    refused, accepted = fake_api.calls_to("sendMessage")
+    assert accepted.at - refused.at >= 1.0
+
+
+@pytest.mark.parametrize("status", [500, 502, 503])
+async def test_server_errors_are_retried(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, status: int
+) -> None:
+    """Two 5xx answers in a row do not lose the reply."""
+    fake_api.inject("sendMessage", Fault.server_error(status), Fault.server_error(status))
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, QUESTION)
+        (reply,) = await fake_api.wait_sent(901)
+    assert reply["text"].startswith(ANSWER_START)
+    assert len(fake_api.calls_to("sendMessage")) == 3
+
+
+async def test_dropped_request_is_retried(fake_api: FakeBotApi, bot_on_fake: BotFactory) -> None:
+    """A connection closed before the server saw the request: sent again, delivered once."""
+    fake_api.inject("sendMessage", Fault.dropped_request())
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, QUESTION)
+        (reply,) = await fake_api.wait_sent(901)
+        await fake_api.wait_fetched()
+    assert reply["text"].startswith(ANSWER_START)
+    assert len(fake_api.sent_to(901)) == 1
+
+
+async def test_dropped_response_loses_no_reply(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """A reply whose response was lost is sent again: delivered at least once (here twice)."""
+    fake_api.inject("sendMessage", Fault.dropped_response())
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, QUESTION)
+        await fake_api.wait_sent(901, 2)
+    assert all(m["text"].startswith(ANSWER_START) for m in fake_api.sent_to(901))
+
+
+async def test_slow_response_does_not_hold_up_other_users(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """While one reply waits on a slow response, another user's reply goes out."""
+    other = person(902)
+    fake_api.inject("sendMessage", Fault.held_until_released())
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, QUESTION)
+        await fake_api.wait_until(lambda: fake_api.held_requests == 1)
+        fake_api.push_message(other, private_chat(other), QUESTION)
+        await fake_api.wait_sent(902, within=4)
+        assert fake_api.sent_to(901) == []
+        fake_api.release_held()
+        (slow,) = await fake_api.wait_sent(901)
+    assert slow["text"].startswith(ANSWER_START)
+
+
+async def test_slow_responses_within_the_timeout_are_waited_for(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """A response 1.5 s late is waited for: delivered once, not retried."""
+    fake_api.inject("sendMessage", Fault.slow(1.5))
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, QUESTION)
+        (reply,) = await fake_api.wait_sent(901)
+        await fake_api.wait_fetched()
+    assert reply["text"].startswith(ANSWER_START)
+    assert len(fake_api.calls_to("sendMessage")) == 1
+
+
+async def test_polling_survives_get_updates_failures(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """getUpdates answering 502, 429 or nothing at all delays updates but loses none."""
+    async with bot_on_fake():
+        fake_api.inject(
+            "getUpdates",
+            Fault.server_error(502),
+            Fault.dropped_request(),
+            Fault.too_many_requests(retry_after=1),
+        )
+        fake_api.push_message(USER, CHAT, QUESTION)
+        (reply,) = await fake_api.wait_sent(901, within=10)
+    assert reply["text"].startswith(ANSWER_START)
+
+
+async def test_many_users_under_mixed_faults_all_get_answers(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """Forty users ask while sends meet every kind of fault: every one of them is answered."""
+    fake_api.inject(
+        "sendMessage",
+        Fault.too_many_requests(retry_after=1),
+        Fault.server_error(502),
+        Fault.dropped_request(),
+        Fault.slow(0.5),
+        Fault.server_error(500),
+        Fault.dropped_response(),
+        Fault.server_error(503),
+    )
+    users = [person(9000 + i) for i in range(40)]
+    async with bot_on_fake():
+        for user in users:
+            fake_api.push_message(user, private_chat(user), QUESTION)
+        await fake_api.wait_until(lambda: all(fake_api.sent_to(u["id"]) for u in users), within=15)
+    for user in users:
+        assert fake_api.sent_to(user["id"])[0]["text"].startswith(ANSWER_START)
+
+
+@pytest.mark.error_logs_expected
+async def test_persistent_failure_is_logged_and_the_bot_carries_on(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """When every retry fails the error is logged with its update; the next question works."""
+    fake_api.inject("sendMessage", *[Fault.server_error(502)] * 4)
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, "五大产业是什么")
+        await fake_api.wait_until(lambda: fake_api.pending_faults("sendMessage") == 0, within=10)
+        fake_api.push_message(USER, CHAT, QUESTION)
+        (reply,) = await fake_api.wait_sent(901)
+    assert reply["text"].startswith(ANSWER_START)
+    errors = [r for r in caplog.records if r.levelname == "ERROR"]
+    assert len(errors) == 1
+    assert "text '五大产业是什么'" in errors[0].getMessage()
