@@ -126,8 +126,7 @@ def _run(settings: Settings) -> int:
     if settings.token:
         from bot.app import run_telegram
 
-        run_telegram(settings)
-        return 0
+        return run_telegram(settings)
     from bot.chat import run_chat
 
     # `docker stop` and systemd send SIGTERM: leave the chat the way Ctrl-C does.
