@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import TextIO
 
-from bot.answers import Language
+from bot.answers import Answer, Language
 from bot.engine import Engine
 from bot.messages import say
 from bot.render import answer_text
@@ -21,6 +21,13 @@ from bot.store import Channel, QuestionLog, QuestionRecord
 
 # The terminal has no Telegram user; every terminal question is logged as this one user.
 TERMINAL_USER = "terminal"
+
+
+def terminal_record(answer: Answer, latency_ms: float) -> QuestionRecord:
+    """The log row of a question asked at the terminal (chat or `ask --log`)."""
+    return QuestionRecord.from_answer(
+        answer, channel=Channel.TERMINAL, user_hash=TERMINAL_USER, latency_ms=latency_ms
+    )
 
 
 def _read_lines(stdin: TextIO, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str]) -> None:
@@ -75,14 +82,7 @@ async def chat(
         answer = current.ask(question)
         latency_ms = (time.perf_counter() - started) * 1000
         if log is not None:
-            log.record(
-                QuestionRecord.from_answer(
-                    answer,
-                    channel=Channel.TERMINAL,
-                    user_hash=TERMINAL_USER,
-                    latency_ms=latency_ms,
-                )
-            )
+            log.record(terminal_record(answer, latency_ms))
         stdout.write(answer_text(answer, current.knowledge.primary_source) + "\n\n")
         stdout.flush()
 

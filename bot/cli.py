@@ -12,12 +12,12 @@ import sys
 import time
 from pathlib import Path
 
-from bot.chat import TERMINAL_USER
+from bot.chat import terminal_record
 from bot.config import TOKEN_ENV, ConfigError, Settings, default_config_path, load_settings
 from bot.engine import Engine, load_engine
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.render import answer_text
-from bot.store import Channel, QuestionLog, QuestionRecord
+from bot.store import QuestionLog
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -74,14 +74,7 @@ async def _ask_all(args: argparse.Namespace, engine: Engine, log: QuestionLog | 
             started = time.perf_counter()
             answer = engine.ask(question)
             if log is not None:
-                log.record(
-                    QuestionRecord.from_answer(
-                        answer,
-                        channel=Channel.TERMINAL,
-                        user_hash=TERMINAL_USER,
-                        latency_ms=(time.perf_counter() - started) * 1000,
-                    )
-                )
+                log.record(terminal_record(answer, (time.perf_counter() - started) * 1000))
             if args.json:
                 print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
             else:
