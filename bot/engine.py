@@ -37,9 +37,10 @@ MAX_CHOICES = 4
 MAX_SUGGESTIONS = 3
 MAX_QUESTION_CHARS = 1000
 
-# "是不是300亿", "对不对", "is it …?": a question checking a figure, maybe a wrong one.
+# "是不是300亿", "对不对", "五十家还是一百家", "is it …?": a question checking a figure, maybe
+# a wrong one.
 _CONFIRMATION = re.compile(
-    r"是不是|对不对|对吗|是吗|是否|没错吧|[吗吧][?？!！。]*$"
+    r"是不是|对不对|对吗|是吗|是否|没错吧|还是|[吗吧][?？!！。]*$"
     r"|\b(?:is it|isn't it|right|correct)\b|^(?:is|are|was|does|did) "
 )
 # "多少", "几个", "how many": the question wants a number (not 哪几 "which ones", nor 几句).
@@ -82,17 +83,19 @@ class Engine:
         question = question[:MAX_QUESTION_CHARS]
         language = detect_language(question)
         normalized = normalize(question)
-        if not _MEANINGFUL.search(normalized):
+        analysis = self._analyzer.analyze(normalized) if _MEANINGFUL.search(normalized) else None
+        if analysis is None or (not analysis.features and not analysis.out_of_scope):
+            # "👍", "哈哈哈", "请问什么": nothing to look up. A prompt with examples, which is
+            # small talk, not a declined question.
             return self._reply(
                 question,
-                Status.NO_ANSWER,
+                Status.SMALLTALK,
                 say("empty_question", language),
                 language,
                 normalized=normalized,
                 suggestions=self.examples(language),
-                reason="empty",
+                reason="nothing to look up",
             )
-        analysis = self._analyzer.analyze(normalized)
         if analysis.out_of_scope:
             name = analysis.out_of_scope[0]
             return self._reply(

@@ -91,12 +91,13 @@ def test_smalltalk_points_to_the_article(engine: Engine) -> None:
     assert answer.suggestions
 
 
-@pytest.mark.parametrize("question", ["", "   ", "？？？", "\x00", "😀" * 50])
+@pytest.mark.parametrize("question", ["", "   ", "？？？", "\x00", "😀" * 50, "请问什么"])
 def test_empty_or_meaningless_input(engine: Engine, question: str) -> None:
-    """Input with nothing to match is declined with examples, never an exception."""
+    """Input with nothing to look up gets a prompt with examples, never a figure or an error."""
     answer = engine.ask(question)
-    assert answer.status is Status.NO_ANSWER
+    assert answer.status is Status.SMALLTALK
     assert answer.citations == ()
+    assert answer.suggestions
 
 
 def test_huge_input_does_not_crash(engine: Engine) -> None:
