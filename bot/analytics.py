@@ -179,15 +179,52 @@ async def unanswered_groups(
     *,
     now: datetime | None = None,
     threshold: float = SIMILARITY_THRESHOLD,
+    hide_dismissed: bool = False,
 ) -> list[QuestionGroup]:
-    """Declined and ambiguous questions grouped by similarity, biggest groups first."""
+    """Declined and ambiguous questions grouped by similarity, biggest groups first.
+
+    With ``hide_dismissed``, groups an admin dismissed (or added as a phrasing) are left out.
+    """
     _check_count(n)
     since = window_start(days, now)
     await log.flush()
     questions = await log.question_texts(UNANSWERED_STATUSES, since)
+    dismissed = [d.normalized for d in await log.dismissed_questions()] if hide_dismissed else []
+
+    def group() -> list[QuestionGroup]:
+        groups = group_similar(questions, threshold=threshold)
+        return without_dismissed(groups, dismissed, threshold=threshold)
+
     # Thousands of distinct questions take a second or more to group: not on the event loop.
-    groups = await asyncio.to_thread(group_similar, questions, threshold=threshold)
-    return groups[:n]
+    return (await asyncio.to_thread(group))[:n]
+
+
+def without_dismissed(
+    groups: Iterable[QuestionGroup],
+    dismissed: Iterable[str],
+    *,
+    threshold: float = SIMILARITY_THRESHOLD,
+) -> list[QuestionGroup]:
+    """``groups`` less those whose representative is, or resembles, a dismissed form.
+
+    Similar is what puts two questions in one group, so a group that formed around another
+    wording of a dismissed question stays hidden too.
+    """
+    forms = list(dict.fromkeys(dismissed))
+    if not forms:
+        return list(groups)
+    return [
+        group
+        for group in groups
+        if process.extractOne(
+            group.representative,
+            forms,
+            scorer=fuzz.token_sort_ratio,
+            processor=utils.default_process,
+            score_cutoff=threshold,
+        )
+        is None
+    ]
 
 
 def group_similar(

@@ -1,7 +1,8 @@
 """The composition root: every object of the Telegram bot is built and wired here.
 
 ``run_telegram`` is what ``python -m bot run`` calls when a token is set; it blocks until
-SIGINT or SIGTERM and then shuts down cleanly (updates in flight are answered first).
+SIGINT or SIGTERM and then shuts down cleanly (updates in flight are answered first, then the
+question log is closed, which writes the questions still queued).
 """
 
 from __future__ import annotations
@@ -10,14 +11,20 @@ import asyncio
 import logging
 import secrets
 import signal
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot.config import Settings
-from bot.engine import Engine, load_engine
+from bot.changes import KnowledgeEditor
+from bot.config import USER_HASH_SALT_ENV, Settings
+from bot.engine import Engine
+from bot.live import LiveEngine
 from bot.redaction import redact_secrets_in_logs
+from bot.store import QuestionLog
 from bot.telegram_app import TelegramBot, TelegramService
+from bot.telegram_knowledge import KnowledgeCommands
+from bot.telegram_stats import RetentionPurge, StatsCommands
 
 logger = logging.getLogger(__name__)
 
@@ -42,27 +49,66 @@ def build_telegram(
     """The whole Telegram bot from ``settings``.
 
     ``engine`` provides the engine to answer from (default: the knowledge folder in the
-    settings, loaded once); ``telegram_send_limits=False`` is for the benchmark only.
+    settings, live: reloaded when it changes on disk, and editable by the admins from Telegram;
+    so is any ``LiveEngine`` passed in); ``telegram_send_limits=False`` is for the benchmark
+    only.
     """
     token = settings.token
     if not token:
         raise ValueError("the Telegram bot needs a token (TELEGRAM_BOT_TOKEN)")
+    if not settings.user_hash_salt:
+        raise ValueError(missing_salt_message())
     quiet_http_loggers()
     if engine is None:
-        loaded = load_engine(Path(settings.knowledge.path))
-        logger.info("knowledge %s loaded from %s", loaded.version, settings.knowledge.path)
-
-        def engine() -> Engine:
-            return loaded
-
+        engine = LiveEngine.load(Path(settings.knowledge.path))
+        logger.info("knowledge %s loaded from %s", engine.current.version, settings.knowledge.path)
     settings = with_webhook_secret(settings)
-    bot = TelegramBot(engine, limits=settings.limits)
-    return TelegramService.build(
+    # Opened and closed by the service around the updates it handles.
+    question_log = QuestionLog.from_settings(settings.storage)
+    bot = TelegramBot(
+        engine,
+        limits=settings.limits,
+        question_log=question_log,
+        user_hash_salt=settings.user_hash_salt,
+    )
+    stats = StatsCommands(
+        question_log, admins=settings.admins, user_hash_salt=settings.user_hash_salt
+    )
+    service = TelegramService.build(
         bot,
         token=token,
         telegram=settings.telegram,
         webhook_secret=settings.webhook_secret,
         telegram_send_limits=telegram_send_limits,
+        extra_handlers=stats.handlers(),
+    )
+    RetentionPurge(question_log, settings.storage.retention_days).schedule(service.job_queue)
+    if isinstance(engine, LiveEngine):
+        editor = KnowledgeEditor(
+            engine,
+            Path(settings.knowledge.history_path),
+            max_bytes=settings.limits.max_upload_bytes,
+        )
+        knowledge = KnowledgeCommands(
+            editor,
+            admins=settings.admins,
+            log=question_log,
+            user_hash_salt=settings.user_hash_salt,
+        )
+        knowledge.register(service.application)
+        if settings.knowledge.watch_interval_seconds > 0:
+            knowledge.watch(service.job_queue, settings.knowledge.watch_interval_seconds)
+            # APScheduler (the job queue) logs each run of each job at INFO: two lines every
+            # few seconds for the watch. A job's failure still reaches the error handler.
+            logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    return service
+
+
+def missing_salt_message() -> str:
+    """Why the Telegram bot does not start without a salt, in one line."""
+    return (
+        f"{USER_HASH_SALT_ENV} is not set: the Telegram bot needs it to pseudonymise users in "
+        "the question log (any long random string; keep it stable and secret)"
     )
 
 
@@ -78,8 +124,11 @@ def with_webhook_secret(settings: Settings) -> Settings:
     return replace(settings, webhook_secret=secrets.token_urlsafe(32))
 
 
-def run_telegram(settings: Settings) -> None:
-    """Run the bot until SIGINT or SIGTERM."""
+def run_telegram(settings: Settings) -> int:
+    """Run the bot until SIGINT or SIGTERM; the exit status (2: refused to start)."""
+    if not settings.user_hash_salt:
+        print(missing_salt_message(), file=sys.stderr)
+        return 2
     if not logging.getLogger().handlers:
         logging.basicConfig(level=settings.log_level)
     settings = with_webhook_secret(settings)
@@ -87,6 +136,7 @@ def run_telegram(settings: Settings) -> None:
     redact_secrets_in_logs([settings.token, settings.webhook_secret])
     service = build_telegram(settings)
     asyncio.run(_run_until_signalled(service))
+    return 0
 
 
 async def _run_until_signalled(service: TelegramService) -> None:

@@ -146,11 +146,200 @@ MESSAGES.update(
             "zh": "抱歉，出了点问题，请稍后再试。",
             "en": "Sorry, something went wrong. Please try again in a moment.",
         },
+        # Admins' question-log commands (bot/telegram_stats.py).
+        "tg_stats_usage": {
+            "zh": "用法：/stats [天数]。例如 /stats 7 看最近 7 天，/stats all 看全部记录。"
+            "天数为 1 到 {max_days}，默认 {default_days}。",
+            "en": "Usage: /stats [days], e.g. /stats 7 for the last 7 days, /stats all for "
+            "the whole log. Days: 1 to {max_days}, default {default_days}.",
+        },
+        "tg_top_usage": {
+            "zh": "用法：/top [条数] [天数]。例如 /top 5 7 看最近 7 天最常问的 5 个条目。"
+            "条数为 1 到 {max_count}，默认 {default_count}；天数为 1 到 {max_days} 或 all，"
+            "默认 {default_days}。",
+            "en": "Usage: /top [n] [days], e.g. /top 5 7 for the 5 entries asked most in the "
+            "last 7 days. n: 1 to {max_count}, default {default_count}; days: 1 to {max_days} "
+            "or all, default {default_days}.",
+        },
+        "tg_export_usage": {
+            "zh": "用法：/export [天数]。例如 /export 7 导出最近 7 天的问题（CSV），"
+            "/export all 导出全部记录。天数为 1 到 {max_days}，默认 {default_days}。",
+            "en": "Usage: /export [days], e.g. /export 7 for the questions of the last 7 days "
+            "as CSV, /export all for the whole log. Days: 1 to {max_days}, "
+            "default {default_days}.",
+        },
+        "tg_period_days": {"zh": "最近 {days} 天", "en": "last {days} days"},
+        "tg_period_all": {"zh": "全部记录", "en": "all time"},
+        "tg_stats_caption": {
+            "zh": "问题统计（{period}）：每天的问题数（按结果分）和最常问的条目。",
+            "en": "Questions ({period}): per day by outcome, and the entries asked most.",
+        },
+        "tg_export_caption": {
+            "zh": "问题记录（{period}），CSV，UTF-8。含用户化名和问题原文，请妥善保管。",
+            "en": "The question log ({period}) as CSV, UTF-8. It holds pseudonymous users and "
+            "the questions as asked: keep it safe.",
+        },
+        "tg_export_too_large": {
+            "zh": "导出文件有 {megabytes} MB，超过 Telegram 的 {limit} MB 上限。请少选几天，"
+            "或在服务器上运行 python -m bot report --csv 文件名。",
+            "en": "The export is {megabytes} MB, over Telegram's {limit} MB limit. Choose fewer "
+            "days, or run python -m bot report --csv FILE on the server.",
+        },
         # Menu commands (set_my_commands): at most 256 characters each.
         "tg_command_start": {"zh": "介绍和例子", "en": "What I know, with examples"},
         "tg_command_help": {"zh": "使用说明", "en": "How to use me"},
         "tg_command_topics": {"zh": "按话题浏览", "en": "Browse by topic"},
         "tg_command_source": {"zh": "报道出处", "en": "The article and knowledge version"},
         "tg_command_ask": {"zh": "提问（群里用）", "en": "Ask a question (in groups)"},
+    }
+)
+
+# --- Telegram: admins updating the knowledge (bot/telegram_knowledge.py) -------------------------
+# Admin-facing. Problems and refusal reasons from the validator stay as it writes them
+# (``file:line: field: problem``, as ``python -m bot check`` prints them).
+MESSAGES.update(
+    {
+        "tg_kn_not_admin": {
+            "zh": "只有管理员可以更新资料。想提问的话，直接把问题打出来发给我就行。",
+            "en": "Only the bot's admins can update its knowledge. To ask a question, just "
+            "type it.",
+        },
+        "tg_kn_refused": {
+            "zh": "没有采用，资料没有任何改动。原因：{reason}",
+            "en": "Refused; nothing was changed. Reason: {reason}",
+        },
+        "tg_kn_no_name": {
+            "zh": "文件没有名字；请发送 facts.yaml 或 faq.yaml。",
+            "en": "The file has no name; send facts.yaml or faq.yaml.",
+        },
+        "tg_kn_too_big": {
+            "zh": "{file} 有 {size} 字节，上限是 {limit} 字节。",
+            "en": "{file} is {size} bytes; the limit is {limit}.",
+        },
+        "tg_kn_download_failed": {
+            "zh": "文件下载失败，资料没有改动。请再发一次。",
+            "en": "Could not download the file; nothing was changed. Please send it again.",
+        },
+        "tg_kn_diff_title": {
+            "zh": "{file} 检查通过。版本 {old} → {new}",
+            "en": "{file} passed every check. Version {old} → {new}",
+        },
+        "tg_kn_diff_added": {"zh": "新增（{count}）：", "en": "Added ({count}):"},
+        "tg_kn_diff_removed": {"zh": "删除（{count}）：", "en": "Removed ({count}):"},
+        "tg_kn_diff_changed": {"zh": "修改（{count}）：", "en": "Changed ({count}):"},
+        "tg_kn_diff_figures": {"zh": "数字变化（旧 → 新）：", "en": "Figures (old → new):"},
+        "tg_kn_diff_empty": {
+            "zh": "条目和数字都没有变化（只改了格式或注释）。",
+            "en": "No entry or figure changes (layout or comments only).",
+        },
+        "tg_kn_diff_question": {
+            "zh": "应用前会再确认一次资料没有被别人改过。应用还是取消？",
+            "en": "Applying checks once more that nobody changed the knowledge meanwhile. "
+            "Apply or cancel?",
+        },
+        "tg_kn_more": {"zh": "……还有 {count} 项", "en": "… and {count} more"},
+        "tg_kn_identical": {
+            "zh": "{file} 和正在使用的版本 {version} 完全一样，不需要应用。",
+            "en": "{file} is identical to the live version {version}; nothing to apply.",
+        },
+        "tg_kn_button_apply": {"zh": "✅ 应用", "en": "✅ Apply"},
+        "tg_kn_button_cancel": {"zh": "✖ 取消", "en": "✖ Cancel"},
+        "tg_kn_applied": {
+            "zh": "已应用 {file}：版本 {version} 已上线（之前是 {previous}）。"
+            "上一版保存在历史里，/rollback 可以恢复。",
+            "en": "Applied {file}: version {version} is live (was {previous}). The previous "
+            "version is kept; /rollback restores it.",
+        },
+        "tg_kn_cancelled": {
+            "zh": "已取消，资料没有改动。",
+            "en": "Cancelled; nothing was changed.",
+        },
+        "tg_kn_expired": {
+            "zh": "这次上传已经过期或者处理过了，资料没有改动。需要的话请重新发送文件。",
+            "en": "This upload has expired or was already handled; nothing was changed. Send "
+            "the file again if needed.",
+        },
+        "tg_kn_list_expired": {
+            "zh": "这个列表已经过期或者处理过了。请重新发 /unanswered。",
+            "en": "This list has expired or was already handled. Send /unanswered again.",
+        },
+        "tg_kn_reload_changed": {
+            "zh": "已重新加载：版本 {version} 已上线（之前是 {previous}）。",
+            "en": "Reloaded: version {version} is live (was {previous}).",
+        },
+        "tg_kn_reload_unchanged": {
+            "zh": "磁盘上的资料没有变化，正在使用版本 {version}。",
+            "en": "The knowledge on disk is unchanged; version {version} is live.",
+        },
+        "tg_kn_disk_refused": {
+            "zh": "磁盘上的资料有问题，没有采用；仍在用版本 {version} 回答。问题：",
+            "en": "The knowledge on disk has problems and was not loaded; still answering "
+            "from version {version}. Problems:",
+        },
+        "tg_kn_disk_fixed": {
+            "zh": "磁盘上的资料已经修好：版本 {version} 已上线。",
+            "en": "The knowledge on disk is fixed: version {version} is live.",
+        },
+        "tg_kn_rolled_back": {
+            "zh": "已回滚：版本 {version} 已上线（之前是 {previous}）。",
+            "en": "Rolled back: version {version} is live (was {previous}).",
+        },
+        "tg_kn_history_title": {
+            "zh": "资料版本，最新的在前（时间为北京时间）：",
+            "en": "Knowledge versions, newest first (times in UTC+8):",
+        },
+        "tg_kn_history_line": {
+            "zh": "{version}{live} · {when} · {who} · {action}{was}",
+            "en": "{version}{live} · {when} · {who} · {action}{was}",
+        },
+        "tg_kn_history_live": {"zh": "（使用中）", "en": " (live)"},
+        "tg_kn_history_was": {"zh": "（之前是 {previous}）", "en": " (was {previous})"},
+        "tg_kn_history_empty": {
+            "zh": "还没有记录的版本。正在使用版本 {version}。",
+            "en": "No versions recorded yet. Version {version} is live.",
+        },
+        "tg_kn_unanswered_title": {
+            "zh": "没能回答的问题（{period}，相似的合并为一组）：",
+            "en": "Questions not answered ({period}; similar ones grouped):",
+        },
+        "tg_kn_unanswered_group": {
+            "zh": "{rank}. {count} 次：{example}",
+            "en": "{rank}. {count}×: {example}",
+        },
+        "tg_kn_unanswered_nearest": {
+            "zh": "   最接近的条目：{entry}（{question}）",
+            "en": "   nearest entry: {entry} ({question})",
+        },
+        "tg_kn_unanswered_none": {
+            "zh": "没有没能回答的问题（{period}）。",
+            "en": "No unanswered questions ({period}).",
+        },
+        "tg_kn_unanswered_usage": {
+            "zh": "用法：/unanswered [组数] [天数]。例如 /unanswered 5 7 看最近 7 天最多的 5 组"
+            "没能回答的问题。组数为 1 到 {max_count}，默认 {default_count}；天数默认 "
+            "{default_days}，all 看全部记录。",
+            "en": "Usage: /unanswered [n] [days], e.g. /unanswered 5 7 for the 5 biggest groups "
+            "of unanswered questions of the last 7 days. n: 1 to {max_count}, default "
+            "{default_count}; days: default {default_days}, all for the whole log.",
+        },
+        "tg_kn_button_add": {
+            "zh": "{rank}. ➕ 加为“{question}”的问法",
+            "en": "{rank}. ➕ phrasing of “{question}”",
+        },
+        "tg_kn_button_dismiss": {"zh": "{rank}. 忽略", "en": "{rank}. Dismiss"},
+        "tg_kn_phrasing_added": {
+            "zh": "已把“{phrasing}”加为条目 {entry} 的问法：版本 {version} 已上线"
+            "（之前是 {previous}）。",
+            "en": "Added “{phrasing}” as a phrasing of entry {entry}: version {version} is "
+            "live (was {previous}).",
+        },
+        "tg_kn_dismissed": {
+            "zh": "已忽略：“{phrasing}”这一组不再出现在 /unanswered 里。",
+            "en": "Dismissed: the group of “{phrasing}” no longer shows in /unanswered.",
+        },
+        "tg_kn_no_log": {
+            "zh": "问题日志没有开启，没有可以看的记录。",
+            "en": "The question log is not enabled, so there is nothing to show.",
+        },
     }
 )

@@ -197,6 +197,26 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE INDEX questions_by_time ON questions (asked_at);
         """,
     ),
+    Migration(
+        "0002_admin_audit",
+        """
+        CREATE TABLE knowledge_versions (
+            id INTEGER PRIMARY KEY,
+            version TEXT NOT NULL,
+            applied_at TEXT NOT NULL,
+            applied_by TEXT NOT NULL,
+            action TEXT NOT NULL,
+            previous TEXT
+        ) STRICT;
+        CREATE TABLE dismissed_questions (
+            normalized TEXT PRIMARY KEY,
+            text TEXT NOT NULL,
+            dismissed_at TEXT NOT NULL,
+            dismissed_by TEXT NOT NULL,
+            resolution TEXT NOT NULL
+        ) STRICT;
+        """,
+    ),
 )
 
 _CREATE_LEDGER = """
@@ -238,6 +258,29 @@ _INSERT = (
 _SELECT_RECORDS = f"SELECT {', '.join(_COLUMNS)} FROM questions"
 
 GroupColumn = Literal["status", "language", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class KnowledgeVersionRecord:
+    """One row of the audit table: a knowledge version made live, by whom, when and how."""
+
+    version: str
+    applied_at: datetime
+    applied_by: str
+    action: str
+    previous: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class DismissedQuestion:
+    """An unanswered question an admin dealt with, so ``/unanswered`` no longer shows it."""
+
+    normalized: str
+    text: str
+    dismissed_at: datetime
+    dismissed_by: str
+    # "dismissed", or "phrasing of <entry id>" when it was added to an entry.
+    resolution: str
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -567,6 +610,82 @@ class QuestionLog:
             async for values in cursor:
                 yield _record_from_values(tuple(values))
 
+    # The admins' audit trail. Rare writes: they go through the write connection and are
+    # awaited, unlike questions.
+
+    async def record_knowledge_version(
+        self,
+        version: str,
+        applied_by: str,
+        action: str,
+        previous: str | None,
+        *,
+        applied_at: datetime | None = None,
+    ) -> None:
+        """Note that ``version`` went live (an apply, a rollback, a reload from disk)."""
+        moment = applied_at if applied_at is not None else datetime.now(UTC)
+        await self._write(
+            "INSERT INTO knowledge_versions (version, applied_at, applied_by, action, previous) "
+            "VALUES (?, ?, ?, ?, ?)",
+            [version, format_timestamp(moment), applied_by, action, previous],
+        )
+
+    async def knowledge_versions(self, limit: int = 20) -> list[KnowledgeVersionRecord]:
+        """The ``limit`` latest rows of the audit table, newest first."""
+        rows = await self._fetch(
+            "SELECT version, applied_at, applied_by, action, previous FROM knowledge_versions "
+            "ORDER BY applied_at DESC, id DESC LIMIT ?",
+            [limit],
+        )
+        return [
+            KnowledgeVersionRecord(
+                str(version),
+                parse_timestamp(applied_at),
+                str(by),
+                str(action),
+                None if previous is None else str(previous),
+            )
+            for version, applied_at, by, action, previous in rows
+        ]
+
+    async def dismiss_question(
+        self,
+        normalized: str,
+        text: str,
+        dismissed_by: str,
+        resolution: str = "dismissed",
+        *,
+        dismissed_at: datetime | None = None,
+    ) -> None:
+        """Hide the unanswered question ``normalized`` (and its group) from ``/unanswered``."""
+        moment = dismissed_at if dismissed_at is not None else datetime.now(UTC)
+        await self._write(
+            "INSERT INTO dismissed_questions "
+            "(normalized, text, dismissed_at, dismissed_by, resolution) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (normalized) DO UPDATE SET text = excluded.text, "
+            "dismissed_at = excluded.dismissed_at, dismissed_by = excluded.dismissed_by, "
+            "resolution = excluded.resolution",
+            [
+                _encodable(normalized),
+                _encodable(text),
+                format_timestamp(moment),
+                dismissed_by,
+                resolution,
+            ],
+        )
+
+    async def dismissed_questions(self) -> list[DismissedQuestion]:
+        """Every dismissed question, oldest first."""
+        rows = await self._fetch(
+            "SELECT normalized, text, dismissed_at, dismissed_by, resolution "
+            "FROM dismissed_questions ORDER BY dismissed_at, normalized",
+            [],
+        )
+        return [
+            DismissedQuestion(str(n), str(t), parse_timestamp(at), str(by), str(resolution))
+            for n, t, at, by, resolution in rows
+        ]
+
     async def applied_migrations(self) -> list[tuple[str, str]]:
         """(name, applied_at) of every migration applied to this database, in order."""
         return [
@@ -587,6 +706,17 @@ class QuestionLog:
     async def _fetch(self, sql: str, params: Sequence[Any]) -> list[Any]:
         reader = self._require(self._reader)
         return list(await reader.execute_fetchall(sql, params))
+
+    async def _write(self, sql: str, params: Sequence[Any]) -> None:
+        """One statement on the write connection, committed (between the flusher's batches)."""
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            try:
+                await writer.execute(sql, params)
+                await writer.commit()
+            except BaseException:
+                await writer.rollback()
+                raise
 
     @staticmethod
     async def _insert(writer: aiosqlite.Connection, batch: list[QuestionRecord]) -> int:

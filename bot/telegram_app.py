@@ -1,9 +1,13 @@
 """The Telegram front end: handlers, the python-telegram-bot Application, polling or webhook.
 
-``TelegramBot`` holds the state (engine provider, flood limiter, settings) and its methods are
-the handlers. They stay thin: decide whether to answer, call the engine, render, send. The
-wording lives in ``bot.messages``, the keyboards in ``bot.keyboards``, and everything is wired
-in ``bot.app``.
+``TelegramBot`` holds the state (engine provider, flood limiter, question log, settings) and its
+methods are the handlers. They stay thin: decide whether to answer, call the engine, log the
+question, render, send. The wording lives in ``bot.messages``, the keyboards in
+``bot.keyboards``, and everything is wired in ``bot.app``.
+
+Every question the engine answers is logged: messages in private chats and groups, ``/ask``,
+inline queries and tapped suggestion buttons, with a salted hash of the user id (never the id).
+Logging is an in-memory enqueue; if it fails the failure is logged and the reply still goes out.
 
 Bot API calls go over ``AiohttpRequest`` (PTB's request interface on aiohttp, for CPU) and
 through ``PatientRateLimiter``: Telegram's own limits (about 30 messages a second
@@ -18,7 +22,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -42,11 +47,13 @@ from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
 from telegram.ext import (
     AIORateLimiter,
     Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
     Defaults,
     InlineQueryHandler,
+    JobQueue,
     MessageHandler,
     filters,
 )
@@ -69,12 +76,14 @@ from bot.keyboards import (
 )
 from bot.messages import say
 from bot.render import answer_html, answer_text
+from bot.store import Channel, QuestionLog, QuestionRecord, hash_user
 from bot.textnorm import detect_language
 
 logger = logging.getLogger(__name__)
 
 App = Application[Any, Any, Any, Any, Any, Any]
 Context = ContextTypes.DEFAULT_TYPE
+Handler = BaseHandler[Any, Any, Any]
 
 # Long polling: how long one getUpdates may wait on Telegram's side.
 LONG_POLL_SECONDS = 10
@@ -91,6 +100,13 @@ MAX_CARD_DESCRIPTION = 120
 # response fails ("query is too old") instead of helping.
 _NOT_RETRIED = frozenset({"answerCallbackQuery", "answerInlineQuery"})
 _COMMANDS = ("start", "help", "topics", "source", "ask")
+# The question log's channel for each chat type a message can come from.
+_CHANNELS: dict[str, Channel] = {
+    ChatType.PRIVATE: Channel.PRIVATE,
+    ChatType.GROUP: Channel.GROUP,
+    ChatType.SUPERGROUP: Channel.SUPERGROUP,
+    ChatType.CHANNEL: Channel.CHANNEL,
+}
 
 
 def user_language(language_code: str | None) -> Language:
@@ -293,12 +309,19 @@ class TelegramBot:
         engine: Callable[[], Engine],
         *,
         limits: LimitSettings,
+        question_log: QuestionLog,
+        user_hash_salt: str,
         question_limiter: QuestionLimiter | None = None,
     ) -> None:
+        if not user_hash_salt:
+            # Refused here rather than at the first question, where it would fail every row.
+            raise ValueError("the Telegram bot needs a user hash salt (BOT_USER_HASH_SALT)")
         # A provider, not an engine: a knowledge reload swaps what it returns, and each
         # update is answered from the one engine it fetched first.
         self._engine = engine
         self.limits = limits
+        self.question_log = question_log
+        self._user_hash_salt = user_hash_salt
         self.question_limiter = question_limiter or QuestionLimiter(limits.questions_per_minute)
 
     # --- wiring ------------------------------------------------------------------------------
@@ -481,8 +504,14 @@ class TelegramBot:
             return
         engine = self._engine()
         entry_id = resolve(callback, engine.knowledge.entries)
+        started = time.perf_counter()
         answer = engine.answer_entry(entry_id, language) if entry_id is not None else None
+        latency_ms = (time.perf_counter() - started) * 1000
         message = query.message
+        if answer is not None:
+            # A button under an inline result has no message; under any other it has its chat.
+            channel = _CHANNELS.get(message.chat.type) if message is not None else Channel.INLINE
+            self._log_question(answer, query.from_user, channel, latency_ms)
         if not isinstance(message, Message):
             # The message is gone or too old to reach: the answer fits in an alert.
             text = answer.text if answer is not None else say("tg_entry_gone", language)
@@ -537,7 +566,10 @@ class TelegramBot:
             await query.answer([], cache_time=INLINE_CACHE_SECONDS)
             return
         else:
+            started = time.perf_counter()
             answer = engine.ask(text)
+            latency_ms = (time.perf_counter() - started) * 1000
+            self._log_question(answer, query.from_user, Channel.INLINE, latency_ms)
             language = answer.language
             ids = [answer.entry_id] if answer.status is Status.ANSWERED and answer.entry_id else []
             ids += [s.id for s in answer.suggestions if s.id not in ids]
@@ -596,8 +628,33 @@ class TelegramBot:
             await self._reply(message, escape(text))
             return
         engine = self._engine()
+        started = time.perf_counter()
         answer = engine.ask(question)
+        latency_ms = (time.perf_counter() - started) * 1000
+        self._log_question(answer, user, _CHANNELS.get(message.chat.type), latency_ms)
         await self._send_answer(message, answer, engine)
+
+    def _log_question(
+        self, answer: Answer, user: User, channel: Channel | None, latency_ms: float
+    ) -> None:
+        """Queue the question ``answer`` replied to for the question log.
+
+        Never raises: a question that cannot be logged (the log closed, a chat type the log
+        has no channel for) is reported in the process log, and the reply still goes out.
+        """
+        try:
+            if channel is None:
+                raise ValueError("a chat type the question log has no channel for")
+            self.question_log.record(
+                QuestionRecord.from_answer(
+                    answer,
+                    channel=channel,
+                    user_hash=hash_user(user.id, self._user_hash_salt),
+                    latency_ms=latency_ms,
+                )
+            )
+        except Exception:
+            logger.exception("could not log a question (%s)", channel or "unknown chat type")
 
     async def _send_answer(
         self, message: Message, answer: Answer, engine: Engine, *, quote: bool | None = None
@@ -660,7 +717,11 @@ class TelegramBot:
 
 @dataclass
 class TelegramService:
-    """The Application around a ``TelegramBot``, and how it receives updates."""
+    """The Application around a ``TelegramBot``, and how it receives updates.
+
+    ``run`` opens the bot's question log before the first update and closes it (writing what is
+    queued) after the last update in flight was answered.
+    """
 
     bot: TelegramBot
     application: App
@@ -678,9 +739,12 @@ class TelegramService:
         telegram: TelegramSettings,
         webhook_secret: str | None,
         telegram_send_limits: bool = True,
+        extra_handlers: Sequence[Handler] = (),
     ) -> TelegramService:
         """The PTB Application for ``bot``.
 
+        ``extra_handlers`` (admin commands) are added before the bot's own handlers, whose
+        catch-all for unknown commands would otherwise take their commands.
         ``telegram_send_limits=False`` lifts the overall and per-group send rates (429s are
         still honoured); only for a benchmark against a local server that has no such limits.
         """
@@ -707,18 +771,28 @@ class TelegramService:
             .get_updates_request(AiohttpRequest(connection_pool_size=1))
             # Answers are independent of each other: one slow send must not hold up the rest.
             .concurrent_updates(CONCURRENT_UPDATES)
-            .job_queue(None)
             .build()
         )
+        application.add_handlers(list(extra_handlers))
         bot.register(application)
         return cls(bot, application, telegram, webhook_secret)
+
+    @property
+    def job_queue(self) -> JobQueue[Any]:
+        """The application's job queue (its jobs run while the service runs)."""
+        job_queue = self.application.job_queue
+        if job_queue is None:
+            raise RuntimeError("the job queue is missing: install python-telegram-bot[job-queue]")
+        return job_queue
 
     async def run(self, stop: asyncio.Event) -> None:
         """Receive and answer updates until ``stop`` is set; then shut down cleanly."""
         application = self.application
         updater = application.updater
         assert updater is not None
-        async with application:
+        # Entered in order, left in reverse: the log is open before the first update and is
+        # closed only once the application has stopped, after the updates in flight.
+        async with self.bot.question_log, application:
             await self.bot.set_commands(application.bot)
             await application.start()
             try:

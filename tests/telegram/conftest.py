@@ -2,7 +2,8 @@
 
 Every test speaks real HTTP on 127.0.0.1 only. Tokens are made up at run time and do not look
 like real ones. The knowledge is a small fixed set (tests/telegram/knowledge) next to a copy
-of the real article, so these tests do not move when the real FAQ is tuned.
+of the real article, so these tests do not move when the real FAQ is tuned. Each bot logs its
+questions to a question log of its own in the test's temporary folder.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from bot.config import (
     KnowledgeSettings,
     LimitSettings,
     Settings,
+    StorageSettings,
     TelegramSettings,
     WebhookSettings,
 )
@@ -35,6 +37,8 @@ from tests.telegram.fake_bot_api import FakeBotApi
 
 REPO = Path(__file__).resolve().parents[2]
 TEST_KNOWLEDGE = Path(__file__).with_name("knowledge")
+# The salt of the user pseudonyms in the tests' question logs.
+TEST_SALT = "telegram-tests-salt"
 Json = dict[str, Any]
 
 
@@ -76,12 +80,16 @@ def settings_for(
     token: str,
     knowledge_dir: Path,
     *,
+    log_path: Path,
     poll_interval: float = 0.0,
     limits: LimitSettings | None = None,
     webhook: WebhookSettings | None = None,
     webhook_secret: str | None = None,
+    admins: tuple[int, ...] = (),
+    storage: StorageSettings | None = None,
 ) -> Settings:
-    """Settings pointing the bot at a loopback Bot API server."""
+    """Settings pointing the bot at a loopback Bot API server, logging questions to
+    ``log_path`` (``storage`` sets the rest of the log's settings)."""
     telegram = TelegramSettings(
         base_url=base_url,
         base_file_url=base_url.replace("/bot", "/file/bot"),
@@ -92,9 +100,12 @@ def settings_for(
     return Settings(
         knowledge=KnowledgeSettings(path=str(knowledge_dir)),
         telegram=telegram,
+        storage=replace(storage or StorageSettings(), path=str(log_path)),
         limits=limits or LimitSettings(),
+        admins=admins,
         token=token,
         webhook_secret=webhook_secret,
+        user_hash_salt=TEST_SALT,
     )
 
 
@@ -135,13 +146,21 @@ BotFactory = Callable[..., "asyncio.AbstractAsyncContextManager[TelegramService]
 
 
 @pytest.fixture
+def log_path(tmp_path: Path) -> Path:
+    """Where the test's bot keeps its question log."""
+    return tmp_path / "data" / "questions.sqlite3"
+
+
+@pytest.fixture
 def bot_on_fake(
-    fake_api: FakeBotApi, token: str, knowledge_dir: Path, engine: Engine
+    fake_api: FakeBotApi, token: str, knowledge_dir: Path, engine: Engine, log_path: Path
 ) -> BotFactory:
     """``async with bot_on_fake(**settings):`` runs the bot against ``fake_api``."""
 
     def start(*, engine_provider: Callable[[], Engine] | None = None, **options: Any) -> Any:
-        settings = settings_for(fake_api.base_url, token, knowledge_dir, **options)
+        settings = settings_for(
+            fake_api.base_url, token, knowledge_dir, log_path=log_path, **options
+        )
         service = build_telegram(settings, engine_provider or (lambda: engine))
         return running(service)
 
@@ -203,11 +222,13 @@ async def client_session() -> AsyncIterator[ClientSession]:
 
 @pytest.fixture
 async def emulated_bot(
-    compat_proxy: CompatProxy, token: str, knowledge_dir: Path, engine: Engine
+    compat_proxy: CompatProxy, token: str, knowledge_dir: Path, engine: Engine, log_path: Path
 ) -> AsyncIterator[TelegramService]:
     """The bot running against the emulator (through the compatibility layer)."""
     # The emulator ignores getUpdates' timeout and answers at once: poll at an interval.
-    settings = settings_for(compat_proxy.base_url, token, knowledge_dir, poll_interval=0.02)
+    settings = settings_for(
+        compat_proxy.base_url, token, knowledge_dir, log_path=log_path, poll_interval=0.02
+    )
     async with running(build_telegram(settings, lambda: engine)) as service:
         yield service
 

@@ -2,8 +2,10 @@
 
 It speaks the real wire format (``/bot<token>/<method>``, form, multipart or JSON parameters,
 the ``{"ok": …}`` envelope, long polling with ``offset``/``timeout``, webhooks with a secret
-header) and checks what Telegram checks and a bot most easily gets wrong: message length,
-balanced HTML in HTML parse mode, callback data of at most 64 bytes, unknown chats.
+header, documents a user sends: ``getFile`` and the file download at
+``/file/bot<token>/<file_path>``) and checks what Telegram checks and a bot most easily gets
+wrong: message length, balanced HTML in HTML parse mode, callback data of at most 64 bytes,
+unknown chats.
 
 Tests drive it in-process (``push_*`` methods, ``wait_sent``); the benchmark runs it as a
 separate process (``python -m tests.telegram.fake_bot_api``) and drives it over the
@@ -34,6 +36,8 @@ from aiohttp.web_request import FileField
 MAX_MESSAGE_CHARS = 4096
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_RESULTS = 50
+# Bots may download files up to this size; getFile refuses bigger ones.
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024
 # Tags Telegram accepts in HTML parse mode.
 ALLOWED_TAGS = frozenset(
     {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "span", "tg-spoiler", "a"}
@@ -222,6 +226,11 @@ class FakeBotApi:
         self._runner: web.AppRunner | None = None
         self._session: ClientSession | None = None
         self._deliveries: set[asyncio.Task[None]] = set()
+        # Files users sent, by file_path; file_id -> file_path.
+        self._files: dict[str, bytes] = {}
+        self._file_paths: dict[str, str] = {}
+        self._file_ids = itertools.count(1)
+        self.downloads: list[str] = []
         self.port = 0
 
     # --- lifecycle -------------------------------------------------------------------------
@@ -230,6 +239,7 @@ class FakeBotApi:
         """Listen on ``host:port`` (a free port when 0)."""
         app = web.Application(client_max_size=64 << 20)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
+        app.router.add_get("/file/bot{token}/{file_path:.+}", self._handle_download)
         app.router.add_post("/_control/updates", self._control_updates)
         app.router.add_get("/_control/stats", self._control_stats)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -331,6 +341,40 @@ class FakeBotApi:
         else:
             self.push_update({"message": message})
         return message
+
+    def add_file(self, content: bytes, file_name: str, *, file_size: int | None = -1) -> Json:
+        """Store ``content`` as a file a user sent; returns its ``Document``.
+
+        ``file_size`` is what the update claims (default: the true size; None: not stated),
+        so a test can make it lie.
+        """
+        number = next(self._file_ids)
+        file_id = f"file{number}"
+        file_path = f"documents/file_{number}.bin"
+        self._files[file_path] = content
+        self._file_paths[file_id] = file_path
+        document: Json = {
+            "file_id": file_id,
+            "file_unique_id": f"ufile{number}",
+            "file_name": file_name,
+            "mime_type": "application/x-yaml",
+        }
+        if file_size is not None:
+            document["file_size"] = len(content) if file_size < 0 else file_size
+        return document
+
+    def push_document(
+        self,
+        user: Json,
+        chat: Json,
+        file_name: str,
+        content: bytes,
+        *,
+        file_size: int | None = -1,
+    ) -> Json:
+        """A user sends ``content`` as a document named ``file_name``; returns the message."""
+        document = self.add_file(content, file_name, file_size=file_size)
+        return self.push_message(user, chat, document=document)
 
     def push_callback(self, user: Json, message: Json, data: str) -> str:
         """The user taps a button carrying ``data`` under the bot's ``message``."""
@@ -475,6 +519,7 @@ class FakeBotApi:
             "setWebhook": self._set_webhook,
             "deleteWebhook": self._delete_webhook,
             "getWebhookInfo": self._get_webhook_info,
+            "getFile": self._get_file,
         }
 
     async def _get_me(self, params: Json) -> Json:
@@ -666,6 +711,33 @@ class FakeBotApi:
             "has_custom_certificate": False,
             "pending_update_count": len(self._updates),
         }
+
+    async def _get_file(self, params: Json) -> Json:
+        file_id = str(params.get("file_id", ""))
+        file_path = self._file_paths.get(file_id)
+        if file_path is None:
+            raise BotApiError(400, "Bad Request: invalid file_id")
+        content = self._files[file_path]
+        if len(content) > MAX_DOWNLOAD_BYTES:
+            raise BotApiError(400, "Bad Request: file is too big")
+        return {
+            "file_id": file_id,
+            "file_unique_id": f"u{file_id}",
+            "file_size": len(content),
+            "file_path": file_path,
+        }
+
+    async def _handle_download(self, request: web.Request) -> web.StreamResponse:
+        """``GET /file/bot<token>/<file_path>``: the bytes of a file getFile described."""
+        if request.match_info["token"] != self.token:
+            return web.Response(status=401, text="Unauthorized")
+        file_path = request.match_info["file_path"]
+        content = self._files.get(file_path)
+        self.downloads.append(file_path)
+        self._notify()
+        if content is None:
+            return web.Response(status=404, text="Not Found")
+        return web.Response(body=content, content_type="application/octet-stream")
 
     async def _deliver(self, update: Json, webhook: _Webhook) -> None:
         """POST one update to the webhook, retrying a few times as Telegram does."""

@@ -282,9 +282,11 @@ async def test_handler_failure_is_logged_with_context_and_apologised_for(
     assert isinstance(record.exc_info[1], RuntimeError)
 
 
-async def test_shipped_knowledge_answers_over_telegram(fake_api: FakeBotApi, token: str) -> None:
+async def test_shipped_knowledge_answers_over_telegram(
+    fake_api: FakeBotApi, token: str, log_path: Path
+) -> None:
     """With the real knowledge/ folder (the default engine), a question gets its cited figure."""
-    settings = settings_for(fake_api.base_url, token, REPO / "knowledge")
+    settings = settings_for(fake_api.base_url, token, REPO / "knowledge", log_path=log_path)
     async with running(build_telegram(settings)):
         fake_api.push_message(USER, CHAT, "重庆小面今年的营收目标是多少？")
         (reply,) = await fake_api.wait_sent(501)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.telegram.conftest import person, private_chat
+from tests.telegram.conftest import TEST_SALT, person, private_chat
 from tests.telegram.fake_bot_api import FakeBotApi, Fault
 
 USER = person(1101)
@@ -32,11 +32,13 @@ def write_config(directory: Path, fake_api: FakeBotApi | None, knowledge_dir: Pa
     return path
 
 
-def environment(token: str | None) -> dict[str, str]:
-    """The process environment, with the token (or without any)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}
+def environment(token: str | None, salt: str | None = TEST_SALT) -> dict[str, str]:
+    """The process environment, with the token and the user hash salt (or without)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "BOT_"))}
     if token is not None:
         env["TELEGRAM_BOT_TOKEN"] = token
+    if salt is not None:
+        env["BOT_USER_HASH_SALT"] = salt
     return env
 
 
@@ -61,7 +63,9 @@ class BotProcess:
         return status, "".join(self.output)
 
 
-async def start_bot(config: Path, token: str | None, cwd: Path) -> BotProcess:
+async def start_bot(
+    config: Path, token: str | None, cwd: Path, *, salt: str | None = TEST_SALT
+) -> BotProcess:
     """Start the command line in ``cwd`` (stdout and stderr together)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
@@ -71,7 +75,7 @@ async def start_bot(config: Path, token: str | None, cwd: Path) -> BotProcess:
         "--config",
         str(config),
         cwd=cwd,
-        env=environment(token),
+        env=environment(token, salt),
         stdin=asyncio.subprocess.PIPE,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.STDOUT,

@@ -202,7 +202,7 @@ def test_http_client_loggers_stay_at_warning(engine: Engine, knowledge_dir: Path
     """Building the bot sets httpx and httpcore to WARNING: no request URL (token) is logged."""
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.DEBUG)
-    settings = Settings(token="1:TEST-token-x")
+    settings = Settings(token="1:TEST-token-x", user_hash_salt="salt")
     build_telegram(settings, lambda: engine)
     assert all(logging.getLogger(n).level == logging.WARNING for n in QUIET_LOGGERS)
 

@@ -26,11 +26,13 @@ def webhook_settings() -> WebhookSettings:
 
 
 async def test_webhook_mode_registers_and_answers_posted_updates(
-    fake_api: FakeBotApi, token: str, knowledge_dir: Path, engine: Engine
+    fake_api: FakeBotApi, token: str, knowledge_dir: Path, engine: Engine, log_path: Path
 ) -> None:
     """The bot sets its webhook with a secret, never polls, and answers what is posted."""
     webhook = webhook_settings()
-    settings = settings_for(fake_api.base_url, token, knowledge_dir, webhook=webhook)
+    settings = settings_for(
+        fake_api.base_url, token, knowledge_dir, log_path=log_path, webhook=webhook
+    )
     async with running(build_telegram(settings, lambda: engine)):
         assert fake_api.webhook is not None
         assert fake_api.webhook.url == webhook.url
@@ -44,13 +46,14 @@ async def test_webhook_mode_registers_and_answers_posted_updates(
 
 
 async def test_webhook_uses_the_configured_secret(
-    fake_api: FakeBotApi, token: str, knowledge_dir: Path, engine: Engine
+    fake_api: FakeBotApi, token: str, knowledge_dir: Path, engine: Engine, log_path: Path
 ) -> None:
     """TELEGRAM_WEBHOOK_SECRET, when set, is the secret the webhook is registered with."""
     settings = settings_for(
         fake_api.base_url,
         token,
         knowledge_dir,
+        log_path=log_path,
         webhook=webhook_settings(),
         webhook_secret="configured-secret_123",
     )
@@ -65,10 +68,13 @@ async def test_webhook_refuses_posts_without_the_secret(
     knowledge_dir: Path,
     engine: Engine,
     client_session: ClientSession,
+    log_path: Path,
 ) -> None:
     """An update posted with a wrong or no secret header is refused with 403 and not answered."""
     webhook = webhook_settings()
-    settings = settings_for(fake_api.base_url, token, knowledge_dir, webhook=webhook)
+    settings = settings_for(
+        fake_api.base_url, token, knowledge_dir, log_path=log_path, webhook=webhook
+    )
     fake_api.remember_chat(private_chat(USER))
     update = {
         "update_id": 99,

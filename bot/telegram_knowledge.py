@@ -1,0 +1,831 @@
+"""Admins update the knowledge from Telegram: uploads, review, apply, rollback, history, reload.
+
+``KnowledgeCommands`` holds the state (the editor, the admins, pending proposals) and its
+methods are the handlers. The work itself is ``bot.changes.KnowledgeEditor`` (validate, diff,
+regression gate, atomic write, history) and ``bot.live.LiveEngine`` (hot reload); this module
+only decides who may do what, downloads, renders and sends. Its handlers run in a handler group
+before the ``TelegramBot`` ones and stop an update they dealt with, so an admin's document is an
+upload here and never "please type your question" there.
+
+Pending proposals and ``/unanswered`` lists live in memory under short random keys that expire:
+a button tapped after a restart or after its time is answered with "send it again", never with
+someone else's change.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import secrets
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from html import escape
+from typing import Generic, TypeVar
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    Update,
+    User,
+)
+from telegram.constants import MessageLimit
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    JobQueue,
+    MessageHandler,
+    filters,
+)
+
+from bot.analytics import REPORT_TIMEZONE, QuestionGroup, unanswered_groups
+from bot.answers import Language, Status
+from bot.changes import ChangeError, HistoryVersion, KnowledgeEditor, Proposal, check_file_name
+from bot.engine import Engine
+from bot.keyboards import entry_question, label
+from bot.knowledge import Problem
+from bot.live import LiveEngine, ReloadResult
+from bot.messages import say
+from bot.report import ADMINS_ONLY_REPLY
+from bot.store import QuestionLog, hash_user
+from bot.telegram_app import App, Context, user_language
+from bot.telegram_stats import DEFAULT_DAYS, UsageError, parse_count, parse_days
+from bot.textnorm import detect_language
+
+logger = logging.getLogger(__name__)
+
+# Runs before the TelegramBot handlers (group 0); an update handled here stops there.
+HANDLER_GROUP = -1
+# Callback data of this module's buttons: "k:<verb>:<key>". bot.keyboards uses other first
+# fields (a, h, t, u, T); a test keeps them apart.
+CALLBACK_PREFIX = "k"
+APPLY, CANCEL, ADD_PHRASING, DISMISS = "a", "c", "p", "d"
+PROPOSAL_TTL_SECONDS = 30 * 60
+LIST_TTL_SECONDS = 24 * 60 * 60
+MAX_PENDING = 200
+DEFAULT_GROUPS = 10
+MAX_GROUPS = 30
+HISTORY_ROWS = 15
+# Room left under Telegram's 4096 characters for the frame around a list.
+_TEXT_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 200
+_KEY_BYTES = 6
+
+T = TypeVar("T")
+
+
+class Expiring(Generic[T]):
+    """Values under short random keys, each usable once, gone after ``ttl`` seconds."""
+
+    def __init__(
+        self, ttl: float, *, limit: int = MAX_PENDING, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.ttl = ttl
+        self.limit = limit
+        self._clock = clock
+        self._values: OrderedDict[str, tuple[float, T]] = OrderedDict()
+
+    def put(self, value: T) -> str:
+        """Keep ``value``; returns its key (12 hex digits)."""
+        self._expire()
+        while len(self._values) >= self.limit:
+            self._values.popitem(last=False)
+        key = secrets.token_hex(_KEY_BYTES)
+        self._values[key] = (self._clock() + self.ttl, value)
+        return key
+
+    def take(self, key: str) -> T | None:
+        """The value under ``key``, removed; None when unknown, taken or expired."""
+        self._expire()
+        kept = self._values.pop(key, None)
+        return kept[1] if kept is not None else None
+
+    def __len__(self) -> int:
+        self._expire()
+        return len(self._values)
+
+    def _expire(self) -> None:
+        now = self._clock()
+        for key in [k for k, (deadline, _) in self._values.items() if deadline <= now]:
+            del self._values[key]
+
+
+@dataclass(frozen=True, slots=True)
+class GroupChoice:
+    """One ``/unanswered`` group behind its buttons."""
+
+    representative: str
+    phrasing: str
+    # The entry the phrasing would be added to; None when no entry is near.
+    entry_id: str | None
+
+
+def callback(verb: str, key: str) -> str:
+    """The callback data of one of this module's buttons."""
+    return f"{CALLBACK_PREFIX}:{verb}:{key}"
+
+
+def parse_knowledge_callback(data: str | None) -> tuple[str, str] | None:
+    """(verb, key) of this module's callback data, else None."""
+    parts = (data or "").split(":")
+    if len(parts) != 3 or parts[0] != CALLBACK_PREFIX or not parts[2]:
+        return None
+    if parts[1] not in (APPLY, CANCEL, ADD_PHRASING, DISMISS):
+        return None
+    return parts[1], parts[2]
+
+
+def text_length(text: str) -> int:
+    """Length as Telegram counts it (UTF-16 code units)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_lines(lines: Sequence[str], language: Language, budget: int = _TEXT_BUDGET) -> list[str]:
+    """As many of ``lines`` as fit in ``budget`` characters, then "… and N more"."""
+    kept: list[str] = []
+    used = 0
+    for index, line in enumerate(lines):
+        more = say("tg_kn_more", language, count=str(len(lines) - index))
+        if used + text_length(line) + 1 + text_length(more) + 1 > budget:
+            kept.append(more)
+            break
+        kept.append(line)
+        used += text_length(line) + 1
+    return kept
+
+
+def problems_html(head: str, problems: Sequence[str], language: Language) -> str:
+    """``head``, then the problems one a line in a preformatted block; escaped, cut to fit."""
+    text = escape(head)
+    if problems:
+        budget = _TEXT_BUDGET - text_length(head)
+        text += "\n<pre>" + escape("\n".join(fit_lines(problems, language, budget))) + "</pre>"
+    return text
+
+
+def diff_html(proposal: Proposal, language: Language) -> str:
+    """A proposal as an admin reviews it: versions, entries added, removed, changed, figures."""
+    diff = proposal.diff
+    lines = [
+        say(
+            "tg_kn_diff_title",
+            language,
+            file=proposal.file,
+            old=proposal.base_version,
+            new=proposal.new_version,
+        )
+    ]
+    for key, items in (
+        ("tg_kn_diff_added", diff.added),
+        ("tg_kn_diff_removed", diff.removed),
+        ("tg_kn_diff_changed", diff.changed),
+    ):
+        if items:
+            lines.append(say(key, language, count=str(len(items))))
+            lines += [f"  • {item}" for item in items]
+    if diff.figures:
+        lines.append(say("tg_kn_diff_figures", language))
+        lines += [f"  • {f.fact}: {f.old} → {f.new}" for f in diff.figures]
+    if diff.empty:
+        lines.append(say("tg_kn_diff_empty", language))
+    question = say("tg_kn_diff_question", language)
+    kept = fit_lines(lines, language, _TEXT_BUDGET - text_length(question))
+    return escape("\n".join([*kept, "", question]))
+
+
+def period(days: int | None, language: Language) -> str:
+    """``all time`` or ``last N days``, in ``language`` (as ``/stats`` says it)."""
+    if days is None:
+        return say("tg_period_all", language)
+    return say("tg_period_days", language, days=str(days))
+
+
+def local_time(moment: datetime) -> str:
+    """``moment`` as the admins read it: UTC+8, to the minute."""
+    return moment.astimezone(REPORT_TIMEZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def actor_of(user: User) -> str:
+    """How an admin is named in the history and the audit table: name and Telegram id."""
+    return f"{user.full_name} ({user.id})"
+
+
+def phrasing_language(text: str) -> str:
+    """The FAQ's language key (``zh`` or ``en``) a phrasing belongs under."""
+    return "en" if detect_language(text) is Language.ENGLISH else "zh"
+
+
+def nearest_entry(engine: Engine, question: str) -> str | None:
+    """The entry the engine finds nearest to ``question``: its answer, else its best suggestion.
+
+    Small talk is skipped: a phrasing is only ever added to a real FAQ entry.
+    """
+    answer = engine.ask(question)
+    candidates = [answer.entry_id] if answer.status is Status.ANSWERED else []
+    candidates += [s.id for s in answer.suggestions]
+    entries = engine.knowledge.entries
+    return next(
+        (i for i in candidates if i is not None and i in entries and entries[i].kind == "faq"),
+        None,
+    )
+
+
+class KnowledgeCommands:
+    """The admins' knowledge handlers, and the state they share."""
+
+    def __init__(
+        self,
+        editor: KnowledgeEditor,
+        *,
+        admins: Collection[int],
+        log: QuestionLog | None = None,
+        user_hash_salt: str = "",
+        proposal_ttl: float = PROPOSAL_TTL_SECONDS,
+        list_ttl: float = LIST_TTL_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.editor = editor
+        self.admins = frozenset(admins)
+        self.log = log
+        self._user_hash_salt = user_hash_salt
+        self._uploads: Expiring[Proposal] = Expiring(proposal_ttl, clock=clock)
+        self._groups: Expiring[GroupChoice] = Expiring(list_ttl, clock=clock)
+        # One change at a time: applies, rollbacks and reloads never interleave.
+        self._changing = asyncio.Lock()
+        # The language each admin last wrote in, for messages the bot starts (reload problems).
+        self._languages: dict[int, Language] = {}
+        self._disk_problems_told = False
+
+    @property
+    def live(self) -> LiveEngine:
+        """The live engine the editor changes."""
+        return self.editor.live
+
+    # --- wiring ------------------------------------------------------------------------------
+
+    def register(self, application: App, group: int = HANDLER_GROUP) -> None:
+        """Add the handlers to ``application``, in ``group`` (before the TelegramBot's)."""
+        new = filters.UpdateType.MESSAGE
+        private = filters.ChatType.PRIVATE
+        application.add_handlers(
+            [
+                MessageHandler(new & private & filters.Document.ALL, self.on_document),
+                CommandHandler("reload", self.on_reload, filters=new & private),
+                CommandHandler("rollback", self.on_rollback, filters=new & private),
+                CommandHandler("history", self.on_history, filters=new & private),
+                CommandHandler("unanswered", self.on_unanswered, filters=new & private),
+                CallbackQueryHandler(self.on_button, pattern=f"^{CALLBACK_PREFIX}:"),
+            ],
+            group=group,
+        )
+
+    def watch(self, job_queue: JobQueue[Context], interval: float) -> None:
+        """Reload the knowledge from disk every ``interval`` seconds when it changed."""
+        job_queue.run_repeating(
+            self.on_watch, interval=interval, first=interval, name="knowledge-watch"
+        )
+
+    # --- hot reload --------------------------------------------------------------------------
+
+    async def on_watch(self, context: Context) -> None:
+        """The job: swap in valid edits on disk; tell the admins, once, why others were not."""
+        async with self._changing:
+            previous = self.live.current.version
+            result = await asyncio.to_thread(self.live.reload)
+        if result.refused:
+            if self.live.should_report(result):
+                self._disk_problems_told = True
+                await self._tell_admins(
+                    context.bot,
+                    lambda language: problems_html(
+                        say("tg_kn_disk_refused", language, version=result.version),
+                        problems_of(result.problems),
+                        language,
+                    ),
+                )
+            return
+        if not result.changed:
+            return
+        logger.info(
+            "knowledge changed on disk: version %s is live (was %s)", result.version, previous
+        )
+        await self._audit(result.version, "server", "reload from disk", previous)
+        if self._disk_problems_told:
+            self._disk_problems_told = False
+            await self._tell_admins(
+                context.bot,
+                lambda language: escape(say("tg_kn_disk_fixed", language, version=result.version)),
+            )
+
+    async def on_reload(self, update: Update, context: Context) -> None:
+        """``/reload``: load the knowledge folder now, changed or not."""
+        message, user, language = await self._admin_message(update)
+        async with self._changing:
+            previous = self.live.current.version
+            result = await asyncio.to_thread(self.live.reload, force=True)
+        await message.reply_html(self._reload_html(result, previous, language), do_quote=False)
+        if result.refused:
+            # Told here; the watcher need not tell every admin the same problems again.
+            self.live.should_report(result)
+        elif result.changed:
+            await self._audit(result.version, actor_of(user), "reload", previous)
+        raise ApplicationHandlerStop
+
+    @staticmethod
+    def _reload_html(result: ReloadResult, previous: str, language: Language) -> str:
+        if result.refused:
+            return problems_html(
+                say("tg_kn_disk_refused", language, version=result.version),
+                problems_of(result.problems),
+                language,
+            )
+        if result.changed:
+            return escape(
+                say("tg_kn_reload_changed", language, version=result.version, previous=previous)
+            )
+        return escape(say("tg_kn_reload_unchanged", language, version=result.version))
+
+    # --- uploads -----------------------------------------------------------------------------
+
+    async def on_document(self, update: Update, context: Context) -> None:
+        """A document in a private chat: an admin's upload; from anyone else, refused."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.document is None:
+            return
+        document = message.document
+        name = document.file_name or ""
+        language = user_language(user.language_code)
+        if user.id not in self.admins:
+            if not name.lower().endswith((".yaml", ".yml")):
+                return  # Any other document: the TelegramBot asks for text.
+            logger.warning(
+                "refused an upload of %r to user %s: not an admin", name, self._pseudonym(user)
+            )
+            await message.reply_html(escape(say("tg_kn_not_admin", language)), do_quote=False)
+            raise ApplicationHandlerStop
+        self._languages[user.id] = language
+        try:
+            proposal = await self._propose_upload(
+                name, document.file_id, document.file_size, context.bot, language
+            )
+        except ChangeError as error:
+            logger.info("upload of %r from admin %s refused: %s", name, user.id, error.message)
+            await message.reply_html(
+                problems_html(
+                    say("tg_kn_refused", language, reason=error.message), error.problems, language
+                ),
+                do_quote=False,
+            )
+            raise ApplicationHandlerStop from None
+        if proposal.new_version == proposal.base_version:
+            text = say(
+                "tg_kn_identical", language, file=proposal.file, version=proposal.new_version
+            )
+            await message.reply_html(escape(text), do_quote=False)
+            raise ApplicationHandlerStop
+        key = self._uploads.put(proposal)
+        markup = InlineKeyboardMarkup(
+            [
+                [
+                    InlineKeyboardButton(
+                        say("tg_kn_button_apply", language), callback_data=callback(APPLY, key)
+                    ),
+                    InlineKeyboardButton(
+                        say("tg_kn_button_cancel", language), callback_data=callback(CANCEL, key)
+                    ),
+                ]
+            ]
+        )
+        await message.reply_html(
+            diff_html(proposal, language), reply_markup=markup, do_quote=False
+        )
+        raise ApplicationHandlerStop
+
+    async def _propose_upload(
+        self, name: str, file_id: str, declared_size: int | None, bot: Bot, language: Language
+    ) -> Proposal:
+        """Check the name and size, download, and propose; ``ChangeError`` when refused."""
+        if not name:
+            raise ChangeError(say("tg_kn_no_name", language))
+        file = check_file_name(name)  # before anything is downloaded
+        self._check_size(file, declared_size, language)
+        try:
+            telegram_file = await bot.get_file(file_id)
+            self._check_size(file, telegram_file.file_size, language)
+            content = bytes(await telegram_file.download_as_bytearray())
+        except TelegramError as error:
+            logger.warning("could not download the upload %r: %s", name, error)
+            raise ChangeError(say("tg_kn_download_failed", language)) from error
+        self._check_size(file, len(content), language)
+        # Validation, the diff and the regression gate take a while: off the event loop.
+        return await asyncio.to_thread(self.editor.propose, file, content)
+
+    def _check_size(self, file: str, size: int | None, language: Language) -> None:
+        if size is not None and size > self.editor.max_bytes:
+            raise ChangeError(
+                say(
+                    "tg_kn_too_big",
+                    language,
+                    file=file,
+                    size=f"{size:,}",
+                    limit=f"{self.editor.max_bytes:,}",
+                )
+            )
+
+    # --- rollback and history ----------------------------------------------------------------
+
+    async def on_rollback(self, update: Update, context: Context) -> None:
+        """``/rollback``: restore the version live before the current one."""
+        message, user, language = await self._admin_message(update)
+        async with self._changing:
+            previous = self.live.current.version
+            try:
+                restored = await asyncio.to_thread(self.editor.rollback, actor_of(user))
+            except ChangeError as error:
+                await message.reply_html(
+                    problems_html(
+                        say("tg_kn_refused", language, reason=error.message),
+                        error.problems,
+                        language,
+                    ),
+                    do_quote=False,
+                )
+                raise ApplicationHandlerStop from None
+        logger.info(
+            "admin %s rolled the knowledge back to %s (was %s)",
+            user.id,
+            restored.version,
+            previous,
+        )
+        await self._audit(restored.version, actor_of(user), restored.action, previous)
+        text = say("tg_kn_rolled_back", language, version=restored.version, previous=previous)
+        await message.reply_html(escape(text), do_quote=False)
+        raise ApplicationHandlerStop
+
+    async def on_history(self, update: Update, context: Context) -> None:
+        """``/history``: the versions made live, who by and when, newest first."""
+        message, _, language = await self._admin_message(update)
+        live = self.live.current.version
+        rows = await self._history_rows()
+        if not rows:
+            await message.reply_html(
+                escape(say("tg_kn_history_empty", language, version=live)), do_quote=False
+            )
+            raise ApplicationHandlerStop
+        lines = []
+        marked = False
+        for version, when, who, action, previous in rows:
+            is_live = version == live and not marked
+            marked = marked or is_live
+            lines.append(
+                say(
+                    "tg_kn_history_line",
+                    language,
+                    version=version,
+                    live=say("tg_kn_history_live", language) if is_live else "",
+                    when=when,
+                    who=who,
+                    action=action,
+                    was=say("tg_kn_history_was", language, previous=previous) if previous else "",
+                )
+            )
+        text = "\n".join([say("tg_kn_history_title", language), *fit_lines(lines, language)])
+        await message.reply_html(escape(text), do_quote=False)
+        raise ApplicationHandlerStop
+
+    async def _history_rows(self) -> list[tuple[str, str, str, str, str | None]]:
+        """(version, when, who, action, previous), newest first: the audit table, else (no
+        question log) the history folder."""
+        if self.log is not None:
+            return [
+                (r.version, local_time(r.applied_at), r.applied_by, r.action, r.previous)
+                for r in await self.log.knowledge_versions(HISTORY_ROWS)
+            ]
+        versions: list[HistoryVersion] = await asyncio.to_thread(self.editor.versions)
+        return [
+            (
+                v.version,
+                local_time(datetime.fromisoformat(v.applied_at)),
+                v.applied_by,
+                v.action,
+                v.previous,
+            )
+            for v in versions[:HISTORY_ROWS]
+        ]
+
+    # --- learning from the log ---------------------------------------------------------------
+
+    async def on_unanswered(self, update: Update, context: Context) -> None:
+        """``/unanswered [n] [days]``: groups of unanswered questions, each with buttons."""
+        message, _, language = await self._admin_message(update)
+        if self.log is None:
+            await message.reply_html(escape(say("tg_kn_no_log", language)), do_quote=False)
+            raise ApplicationHandlerStop
+        try:
+            n, days = unanswered_arguments(context.args or [])
+        except UsageError:
+            text = say(
+                "tg_kn_unanswered_usage",
+                language,
+                max_count=str(MAX_GROUPS),
+                default_count=str(DEFAULT_GROUPS),
+                default_days=str(DEFAULT_DAYS),
+            )
+            await message.reply_html(escape(text), do_quote=False)
+            raise ApplicationHandlerStop from None
+        groups = await unanswered_groups(self.log, n, days, hide_dismissed=True)
+        if not groups:
+            text = say("tg_kn_unanswered_none", language, period=period(days, language))
+            await message.reply_html(escape(text), do_quote=False)
+            raise ApplicationHandlerStop
+        text, markup = self._unanswered_message(groups, days, language)
+        await message.reply_html(text, reply_markup=markup, do_quote=False)
+        raise ApplicationHandlerStop
+
+    def _unanswered_message(
+        self, groups: Sequence[QuestionGroup], days: int | None, language: Language
+    ) -> tuple[str, InlineKeyboardMarkup]:
+        engine = self.live.current
+        blocks: list[str] = []
+        rows: list[list[InlineKeyboardButton]] = []
+        for rank, group in enumerate(groups, start=1):
+            phrasing = " ".join(
+                (group.examples[0] if group.examples else group.representative).split()
+            )
+            entry_id = nearest_entry(engine, phrasing)
+            key = self._groups.put(GroupChoice(group.representative, phrasing, entry_id))
+            lines = [
+                say(
+                    "tg_kn_unanswered_group",
+                    language,
+                    rank=str(rank),
+                    count=f"{group.count:,}",
+                    example=phrasing,
+                )
+            ]
+            lines += [f"   – {example}" for example in group.examples[1:]]
+            row = []
+            if entry_id is not None:
+                question = entry_question(engine.knowledge.entries[entry_id], language)
+                lines.append(
+                    say("tg_kn_unanswered_nearest", language, entry=entry_id, question=question)
+                )
+                row.append(
+                    InlineKeyboardButton(
+                        label(
+                            say("tg_kn_button_add", language, rank=str(rank), question=question)
+                        ),
+                        callback_data=callback(ADD_PHRASING, key),
+                    )
+                )
+            row.append(
+                InlineKeyboardButton(
+                    say("tg_kn_button_dismiss", language, rank=str(rank)),
+                    callback_data=callback(DISMISS, key),
+                )
+            )
+            rows.append(row)
+            blocks.append("\n".join(lines))
+        title = say("tg_kn_unanswered_title", language, period=period(days, language))
+        kept = fit_lines(blocks, language, _TEXT_BUDGET - text_length(title))
+        # Buttons only for the groups shown.
+        shown = len(kept) if len(kept) == len(blocks) else len(kept) - 1
+        return escape("\n".join([title, *kept])), InlineKeyboardMarkup(rows[:shown])
+
+    # --- buttons -----------------------------------------------------------------------------
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """Apply, Cancel, add as a phrasing, dismiss."""
+        query = update.callback_query
+        if query is None:
+            return
+        parsed = parse_knowledge_callback(query.data)
+        user = query.from_user
+        language = user_language(user.language_code)
+        if parsed is None or user.id not in self.admins:
+            if parsed is not None:
+                logger.warning(
+                    "refused a knowledge button to user %s: not an admin", self._pseudonym(user)
+                )
+            await _acknowledge(query, ADMINS_ONLY_REPLY if parsed else None, alert=True)
+            raise ApplicationHandlerStop
+        self._languages[user.id] = language
+        verb, key = parsed
+        if verb in (APPLY, CANCEL):
+            await self._upload_button(query, verb, key, user, language)
+        else:
+            await self._group_button(query, verb, key, user, language)
+        raise ApplicationHandlerStop
+
+    async def _upload_button(
+        self, query: CallbackQuery, verb: str, key: str, user: User, language: Language
+    ) -> None:
+        proposal = self._uploads.take(key)
+        if proposal is None:
+            await _acknowledge(query, say("tg_kn_expired", language), alert=True)
+            await _drop_buttons(query)
+            return
+        await _acknowledge(query)
+        await _drop_buttons(query)
+        if verb == CANCEL:
+            logger.info("admin %s cancelled an upload of %s", user.id, proposal.file)
+            await self._answer(query, escape(say("tg_kn_cancelled", language)))
+            return
+        async with self._changing:
+            try:
+                applied = await asyncio.to_thread(self.editor.apply, proposal, actor_of(user))
+            except ChangeError as error:
+                logger.info(
+                    "admin %s: applying %s refused: %s", user.id, proposal.file, error.message
+                )
+                await self._answer(
+                    query,
+                    problems_html(
+                        say("tg_kn_refused", language, reason=error.message),
+                        error.problems,
+                        language,
+                    ),
+                )
+                return
+        logger.info(
+            "admin %s applied %s: version %s is live", user.id, proposal.file, applied.version
+        )
+        await self._audit(applied.version, actor_of(user), applied.action, proposal.base_version)
+        text = say(
+            "tg_kn_applied",
+            language,
+            file=proposal.file,
+            version=applied.version,
+            previous=proposal.base_version,
+        )
+        await self._answer(query, escape(text))
+
+    async def _group_button(
+        self, query: CallbackQuery, verb: str, key: str, user: User, language: Language
+    ) -> None:
+        choice = self._groups.take(key)
+        if choice is None or (verb == ADD_PHRASING and choice.entry_id is None):
+            await _acknowledge(query, say("tg_kn_list_expired", language), alert=True)
+            await _drop_row(query, key)
+            return
+        await _acknowledge(query)
+        if verb == DISMISS:
+            await self._dismiss(choice, user, "dismissed")
+            await _drop_row(query, key)
+            await self._answer(
+                query, escape(say("tg_kn_dismissed", language, phrasing=choice.phrasing))
+            )
+            return
+        assert choice.entry_id is not None
+        async with self._changing:
+            previous = self.live.current.version
+            try:
+                proposal = await asyncio.to_thread(
+                    self.editor.propose_phrasing,
+                    choice.entry_id,
+                    choice.phrasing,
+                    phrasing_language(choice.phrasing),
+                )
+                applied = await asyncio.to_thread(self.editor.apply, proposal, actor_of(user))
+            except ChangeError as error:
+                # The group keeps its buttons' meaning: it can still be dismissed from a new list.
+                await _drop_row(query, key)
+                await self._answer(
+                    query,
+                    problems_html(
+                        say("tg_kn_refused", language, reason=error.message),
+                        error.problems,
+                        language,
+                    ),
+                )
+                return
+        logger.info(
+            "admin %s added a phrasing to %s: version %s is live",
+            user.id,
+            choice.entry_id,
+            applied.version,
+        )
+        await self._audit(
+            applied.version, actor_of(user), f"add phrasing to {choice.entry_id}", previous
+        )
+        await self._dismiss(choice, user, f"phrasing of {choice.entry_id}")
+        await _drop_row(query, key)
+        text = say(
+            "tg_kn_phrasing_added",
+            language,
+            phrasing=choice.phrasing,
+            entry=choice.entry_id,
+            version=applied.version,
+            previous=previous,
+        )
+        await self._answer(query, escape(text))
+
+    # --- helpers -----------------------------------------------------------------------------
+
+    async def _admin_message(self, update: Update) -> tuple[Message, User, Language]:
+        """The message, its admin and their language; a non-admin is refused and stopped."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            raise ApplicationHandlerStop
+        language = user_language(user.language_code)
+        if user.id not in self.admins:
+            command = (message.text or "").split(maxsplit=1)[0][:40]
+            logger.warning("refused %s to user %s: not an admin", command, self._pseudonym(user))
+            await message.reply_html(escape(ADMINS_ONLY_REPLY), do_quote=False)
+            raise ApplicationHandlerStop
+        self._languages[user.id] = language
+        return message, user, language
+
+    def _pseudonym(self, user: User) -> str:
+        """How a user who is not an admin appears in the process log: as in the question log."""
+        if not self._user_hash_salt:
+            return "(unsalted: id withheld)"
+        return hash_user(user.id, self._user_hash_salt)
+
+    async def _audit(self, version: str, actor: str, action: str, previous: str | None) -> None:
+        """A row in the audit table (when there is a log). The change is made either way."""
+        if self.log is None:
+            return
+        try:
+            await self.log.record_knowledge_version(version, actor, action, previous)
+        except Exception:
+            logger.exception("could not record knowledge version %s in the audit table", version)
+
+    async def _dismiss(self, choice: GroupChoice, user: User, resolution: str) -> None:
+        if self.log is None:
+            return
+        await self.log.dismiss_question(
+            choice.representative, choice.phrasing, actor_of(user), resolution
+        )
+
+    async def _tell_admins(self, bot: Bot, html: Callable[[Language], str]) -> None:
+        """Send every admin ``html(their language)``; one unreachable admin stops no one."""
+        for admin in sorted(self.admins):
+            language = self._languages.get(admin, Language.SIMPLIFIED)
+            try:
+                await bot.send_message(admin, html(language))
+            except TelegramError as error:
+                logger.warning("could not tell admin %s about the knowledge: %s", admin, error)
+
+    @staticmethod
+    async def _answer(query: CallbackQuery, html: str) -> None:
+        """Reply under the tapped message, or to the admin directly when it is out of reach."""
+        message = query.message
+        if isinstance(message, Message):
+            await message.reply_html(html, do_quote=False)
+        else:
+            await query.get_bot().send_message(query.from_user.id, html)
+
+
+def unanswered_arguments(args: Sequence[str]) -> tuple[int, int | None]:
+    """``[n] [days]`` of ``/unanswered``, read as ``/top`` reads them; ``UsageError`` else."""
+    if len(args) > 2:
+        raise UsageError(" ".join(args))
+    n = parse_count(args[0], MAX_GROUPS) if args else DEFAULT_GROUPS
+    days = parse_days(args[1]) if len(args) > 1 else DEFAULT_DAYS
+    return n, days
+
+
+async def _acknowledge(
+    query: CallbackQuery, text: str | None = None, *, alert: bool = False
+) -> None:
+    """Answer a callback query; a late or repeated answer is not worth failing over."""
+    with contextlib.suppress(BadRequest):
+        await query.answer(text, show_alert=alert)
+
+
+async def _drop_buttons(query: CallbackQuery) -> None:
+    """Take the buttons off the tapped message, so it cannot be tapped again."""
+    message = query.message
+    if isinstance(message, Message) and message.reply_markup is not None:
+        with contextlib.suppress(BadRequest):
+            await message.edit_reply_markup(reply_markup=None)
+
+
+async def _drop_row(query: CallbackQuery, key: str) -> None:
+    """Take the tapped group's buttons off an ``/unanswered`` list; keep the others."""
+    message = query.message
+    if not isinstance(message, Message) or message.reply_markup is None:
+        return
+    rows = [
+        list(row)
+        for row in message.reply_markup.inline_keyboard
+        if not any(
+            isinstance(button.callback_data, str) and button.callback_data.endswith(f":{key}")
+            for button in row
+        )
+    ]
+    with contextlib.suppress(BadRequest):
+        await message.edit_reply_markup(reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+
+
+def problems_of(problems: Sequence[Problem]) -> list[str]:
+    """Problems as lines, ``file:line: field: problem``."""
+    return [str(p) for p in problems]

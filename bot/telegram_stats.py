@@ -1,0 +1,258 @@
+"""The question log in Telegram, for admins: ``/stats``, ``/top``, ``/export``, and the daily
+retention purge.
+
+``StatsCommands`` holds the log and the admin list; its methods are the handlers, built and
+registered in ``bot.app``. Admins are the Telegram user ids of ``settings.admins``; anyone else
+is refused with ``bot.report.ADMINS_ONLY_REPLY`` and the attempt is logged under the user's
+pseudonym. The commands answer in private chats only, so figures and the export never land in
+a group; there they are left to the bot's handling of commands it does not know.
+
+The numbers come from ``bot.analytics`` and are worded by ``bot.report``, like
+``python -m bot report``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from html import escape
+from typing import Any
+
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CommandHandler, ContextTypes, Job, JobQueue, filters
+
+from bot.analytics import export_csv, render_stats_chart, stats_summary, top_entries
+from bot.answers import Language
+from bot.messages import say
+from bot.report import ADMINS_ONLY_REPLY, export_filename, format_stats, format_top
+from bot.store import QuestionLog, hash_user
+from bot.telegram_app import user_language
+
+logger = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+Handler = BaseHandler[Any, Any, Any]
+
+# The same default period as ``python -m bot report``.
+DEFAULT_DAYS = 30
+# Ten years: more than any retention worth having, and far from datetime's limits.
+MAX_DAYS = 3650
+DEFAULT_TOP = 10
+# Fifty lines of /top still fit one message.
+MAX_TOP = 50
+# Words meaning "the whole log" where a number of days is expected.
+WHOLE_LOG_WORDS = frozenset({"all", "全部"})
+# Telegram's limit for a file a bot sends.
+MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
+# Uploading a large export, and Telegram storing it, takes longer than a message.
+UPLOAD_READ_TIMEOUT_SECONDS = 60.0
+COMMANDS = ("stats", "top", "export")
+
+RETENTION_PURGE_INTERVAL = timedelta(days=1)
+# Soon after start, so a bot restarted more often than daily still purges; not at once, so the
+# first purge does not compete with the burst of updates that waited while the bot was down.
+RETENTION_PURGE_FIRST_RUN = timedelta(minutes=1)
+RETENTION_PURGE_JOB = "question-log-retention"
+
+
+class UsageError(ValueError):
+    """A command's arguments do not parse; the reply is the command's usage."""
+
+
+@dataclass(frozen=True, slots=True)
+class TopArguments:
+    """``/top [n] [days]``."""
+
+    count: int
+    days: int | None
+
+
+def parse_count(word: str, maximum: int) -> int:
+    """A whole number from 1 to ``maximum`` (any script's digits); ``UsageError`` otherwise."""
+    # isdecimal() refuses signs, points, spaces and superscripts; the length check keeps int()
+    # from ever parsing an absurdly long number.
+    if not word.isdecimal() or len(word) > len(str(maximum)):
+        raise UsageError(word)
+    value = int(word)
+    if not 1 <= value <= maximum:
+        raise UsageError(word)
+    return value
+
+
+def parse_days(word: str) -> int | None:
+    """A number of days, or None for the whole log ("all")."""
+    if word.lower() in WHOLE_LOG_WORDS:
+        return None
+    return parse_count(word, MAX_DAYS)
+
+
+def parse_days_argument(args: Sequence[str]) -> int | None:
+    """``[days]``: the default period when absent."""
+    if len(args) > 1:
+        raise UsageError(" ".join(args))
+    return parse_days(args[0]) if args else DEFAULT_DAYS
+
+
+def parse_top_arguments(args: Sequence[str]) -> TopArguments:
+    """``[n] [days]``: a lone number is n."""
+    if len(args) > 2:
+        raise UsageError(" ".join(args))
+    count = parse_count(args[0], MAX_TOP) if args else DEFAULT_TOP
+    days = parse_days(args[1]) if len(args) == 2 else DEFAULT_DAYS
+    return TopArguments(count, days)
+
+
+def period_words(days: int | None, language: Language) -> str:
+    """``last 7 days`` / ``all time`` in the admin's language."""
+    if days is None:
+        return say("tg_period_all", language)
+    return say("tg_period_days", language, days=str(days))
+
+
+class StatsCommands:
+    """The admins' question-log commands; the methods are the handlers."""
+
+    def __init__(self, log: QuestionLog, *, admins: Iterable[int], user_hash_salt: str) -> None:
+        if not user_hash_salt:
+            raise ValueError("the admin commands need a user hash salt (BOT_USER_HASH_SALT)")
+        self.log = log
+        self.admins = frozenset(admins)
+        self._user_hash_salt = user_hash_salt
+        if not self.admins:
+            logger.info("no admins configured: /%s are refused to everyone", ", /".join(COMMANDS))
+
+    def handlers(self) -> list[Handler]:
+        """The command handlers: new messages in private chats only."""
+        private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
+        return [
+            CommandHandler("stats", self.on_stats, filters=private),
+            CommandHandler("top", self.on_top, filters=private),
+            CommandHandler("export", self.on_export, filters=private),
+        ]
+
+    async def on_stats(self, update: Update, context: Context) -> None:
+        """``/stats [days]``: the summary in words, then the chart."""
+        admitted = await self._admitted(update, "stats")
+        if admitted is None:
+            return
+        message, language = admitted
+        try:
+            days = parse_days_argument(context.args or ())
+        except UsageError:
+            await self._usage(message, "tg_stats_usage", language)
+            return
+        summary = await stats_summary(self.log, days)
+        await message.reply_html(format_stats(summary, html=True), do_quote=False)
+        if summary.total == 0:
+            # A chart of nothing says no more than the line above.
+            return
+        # Drawing takes a good fraction of a second: not on the event loop.
+        png = await asyncio.to_thread(render_stats_chart, summary)
+        caption = say("tg_stats_caption", language, period=period_words(days, language))
+        await message.reply_photo(
+            png,
+            caption=escape(caption),
+            filename="stats.png",
+            do_quote=False,
+            read_timeout=UPLOAD_READ_TIMEOUT_SECONDS,
+        )
+
+    async def on_top(self, update: Update, context: Context) -> None:
+        """``/top [n] [days]``: the entries that answered most questions, with counts."""
+        admitted = await self._admitted(update, "top")
+        if admitted is None:
+            return
+        message, language = admitted
+        try:
+            arguments = parse_top_arguments(context.args or ())
+        except UsageError:
+            await self._usage(message, "tg_top_usage", language)
+            return
+        entries = await top_entries(self.log, arguments.count, arguments.days)
+        await message.reply_html(format_top(entries, arguments.days, html=True), do_quote=False)
+
+    async def on_export(self, update: Update, context: Context) -> None:
+        """``/export [days]``: the log as a CSV document (UTF-8 with a BOM, for Excel)."""
+        admitted = await self._admitted(update, "export")
+        if admitted is None:
+            return
+        message, language = admitted
+        try:
+            days = parse_days_argument(context.args or ())
+        except UsageError:
+            await self._usage(message, "tg_export_usage", language)
+            return
+        content = await export_csv(self.log, days)
+        if len(content) > MAX_DOCUMENT_BYTES:
+            text = say(
+                "tg_export_too_large",
+                language,
+                megabytes=f"{len(content) / 1024 / 1024:.0f}",
+                limit=str(MAX_DOCUMENT_BYTES // 1024 // 1024),
+            )
+            await message.reply_html(escape(text), do_quote=False)
+            return
+        caption = say("tg_export_caption", language, period=period_words(days, language))
+        await message.reply_document(
+            content,
+            filename=export_filename(days),
+            caption=escape(caption),
+            do_quote=False,
+            read_timeout=UPLOAD_READ_TIMEOUT_SECONDS,
+        )
+
+    async def _admitted(self, update: Update, command: str) -> tuple[Message, Language] | None:
+        """The message and the admin's language; None, after refusing, for anyone else."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return None
+        if user.id not in self.admins:
+            logger.warning(
+                "refused /%s to user %s: not an admin",
+                command,
+                hash_user(user.id, self._user_hash_salt),
+            )
+            await message.reply_html(escape(ADMINS_ONLY_REPLY), do_quote=False)
+            return None
+        return message, user_language(user.language_code)
+
+    @staticmethod
+    async def _usage(message: Message, key: str, language: Language) -> None:
+        text = say(
+            key,
+            language,
+            max_days=str(MAX_DAYS),
+            default_days=str(DEFAULT_DAYS),
+            max_count=str(MAX_TOP),
+            default_count=str(DEFAULT_TOP),
+        )
+        await message.reply_html(escape(text), do_quote=False)
+
+
+class RetentionPurge:
+    """Deletes questions older than the retention period, daily while the bot runs."""
+
+    def __init__(self, log: QuestionLog, retention_days: int) -> None:
+        if retention_days < 0:
+            raise ValueError("storage.retention_days must not be negative")
+        self.log = log
+        self.retention_days = retention_days
+
+    def schedule(self, job_queue: JobQueue[Any]) -> Job[Any]:
+        """Run ``purge`` every day, the first time shortly after start."""
+        return job_queue.run_repeating(
+            self.purge,
+            interval=RETENTION_PURGE_INTERVAL,
+            first=RETENTION_PURGE_FIRST_RUN,
+            name=RETENTION_PURGE_JOB,
+        )
+
+    async def purge(self, context: Context) -> None:
+        """The job: delete the old rows and say how many went."""
+        deleted = await self.log.purge_older_than(self.retention_days)
+        logger.info(
+            "question log: deleted %d questions older than %d days", deleted, self.retention_days
+        )
