@@ -184,20 +184,22 @@ def synthetic_knowledge(base: Knowledge, size: int, seed: int = 7) -> Knowledge:
 
 
 _FIRST_ANSWER = """
-import resource, runpy, sys
+import runpy, sys
 sys.argv = ["bot", "ask", "重庆小面今年营收目标是多少"]
 try:
     runpy.run_module("bot", run_name="__main__")
 except SystemExit:
     pass
-print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+# VmHWM is this program's own peak: ru_maxrss would keep the peak of the benchmark process
+# it was forked from, across the exec.
+peak = next(line for line in open("/proc/self/status") if line.startswith("VmHWM:"))
+print(peak.split()[1], file=sys.stderr)
 """
 
 
 def start_to_first_answer() -> tuple[float, float]:
     """Wall time of `python -m bot ask` from process start to printed answer, and the peak
-    RSS that process reports of itself (a parent's view would count the fork of this big
-    benchmark process)."""
+    RSS that process reports of itself (VmHWM)."""
     samples = []
     peak_kb = 0
     for _ in range(5):
