@@ -135,15 +135,10 @@ class StatsCommands:
 
     async def on_stats(self, update: Update, context: Context) -> None:
         """``/stats [days]``: the summary in words, then the chart."""
-        admitted = await self._admitted(update, "stats")
-        if admitted is None:
+        request = await self._days_request(update, context, "stats")
+        if request is None:
             return
-        message, language = admitted
-        try:
-            days = parse_days_argument(context.args or ())
-        except UsageError:
-            await self._usage(message, "tg_stats_usage", language)
-            return
+        message, language, days = request
         summary = await stats_summary(self.log, days)
         await message.reply_html(format_stats(summary, html=True), do_quote=False)
         if summary.total == 0:
@@ -176,15 +171,10 @@ class StatsCommands:
 
     async def on_export(self, update: Update, context: Context) -> None:
         """``/export [days]``: the log as a CSV document (UTF-8 with a BOM, for Excel)."""
-        admitted = await self._admitted(update, "export")
-        if admitted is None:
+        request = await self._days_request(update, context, "export")
+        if request is None:
             return
-        message, language = admitted
-        try:
-            days = parse_days_argument(context.args or ())
-        except UsageError:
-            await self._usage(message, "tg_export_usage", language)
-            return
+        message, language, days = request
         content = await export_csv(self.log, days)
         if len(content) > MAX_DOCUMENT_BYTES:
             text = say(
@@ -203,6 +193,21 @@ class StatsCommands:
             do_quote=False,
             read_timeout=UPLOAD_READ_TIMEOUT_SECONDS,
         )
+
+    async def _days_request(
+        self, update: Update, context: Context, command: str
+    ) -> tuple[Message, Language, int | None] | None:
+        """An admin's ``/command [days]``: message, language and days; None once refused or
+        answered with the command's usage."""
+        admitted = await self._admitted(update, command)
+        if admitted is None:
+            return None
+        message, language = admitted
+        try:
+            return message, language, parse_days_argument(context.args or ())
+        except UsageError:
+            await self._usage(message, f"tg_{command}_usage", language)
+            return None
 
     async def _admitted(self, update: Update, command: str) -> tuple[Message, Language] | None:
         """The message and the admin's language; None, after refusing, for anyone else."""
