@@ -170,6 +170,13 @@ def problems_html(head: str, problems: Sequence[str], language: Language) -> str
     return text
 
 
+def refusal_html(error: ChangeError, language: Language) -> str:
+    """A refused change: why, then its problems (file:line: field: problem)."""
+    return problems_html(
+        say("tg_kn_refused", language, reason=error.message), error.problems, language
+    )
+
+
 def diff_html(proposal: Proposal, language: Language) -> str:
     """A proposal as an admin reviews it: versions, entries added, removed, changed, figures."""
     diff = proposal.diff
@@ -378,9 +385,7 @@ class KnowledgeCommands:
         except ChangeError as error:
             logger.info("upload of %r from admin %s refused: %s", name, user.id, error.message)
             await message.reply_html(
-                problems_html(
-                    say("tg_kn_refused", language, reason=error.message), error.problems, language
-                ),
+                refusal_html(error, language),
                 do_quote=False,
             )
             raise ApplicationHandlerStop from None
@@ -450,11 +455,7 @@ class KnowledgeCommands:
                 restored = await asyncio.to_thread(self.editor.rollback, actor_of(user))
             except ChangeError as error:
                 await message.reply_html(
-                    problems_html(
-                        say("tg_kn_refused", language, reason=error.message),
-                        error.problems,
-                        language,
-                    ),
+                    refusal_html(error, language),
                     do_quote=False,
                 )
                 raise ApplicationHandlerStop from None
@@ -647,11 +648,7 @@ class KnowledgeCommands:
                 )
                 await self._answer(
                     query,
-                    problems_html(
-                        say("tg_kn_refused", language, reason=error.message),
-                        error.problems,
-                        language,
-                    ),
+                    refusal_html(error, language),
                 )
                 return
         logger.info(
@@ -699,11 +696,7 @@ class KnowledgeCommands:
                 await _drop_row(query, key)
                 await self._answer(
                     query,
-                    problems_html(
-                        say("tg_kn_refused", language, reason=error.message),
-                        error.problems,
-                        language,
-                    ),
+                    refusal_html(error, language),
                 )
                 return
         logger.info(
