@@ -364,7 +364,15 @@ class Matcher:
                 for feature in analyzer.analyze(normalize(facts[fact_id].value)).features
                 if feature.startswith("#")
             }
-            features = frozenset().union(*phrasings, numbers)
+            # The periods its facts state are the entry's too: an entry citing this year's and
+            # next year's targets explains "今年和明年的目标" whatever its phrasings say.
+            periods = {
+                term
+                for fact_id in entry.facts
+                if fact_id in facts and facts[fact_id].period
+                for term in analyzer.analyze(normalize(facts[fact_id].period)).terms
+            }
+            features = frozenset().union(*phrasings, numbers, periods)
             # An entry about 重点项目 is about 项目 too (the lexicon's implications).
             features |= {implies[t] for t in features if implies and t in implies}
             # What the cited facts are about (their period and measure) counts too: an entry on
