@@ -30,8 +30,3 @@ def figures_in(text: str) -> list[str]:
 def numbers_in(text: str) -> set[str]:
     """The bare Arabic numbers in ``text`` (``"50"``, ``"13.6"``), for checking English."""
     return set(_NUMBER.findall(text))
-
-
-def chinese_figures_in(text: str) -> set[str]:
-    """The Chinese-numeral counts in ``text`` (``五大``, ``三个方面``)."""
-    return set(_CHINESE_FIGURE.findall(text))

@@ -286,17 +286,6 @@ def _type_name(value: Any) -> str:
 # --- loading ---------------------------------------------------------------------------------
 
 
-def read_document(directory: Path, name: str, problems: list[Problem]) -> YamlDocument | None:
-    """Read and parse one knowledge file, recording a problem when it cannot be read."""
-    path = directory / name
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        problems.append(Problem(name, 1, "file", f"cannot read: {error.strerror or error}"))
-        return None
-    return parse_document(name, raw, problems)
-
-
 def parse_document(name: str, raw: bytes, problems: list[Problem]) -> YamlDocument | None:
     """Parse one knowledge file's bytes (from disk or an upload)."""
     if len(raw) > MAX_FILE_BYTES:

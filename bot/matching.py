@@ -23,7 +23,7 @@ import math
 import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.knowledge import Entry, Fact, Lexicon
 
@@ -420,14 +420,7 @@ class Matcher:
         self._idf = {f: math.log(1 + count / len(p)) for f, p in postings.items()}
         # Phrasing weights depend on the IDF, known only once every entry is indexed.
         self._entries = [
-            _IndexedEntry(
-                e.entry,
-                e.features,
-                e.phrasings,
-                tuple(sum(self.weight(f) for f in p) for p in e.phrasings),
-                e.exclusive_terms,
-                e.phrasing_index,
-            )
+            replace(e, phrasing_weights=tuple(sum(map(self.weight, p)) for p in e.phrasings))
             for e in self._entries
         ]
 
@@ -467,12 +460,7 @@ class Matcher:
         figures = {f for f in analysis.features if f.startswith("#")}
         if not figures:
             return analysis
-        return Analysis(
-            analysis.features - figures,
-            analysis.terms,
-            analysis.out_of_scope,
-            analysis.name_candidates,
-        )
+        return replace(analysis, features=analysis.features - figures)
 
     def exact(self, normalized: str) -> Entry | None:
         """The entry with a phrasing that is this very question (bar punctuation and space)."""
