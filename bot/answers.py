@@ -15,6 +15,9 @@ class Status(StrEnum):
     SMALLTALK = "smalltalk"
 
 
+UNSURE = "unsure"
+
+
 class Language(StrEnum):
     """The language and script a question was written in; replies use the same."""
 
@@ -61,7 +64,12 @@ class Answer:
     normalized: str = ""
     knowledge_version: str = ""
     # Why a question was declined, for the log ("foreign place: 沙坪坝", "low score" …).
+    # ``UNSURE`` marks a decline where the bot did not understand well enough to say the
+    # article lacks it; every other decline means the article does not say.
     reason: str = ""
+    # A message asking several things: one answer per question, in order (the answered ones
+    # carry citations; ``text`` and ``citations`` are their union, for logs and plain views).
+    parts: tuple[Answer, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         """The stable JSON shape of ``python -m bot ask --json``."""
@@ -76,4 +84,5 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "id": self.entry_id,
             "suggestions": [{"id": s.id, "question": s.question} for s in self.suggestions],
+            "parts": [part.to_json() for part in self.parts],
         }

@@ -8,12 +8,15 @@ answered from one consistent knowledge version.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from bot.answers import Answer, Citation, Language, Status, Suggestion
+from bot.answers import UNSURE, Answer, Citation, Language, Status, Suggestion
+from bot.clauses import Clause, clauses, split_respectively
 from bot.figures import figures_in
+from bot.homophones import HomophoneCorrector
 from bot.knowledge import Entry, Knowledge, Topic, load_knowledge
-from bot.matching import Analyzer, Candidate, Matcher
+from bot.matching import Analysis, Analyzer, Candidate, Matcher
 from bot.messages import say
 from bot.textnorm import detect_language, normalize, to_traditional
 
@@ -46,6 +49,8 @@ _CONFIRMATION = re.compile(
 # "多少", "几个", "how many": the question wants a number (not 哪几 "which ones", nor 几句).
 _QUANTITY = re.compile(r"多少|(?<!哪)几[个家项亿万倍成]|how (?:much|many)")
 _MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
+_WHICH = re.compile(r"哪|什么|啥|谁|\b(?:which|what|who)\b")
+_ASKING = re.compile(r"[哪几多什么谁啥咋吗呢么]")
 
 
 class Engine:
@@ -70,6 +75,17 @@ class Engine:
             knowledge.lexicon.implies,
             knowledge.lexicon.unit_measures,
         )
+        # Sound-alike slips are corrected into the words matching knows, names the article
+        # must decline included (沙平坝 is 沙坪坝); question words and stop words are kept
+        # as typed, never the result of a correction.
+        lexicon = knowledge.lexicon
+        vocabulary = self._analyzer.chinese_surfaces()
+        for names in lexicon.out_of_scope.values():
+            vocabulary.update((name, name) for name in names)
+        self._homophones = HomophoneCorrector(
+            vocabulary,
+            protected={*lexicon.stopwords_zh, *(w for w in vocabulary if _ASKING.search(w))},
+        )
 
     @property
     def version(self) -> str:
@@ -79,10 +95,159 @@ class Engine:
     # --- asking ------------------------------------------------------------------------------
 
     def ask(self, question: str) -> Answer:
-        """Answer one question as a person typed it."""
+        """Answer a message as a person typed it: one question, or several, with context."""
         question = question[:MAX_QUESTION_CHARS]
+        whole = self._ask_one(question)
+        if whole.status is Status.SMALLTALK and whole.entry_id is None:
+            return whole  # nothing to look up
+        pieces = clauses(question)
+        subject = " ".join(c.text for c in pieces if not c.about_writer)
+        if self._foreign(subject):
+            # Another place, industry or firm the question itself is about (not the writer's
+            # own town or trade in "我在杭州做投资…"): declined, whatever else the message asks.
+            return whole if whole.status is not Status.ANSWERED else self._ask_one(subject)
+        questions = self._questions(pieces) or [("", question)]
+        if questions == [("", question)] and whole.status is Status.ANSWERED:
+            return whole
+        parts = [self._ask_part(context, text) for context, text in questions]
+        answered = _distinct_answers(parts)
+        if whole.status is Status.ANSWERED and self._covers(whole, answered):
+            return whole
+        if not answered:
+            # A long message whose question alone is clearer (ambiguous beats unsure).
+            if (
+                whole.status is Status.NO_ANSWER
+                and len(parts) == 1
+                and (
+                    parts[0].status is Status.AMBIGUOUS
+                    or (parts[0].reason != UNSURE and whole.reason == UNSURE)
+                )
+            ):
+                return replace(parts[0], question=question)
+            return whole
+        asked = [p for p in parts if p.status is not Status.SMALLTALK]
+        if len(answered) == 1 and all(
+            p.status is Status.ANSWERED or p.reason == UNSURE for p in asked
+        ):
+            # One question with context around it, or one question and filler the bot could
+            # not place: the answer, without a note on the filler.
+            return replace(answered[0], question=question)
+        return self._combined(question, whole.language, whole.normalized, asked)
+
+    def _questions(self, pieces: list[Clause]) -> list[tuple[str, str]]:
+        """(context, question) pairs: each asking clause with the content-bearing clauses
+        before it. A question that names no subject of its own ("投了好多钱", "啥时候完工")
+        takes the one before it as context: "华韶那个智算中心 投了好多钱 建起来要带动啥子产业嘛"
+        asks both things of the 华韶 centre."""
+        asking = [i for i, c in enumerate(pieces) if c.asks]
+        if not asking:
+            return []
+        pairs: list[tuple[str, str]] = []
+        previous = ""
+        start = 0
+        for number, index in enumerate(asking):
+            before = [
+                c.text
+                for c in pieces[start:index]
+                if not c.about_writer and self._carries_content(c.text)
+            ]
+            text = pieces[index].text
+            if number == len(asking) - 1:
+                # "24个未开工项目都有哪些，列个名单": what follows the last question is part of it.
+                after = [c.text for c in pieces[index + 1 :] if self._carries_content(c.text)]
+                text = " ".join([text, *after])
+            context = " ".join(before)
+            if not context and not self._names_subject(text):
+                context = previous
+            for each in split_respectively(text):
+                pairs.append((context, each))
+            previous = " ".join(part for part in (context, text) if part)
+            start = index + 1
+        return pairs
+
+    def _ask_part(self, context: str, text: str) -> Answer:
+        """One question of a message: with its context when that is answered, else alone
+        (unless it names no subject of its own, which only its context can give)."""
+        if not context:
+            return self._ask_one(text)
+        with_context = self._ask_one(f"{context} {text}")
+        if with_context.status is Status.ANSWERED or not self._names_subject(text):
+            return replace(with_context, question=text)
+        alone = self._ask_one(text)
+        if alone.status is Status.ANSWERED or with_context.reason == UNSURE:
+            return replace(alone, question=text)
+        return replace(with_context, question=text)
+
+    def _names_subject(self, text: str) -> bool:
+        """Whether a question names what it is about, beyond the measure, period or figure
+        it asks for."""
+        analysis = self._analyzer.analyze(self._normalize(text))
+        return any(not self._matcher.is_asked_for(term) for term in analysis.terms)
+
+    def _covers(self, whole: Answer, answered: list[Answer]) -> bool:
+        """Whether the answer to the whole message already states what every part's does."""
+        if whole.entry_id is None:
+            return False
+        mine = set(self.knowledge.entries[whole.entry_id].facts)
+        return all(
+            a.entry_id is not None and set(self.knowledge.entries[a.entry_id].facts) <= mine
+            for a in answered
+        )
+
+    def _combined(
+        self, question: str, language: Language, normalized: str, parts: list[Answer]
+    ) -> Answer:
+        """One reply to a message asking several things: each answer, and which question the
+        article does not answer."""
+        lines = []
+        shown: list[Answer] = []
+        for part in parts:
+            if part.status is Status.ANSWERED:
+                if any(p.entry_id == part.entry_id for p in shown):
+                    continue
+                lines.append(part.text)
+                shown.append(part)
+                continue
+            key = "part_unsure" if part.reason == UNSURE else "part_not_stated"
+            note = replace(part, text=say(key, language, question=part.question))
+            lines.append(note.text)
+            shown.append(note)
+        citations: list[Citation] = []
+        for part in shown:
+            citations.extend(c for c in part.citations if c not in citations)
+        first = next(p for p in shown if p.status is Status.ANSWERED)
+        return self._reply(
+            question,
+            Status.ANSWERED,
+            "\n".join(lines),
+            language,
+            normalized=normalized,
+            entry_id=first.entry_id,
+            citations=tuple(citations),
+            confidence=min(p.confidence for p in shown if p.status is Status.ANSWERED),
+            parts=tuple(shown),
+        )
+
+    def _carries_content(self, text: str) -> bool:
+        """Whether a clause names anything the knowledge knows (a term or a figure)."""
+        analysis = self._analyzer.analyze(self._normalize(text))
+        return bool(analysis.terms) or any(f.startswith("#") for f in analysis.features)
+
+    def _foreign(self, text: str) -> bool:
+        normalized = self._normalize(text)
+        if not _MEANINGFUL.search(normalized):
+            return False
+        analysis = self._analyzer.analyze(normalized)
+        return bool(analysis.out_of_scope) or bool(self._matcher.unknown_names(analysis))
+
+    def _normalize(self, text: str) -> str:
+        """``textnorm.normalize`` plus the knowledge's own sound-alike corrections."""
+        return self._homophones.correct(normalize(text))
+
+    def _ask_one(self, question: str) -> Answer:
+        """Answer one question."""
         language = detect_language(question)
-        normalized = normalize(question)
+        normalized = self._normalize(question)
         analysis = self._analyzer.analyze(normalized) if _MEANINGFUL.search(normalized) else None
         if analysis is None or (not analysis.features and not analysis.out_of_scope):
             # "👍", "哈哈哈", "请问什么": nothing to look up. A prompt with examples, which is
@@ -120,8 +285,17 @@ class Engine:
                 normalized=normalized,
                 reason=f"unknown name: {unknown[0]}",
             )
-        if _CONFIRMATION.search(normalized):
-            analysis = self._matcher.without_figures(analysis)
+        checked: frozenset[str] = frozenset()
+        confirming = bool(_CONFIRMATION.search(normalized))
+        if confirming:
+            checked = self._matcher.figures(analysis)
+        elif not _WHICH.search(normalized):
+            # "开工率才47.4% 咋个这么低": an amount or rate the article never states is a
+            # premise to correct, not a reason to decline. ("投资80亿元的是哪个项目" looks a
+            # figure up instead: no such figure, no answer.)
+            checked = self._matcher.unstated_claims(analysis)
+        if checked:
+            analysis = self._matcher.without(analysis, checked)
         candidates = self._matcher.rank(analysis)
         if _QUANTITY.search(normalized):
             # "中元今年拿到多少订单": a question asking for a number is only answered by an
@@ -136,7 +310,15 @@ class Engine:
                 c for c in candidates if not c.states_figures or len(c.entry.facts) == fewest
             ]
         information = self._matcher.information(analysis)
-        return self._decide(question, normalized, language, candidates, information)
+        return self._decide(
+            question,
+            normalized,
+            language,
+            candidates,
+            information,
+            _Premise(checked, confirming),
+            analysis,
+        )
 
     def _decide(
         self,
@@ -145,6 +327,8 @@ class Engine:
         language: Language,
         candidates: list[Candidate],
         information: float,
+        premise: _Premise,
+        analysis: Analysis,
     ) -> Answer:
         best = candidates[0] if candidates else None
         explaining = [c for c in candidates if _explains(c)]
@@ -173,7 +357,9 @@ class Engine:
             contenders = _most_specific(contenders)
         if len(contenders) == 1 and contenders[0].score >= ANSWER_SCORE:
             chosen = contenders[0]
-            return self._entry_answer(chosen.entry, language, question, normalized, chosen.score)
+            return self._entry_answer(
+                chosen.entry, language, question, normalized, chosen.score, premise
+            )
         faq_contenders = [c for c in contenders if c.entry.kind == "faq"]
         if best is not None and len(faq_contenders) >= 2 and best.score >= AMBIGUOUS_SCORE:
             choices = tuple(
@@ -194,9 +380,16 @@ class Engine:
             for c in candidates
             if c.entry.kind == "faq" and c.score >= SUGGESTION_SCORE
         )[:MAX_SUGGESTIONS]
-        text = say("no_answer", language)
-        if near:
-            text = f"{text}\n{say('no_answer_suggestions', language)}"
+        if self._understood(analysis):
+            # The subject is one the article covers, but not this measure or period of it
+            # (新材料产业的营收, 华韶的算力): the article really does not say.
+            text = say("no_answer", language)
+            if near:
+                text = f"{text}\n{say('no_answer_suggestions', language)}"
+            reason = "not stated"
+        else:
+            text = say("unsure" if near else "unsure_no_guess", language)
+            reason = UNSURE
         return self._reply(
             question,
             Status.NO_ANSWER,
@@ -205,8 +398,16 @@ class Engine:
             normalized=normalized,
             suggestions=near,
             confidence=best.score if best else 0.0,
-            reason="no entry fits",
+            reason=reason,
         )
+
+    def _understood(self, analysis: Analysis) -> bool:
+        """Whether an entry explains what the question is about once the measure, period and
+        figures it asks for are set aside: then a decline means the article lacks them."""
+        subject = self._matcher.subject_only(analysis)
+        if subject is None:
+            return False
+        return any(_explains(c) for c in self._matcher.rank(subject))
 
     def answer_entry(self, entry_id: str, language: Language) -> Answer | None:
         """The answer of one entry (a tapped suggestion); None if it no longer exists."""
@@ -217,7 +418,13 @@ class Engine:
         return self._entry_answer(entry, language, question, normalize(question), 1.0)
 
     def _entry_answer(
-        self, entry: Entry, language: Language, question: str, normalized: str, confidence: float
+        self,
+        entry: Entry,
+        language: Language,
+        question: str,
+        normalized: str,
+        confidence: float,
+        premise: _Premise | None = None,
     ) -> Answer:
         if entry.kind == "smalltalk":
             source = self.knowledge.primary_source
@@ -235,10 +442,17 @@ class Engine:
                 suggestions=self.examples(language),
                 confidence=confidence,
             )
+        text = self._localise(entry.answer_zh, entry.answer_en, language)
+        if premise is not None and premise.figures:
+            if premise.figures - self._matcher.figures_of(entry.id):
+                # The user's figure is not repeated: every figure in a reply is a cited one.
+                text = f"{say('premise_wrong', language)}{text}"
+            elif premise.confirming:
+                text = f"{say('premise_right', language)}{text}"
         return self._reply(
             question,
             Status.ANSWERED,
-            self._localise(entry.answer_zh, entry.answer_en, language),
+            text,
             language,
             normalized=normalized,
             entry_id=entry.id,
@@ -303,6 +517,7 @@ class Engine:
         suggestions: tuple[Suggestion, ...] = (),
         confidence: float = 0.0,
         reason: str = "",
+        parts: tuple[Answer, ...] = (),
     ) -> Answer:
         return Answer(
             question=question,
@@ -316,7 +531,27 @@ class Engine:
             normalized=normalized,
             knowledge_version=self.knowledge.version,
             reason=reason,
+            parts=parts,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Premise:
+    """Figures a question states that matching set aside: a claim to confirm or correct."""
+
+    figures: frozenset[str]
+    confirming: bool
+
+
+def _distinct_answers(parts: list[Answer]) -> list[Answer]:
+    """The answered parts, one per entry, in order."""
+    seen: set[str | None] = set()
+    distinct = []
+    for part in parts:
+        if part.status is Status.ANSWERED and part.entry_id not in seen:
+            seen.add(part.entry_id)
+            distinct.append(part)
+    return distinct
 
 
 def _explains(candidate: Candidate) -> bool:

@@ -28,6 +28,11 @@ CATEGORIES = (
     "hard_negative",
     "ambiguous",
     "smalltalk",
+    # Added with the seventh set: several questions in one message, a wrong premise to correct
+    # (or to decline when the article gives no basis), a long message with its context first.
+    "multi",
+    "premise",
+    "context",
 )
 EXPECTATIONS = ("answered", "no_answer", "ambiguous", "smalltalk")
 

@@ -34,6 +34,7 @@ _TOKEN = re.compile(
 _MIXED = re.compile(r"\d.*[^\d.%]|[^\d.%].*\d")
 _FIGURE_UNIT = re.compile(r"\d(?:\.\d+)?(亿元|万元|元|个|家|%)")
 _POSSESSIVE = re.compile(r"['’]s\b")
+_CLAIM = re.compile(r"[万亿%.]")
 _MAX_ENGLISH_PHRASE = 4
 _NOT_A_NAME_START = set("一二两三四五六七八九十几多这那哪每各其该本全")
 _MIN_FUZZY_LENGTH = 3
@@ -135,6 +136,13 @@ class Analyzer:
                 self._en[words] = term
             else:
                 self._zh[surface] = term
+
+    def chinese_surfaces(self) -> dict[str, str]:
+        """Every Chinese word the lexicon knows (terms and their variants), each with the
+        term it stands for (stop words stand for themselves)."""
+        return {
+            s: (s if t == self._stop else t) for s, t in self._zh.items() if _CJK_RUN.fullmatch(s)
+        }
 
     def analyze(self, normalized: str) -> Analysis:
         """Features of ``normalized`` text (the output of ``textnorm.normalize``)."""
@@ -350,6 +358,7 @@ class Matcher:
             for term in group:
                 self._exclusive_group[term] = index
         self._entries: list[_IndexedEntry] = []
+        self._entry_figures: dict[str, frozenset[str]] = {}
         postings: dict[str, list[int]] = defaultdict(list)
         entries_list = list(entries)
         for entry in entries_list:
@@ -364,6 +373,7 @@ class Matcher:
                 for feature in analyzer.analyze(normalize(facts[fact_id].value)).features
                 if feature.startswith("#")
             }
+            self._entry_figures[entry.id] = frozenset(numbers)
             # The periods its facts state are the entry's too: an entry citing this year's and
             # next year's targets explains "今年和明年的目标" whatever its phrasings say.
             periods = {
@@ -450,17 +460,43 @@ class Matcher:
                 found.add(self._unit_measures["period"])
         return found
 
-    def without_figures(self, analysis: Analysis) -> Analysis:
-        """The analysis less the figures it names.
+    @staticmethod
+    def figures(analysis: Analysis) -> frozenset[str]:
+        """The figures a question names (as features: ``#500亿``)."""
+        return frozenset(f for f in analysis.features if f.startswith("#"))
 
-        For confirmations ("小面明年目标是不是300个亿", "开工率是不是74.4%"): the entry is
-        found by what the question is about and answered with the figure the article states,
-        whether the figure checked was right or wrong.
-        """
-        figures = {f for f in analysis.features if f.startswith("#")}
-        if not figures:
-            return analysis
+    def unstated_claims(self, analysis: Analysis) -> frozenset[str]:
+        """Amounts and rates the question names that the article never states (500亿, 47.4%);
+        bare numbers and years (2025) are left alone: they name periods and counts, and an
+        unknown one is a reason to decline."""
+        return frozenset(
+            f for f in self.figures(analysis) if f not in self._idf and _CLAIM.search(f)
+        )
+
+    @staticmethod
+    def without(analysis: Analysis, figures: frozenset[str]) -> Analysis:
+        """The analysis less some of the figures it names."""
         return replace(analysis, features=analysis.features - figures)
+
+    def figures_of(self, entry_id: str) -> frozenset[str]:
+        """The figures an entry's facts state, as features."""
+        return self._entry_figures.get(entry_id, frozenset())
+
+    def is_asked_for(self, feature: str) -> bool:
+        """Whether a feature is a measure, period or figure (what a question asks for)."""
+        return (
+            feature.startswith("#")
+            or feature in self._measures
+            or feature in self._exclusive_group
+        )
+
+    def subject_only(self, analysis: Analysis) -> Analysis | None:
+        """The question less the measures, periods and figures it asks for; None when
+        nothing is left."""
+        kept = frozenset(f for f in analysis.features if not self.is_asked_for(f))
+        if not kept or kept == analysis.features:
+            return None
+        return replace(analysis, features=kept, terms=analysis.terms & kept)
 
     def exact(self, normalized: str) -> Entry | None:
         """The entry with a phrasing that is this very question (bar punctuation and space)."""

@@ -17,6 +17,31 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这篇报道没有提到这一点，我不能给出答案。",
         "en": "The article does not say, so I can't answer that.",
     },
+    "unsure": {
+        "zh": "我不太确定您问的是报道里的哪一点。您是想问下面这些吗？",
+        "en": "I'm not sure which part of the article you mean. Did you mean one of these?",
+    },
+    "unsure_no_guess": {
+        "zh": "我不太确定您问的是什么，换个说法试试？可以问报道里的目标、投资、项目和产业。",
+        "en": "I'm not sure what you are asking. Could you put it another way? You can ask "
+        "about the article's targets, investments, projects and industries.",
+    },
+    "premise_right": {
+        "zh": "对。",
+        "en": "Yes. ",
+    },
+    "premise_wrong": {
+        "zh": "不对。报道说的是：",
+        "en": "Not quite. The article says: ",
+    },
+    "part_not_stated": {
+        "zh": "“{question}”：报道没有提到。",
+        "en": "“{question}”: the article does not say.",
+    },
+    "part_unsure": {
+        "zh": "“{question}”：我不太确定您指的是什么，请换个说法再问一次。",
+        "en": "“{question}”: I'm not sure what you mean; please ask it another way.",
+    },
     "no_answer_suggestions": {
         "zh": "报道里相关的内容有：",
         "en": "Related things the article does cover:",

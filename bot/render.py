@@ -36,11 +36,16 @@ def _distinct_quotes(answer: Answer) -> list[Citation]:
 
 
 def answer_html(answer: Answer, source: Source | None = None) -> str:
-    """The answer, then each quote in a blockquote and the newspaper and date."""
-    parts = [escape(answer.text)]
-    citations = _distinct_quotes(answer)
-    for citation in citations:
-        parts.append(f"<blockquote>{escape(citation.quote)}</blockquote>")
+    """The answer, then each quote in a blockquote and the newspaper and date; a message
+    that asked several things gets each answer with its own quotes."""
+    parts = []
+    citations = []
+    for piece in answer.parts or (answer,):
+        parts.append(escape(piece.text))
+        for citation in _distinct_quotes(piece):
+            if citation not in citations:
+                parts.append(f"<blockquote>{escape(citation.quote)}</blockquote>")
+                citations.append(citation)
     if citations:
         parts.append(f"— {escape(_source_line(citations[0], answer.language, source))}")
     return "\n".join(parts)
@@ -48,10 +53,14 @@ def answer_html(answer: Answer, source: Source | None = None) -> str:
 
 def answer_text(answer: Answer, source: Source | None = None) -> str:
     """The answer for a terminal: quotes in 「」, source line, numbered suggestions."""
-    lines = [answer.text]
-    citations = _distinct_quotes(answer)
-    for citation in citations:
-        lines.append(f"  「{citation.quote}」")
+    lines = []
+    citations = []
+    for piece in answer.parts or (answer,):
+        lines.append(piece.text)
+        for citation in _distinct_quotes(piece):
+            if citation not in citations:
+                lines.append(f"  「{citation.quote}」")
+                citations.append(citation)
     if citations:
         lines.append(f"  — {_source_line(citations[0], answer.language, source)}")
     if answer.suggestions:

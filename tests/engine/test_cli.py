@@ -69,6 +69,7 @@ def test_ask_json_answers_each_line_in_order() -> None:
         "confidence",
         "id",
         "suggestions",
+        "parts",
     }
     assert rows[0]["citations"][0]["source"] == "重庆日报"
 

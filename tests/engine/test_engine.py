@@ -126,6 +126,7 @@ def test_json_shape(engine: Engine) -> None:
         "confidence",
         "id",
         "suggestions",
+        "parts",
     ]
     assert data["citations"] == [
         {

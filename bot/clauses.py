@@ -1,0 +1,103 @@
+"""Cut a message into the questions it asks and the context around them.
+
+People write "我是退休老师哈，……，想问下今年上半年小面营收是好多嘛", "在谈的重点项目有好多个？
+签约的又有好多个？" or "What's the investment in Huashao, and what's the start rate?". The engine
+answers each question on its own words (plus the context that names its subject), so a long
+preamble does not dilute it and a second question is not lost.
+
+Pure text; nothing here knows the knowledge. Which chunk carries content is the engine's call.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Where one clause ends: sentence and clause punctuation, line breaks, and a space between two
+# Chinese characters (voice-to-text and phone typing use spaces as commas).
+_BOUNDARY = re.compile(
+    r"[?？!！。;；\n\r]+|[，、：:…~～]+|,(?!\d{3}\b)|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])"
+    r"|(?<=[.?!])\s+(?=[A-Za-z])|\.\s*$"
+)
+# Words that start another question inside a clause: "小面今年营收目标好多还有明年呢".
+_CONNECTIVE = re.compile(r"(?=还有|另外|此外|以及|顺便问|再问一下|再问)")
+_ENGLISH_JOIN = re.compile(
+    r",?\s+(?:and|also|plus)\s+(?=(?:also\s+)?(?:what|how|which|who|when|where|is|are|was|were"
+    r"|does|do|did|will|can)\b)|;\s*|,?\s+also\s+",
+    re.IGNORECASE,
+)
+_QUESTION = re.compile(
+    r"[?？]|多少|好多|几[个家项亿万倍成句件条]|哪|什么|啥|谁|咋|怎么|如何|为何|吗|呢|嘛|么"
+    r"|对不对|是不是|是否|真的|对吧|没错|有没有|是哪|是几|几号|几月|[不没]$"
+    r"|\b(?:what|how|which|who|whom|when|where|why|is|are|was|were|does|do|did|will|can"
+    r"|could|tell me|correct|right|true)\b",
+    re.IGNORECASE,
+)
+# A clause about the writer ("我是川外的学生", "I'm an investor in Hangzhou"): context whose
+# places and trades are the writer's, not the subject of the question.
+_ABOUT_ME = re.compile(
+    r"^(?:喂+|那个|嗯+|哈+|诶|唉|hi|hello|hey)?\s*(?:我|本人|俺|咱|i'm\b|i am\b|i work|i live|my\b"
+    r"|as an?\b|we're\b|we are\b)",
+    re.IGNORECASE,
+)
+# "A和B的投资额分别是多少": one question about each of A and B.
+_RESPECTIVELY = re.compile(r"分别|各自|各是|各为|各有")
+_AND = re.compile(r"和|与|跟|及|以及|、|还有")
+_POSSESSIVE = "的"
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One clause of a message: its text, whether it asks something, whether it is about the
+    writer."""
+
+    text: str
+    asks: bool
+    about_writer: bool
+
+
+def clauses(message: str) -> list[Clause]:
+    """The message's clauses in order, blank ones dropped."""
+    pieces: list[str] = []
+    for piece in _BOUNDARY.split(message):
+        for part in _CONNECTIVE.split(piece):
+            pieces.extend(_ENGLISH_JOIN.split(part))
+    found = []
+    about_writer = False
+    for piece in pieces:
+        text = piece.strip(" \t,.，。")
+        if not text:
+            continue
+        asks = bool(_QUESTION.search(text))
+        # A clause about the writer goes on until the message starts asking.
+        about_writer = bool(_ABOUT_ME.search(text)) or (about_writer and not asks)
+        found.append(Clause(text, asks, about_writer and not asks))
+    return found
+
+
+def split_respectively(question: str) -> list[str]:
+    """ "华韶智算中心和万吨商旅融合项目的投资额分别是多少" → one question per named thing;
+    ``[question]`` when it is not of that shape."""
+    marker = _RESPECTIVELY.search(question)
+    if marker is None or marker.start() == 0:
+        return [question]
+    head, tail = question[: marker.start()], question[marker.end() :]
+    joins = list(_AND.finditer(head))
+    if not joins:
+        return [question]
+    # The things compared are cut at the joining words; what follows the last thing's "的"
+    # (its measure) belongs to every one of them.
+    things: list[str] = []
+    start = 0
+    for join in joins:
+        things.append(head[start : join.start()])
+        start = join.end()
+    things.append(head[start:])
+    last = things[-1]
+    measure = last[last.index(_POSSESSIVE) :] if _POSSESSIVE in last else ""
+    if measure:
+        things[-1] = last[: last.index(_POSSESSIVE)]
+    things = [t for t in things if t]
+    if len(things) < 2:
+        return [question]
+    return [f"{thing}{measure}{tail}" for thing in things]
