@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.textnorm import to_simplified
+
 # Where one clause ends: sentence and clause punctuation, line breaks, and a space between two
 # Chinese characters (voice-to-text and phone typing use spaces as commas).
 _BOUNDARY = re.compile(
@@ -36,10 +38,12 @@ _QUESTION = re.compile(
 # A clause about the writer ("我是川外的学生", "I'm an investor in Hangzhou"): context whose
 # places and trades are the writer's, not the subject of the question.
 _ABOUT_ME = re.compile(
-    r"^(?:喂+|那个|嗯+|哈+|诶|唉|hi|hello|hey)?\s*(?:我|本人|俺|咱|i'm\b|i am\b|i work|i live|my\b"
-    r"|as an?\b|we're\b|we are\b)",
+    r"^(?:喂+|那个|嗯+|哈+|诶|唉|hi|hello|hey)?\s*(?:(?:我|本人|俺|咱)(?!想?问|想知道|想了解|请教)"
+    r"|i'm\b|i am\b|i work|i live|my\b|as an?\b|we're\b|we are\b)",
     re.IGNORECASE,
 )
+# "我想问一下", "请问": the writer turns to the question; what follows is not about them.
+_TURN = re.compile(r"想?问|想知道|想了解|请教|i want to know|i'd like to know|can you tell", re.I)
 # "A和B的投资额分别是多少": one question about each of A and B.
 _RESPECTIVELY = re.compile(r"分别|各自|各是|各为|各有")
 _AND = re.compile(r"和|与|跟|及|以及|、|还有")
@@ -68,10 +72,14 @@ def clauses(message: str) -> list[Clause]:
         text = piece.strip(" \t,.，。")
         if not text:
             continue
-        asks = bool(_QUESTION.search(text))
-        # A clause about the writer goes on until the message starts asking.
-        about_writer = bool(_ABOUT_ME.search(text)) or (about_writer and not asks)
-        found.append(Clause(text, asks, about_writer and not asks))
+        simplified = to_simplified(text)
+        asks = bool(_QUESTION.search(simplified))
+        # A clause about the writer goes on until the message turns to its question.
+        turning = bool(_TURN.search(simplified))
+        about_writer = bool(_ABOUT_ME.search(simplified)) or (
+            about_writer and not asks and not turning
+        )
+        found.append(Clause(text, asks, about_writer and not asks and not turning))
     return found
 
 

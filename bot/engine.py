@@ -111,7 +111,10 @@ class Engine:
             return whole
         parts = [self._ask_part(context, text) for context, text in questions]
         answered = _distinct_answers(parts)
-        if whole.status is Status.ANSWERED and self._covers(whole, answered):
+        if whole.status is Status.ANSWERED and (
+            not answered or (len(questions) > 1 and self._covers(whole, answered))
+        ):
+            # An overview answering every question at once; or nothing better than the whole.
             return whole
         if not answered:
             # A long message whose question alone is clearer (ambiguous beats unsure).
@@ -154,7 +157,11 @@ class Engine:
             text = pieces[index].text
             if number == len(asking) - 1:
                 # "24个未开工项目都有哪些，列个名单": what follows the last question is part of it.
-                after = [c.text for c in pieces[index + 1 :] if self._carries_content(c.text)]
+                after = [
+                    c.text
+                    for c in pieces[index + 1 :]
+                    if not c.about_writer and self._carries_content(c.text)
+                ]
                 text = " ".join([text, *after])
             context = " ".join(before)
             if not context and not self._names_subject(text):
@@ -201,6 +208,7 @@ class Engine:
         article does not answer."""
         lines = []
         shown: list[Answer] = []
+        suggestions: list[Suggestion] = []
         for part in parts:
             if part.status is Status.ANSWERED:
                 if any(p.entry_id == part.entry_id for p in shown):
@@ -208,7 +216,11 @@ class Engine:
                 lines.append(part.text)
                 shown.append(part)
                 continue
-            key = "part_unsure" if part.reason == UNSURE else "part_not_stated"
+            if part.status is Status.AMBIGUOUS:
+                key = "part_ambiguous"
+                suggestions.extend(s for s in part.suggestions if s not in suggestions)
+            else:
+                key = "part_unsure" if part.reason == UNSURE else "part_not_stated"
             note = replace(part, text=say(key, language, question=part.question))
             lines.append(note.text)
             shown.append(note)
@@ -225,6 +237,7 @@ class Engine:
             entry_id=first.entry_id,
             citations=tuple(citations),
             confidence=min(p.confidence for p in shown if p.status is Status.ANSWERED),
+            suggestions=tuple(suggestions[:MAX_CHOICES]),
             parts=tuple(shown),
         )
 

@@ -357,6 +357,12 @@ class Matcher:
         for index, group in enumerate(exclusive):
             for term in group:
                 self._exclusive_group[term] = index
+        # Periods are the exclusive terms the lexicon relates by implication (上半年 → 今年);
+        # the other exclusive groups (industries) name what a question is about.
+        related = {t for pair in (implies or {}).items() for t in pair}
+        self._periods = frozenset(
+            t for group in exclusive if related.intersection(group) for t in group
+        )
         self._entries: list[_IndexedEntry] = []
         self._entry_figures: dict[str, frozenset[str]] = {}
         postings: dict[str, list[int]] = defaultdict(list)
@@ -484,11 +490,7 @@ class Matcher:
 
     def is_asked_for(self, feature: str) -> bool:
         """Whether a feature is a measure, period or figure (what a question asks for)."""
-        return (
-            feature.startswith("#")
-            or feature in self._measures
-            or feature in self._exclusive_group
-        )
+        return feature.startswith("#") or feature in self._measures or feature in self._periods
 
     def subject_only(self, analysis: Analysis) -> Analysis | None:
         """The question less the measures, periods and figures it asks for; None when

@@ -38,6 +38,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "“{question}”：报道没有提到。",
         "en": "“{question}”: the article does not say.",
     },
+    "part_ambiguous": {
+        "zh": "“{question}”：可以指报道里的几件事，请从下面选一个。",
+        "en": "“{question}”: this could mean several things in the article; pick one below.",
+    },
     "part_unsure": {
         "zh": "“{question}”：我不太确定您指的是什么，请换个说法再问一次。",
         "en": "“{question}”: I'm not sure what you mean; please ask it another way.",

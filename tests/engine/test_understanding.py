@@ -1,0 +1,151 @@
+"""Messages as people write them: several questions, context first, slips, wrong premises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answers import UNSURE, Status
+from bot.clauses import clauses, split_respectively
+from bot.engine import Engine, load_engine
+from bot.homophones import HomophoneCorrector
+from bot.render import answer_html
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    """The engine over the project's real knowledge."""
+    return load_engine(KNOWLEDGE)
+
+
+def test_clauses_tell_questions_from_context() -> None:
+    """Context clauses, the writer's own, and asking clauses are told apart."""
+    found = clauses("我是退休老师哈，平时喜欢吃小面，想问下今年小面营收目标是好多嘛")
+    assert [(c.asks, c.about_writer) for c in found] == [
+        (False, True),
+        (False, True),
+        (True, False),
+    ]
+
+
+def test_clauses_split_english_questions_but_not_numbers() -> None:
+    """ ", and what …" starts a second question; the comma in 10,000 does not split."""
+    found = clauses("What's the investment in the 10,000-ton project, and what's the start rate?")
+    assert [c.text for c in found] == [
+        "What's the investment in the 10,000-ton project",
+        "what's the start rate",
+    ]
+
+
+def test_respectively_gives_one_question_per_thing() -> None:
+    """ "A和B的投资额分别是多少" asks the measure of A and of B."""
+    assert split_respectively("华韶智算中心和万吨商旅融合项目的投资额分别是多少") == [
+        "华韶智算中心的投资额是多少",
+        "万吨商旅融合项目的投资额是多少",
+    ]
+    assert split_respectively("小面今年营收目标是多少") == ["小面今年营收目标是多少"]
+
+
+def test_homophone_slips_become_vocabulary_words() -> None:
+    """Sound-alike slips sharing a character are corrected; real words and question words stay."""
+    corrector = HomophoneCorrector(
+        {"小面": "小面", "营收": "营收", "目标": "目标", "进度": "进度", "称为": "称为"},
+        protected={"多少"},
+    )
+    assert corrector.correct("小棉营受目表") == "小面营收目标"
+    assert corrector.correct("引进多少") == "引进多少"  # 进多 would split 多少
+    assert corrector.correct("成为典范") == "成为典范"  # 成为 is a word of its own
+
+
+def test_several_typos_in_one_question_are_answered(engine: Engine) -> None:
+    """「大度口今年小棉产业营受目表是好多」 is the noodle target for this year."""
+    answer = engine.ask("大度口今年小棉产业营受目表是好多")
+    assert answer.status is Status.ANSWERED
+    assert "50亿元以上" in answer.text
+
+
+def test_two_questions_get_two_cited_answers(engine: Engine) -> None:
+    """Each question of a message is answered with its own quote, in one reply."""
+    answer = engine.ask("在谈的重点项目有好多个？签约的又有好多个？")
+    assert answer.status is Status.ANSWERED
+    assert [p.status for p in answer.parts] == [Status.ANSWERED, Status.ANSWERED]
+    assert "25个" in answer.parts[0].text
+    assert "10个" in answer.parts[1].text
+    html = answer_html(answer)
+    assert html.index("25个") < html.index("<blockquote>") < html.index("10个")
+
+
+def test_respectively_question_answers_both(engine: Engine) -> None:
+    """ "…的投资额分别是多少" states both investments."""
+    answer = engine.ask("华韶智算中心和万吨商旅融合项目的投资额分别是多少?")
+    assert "65亿元" in answer.text
+    assert "36亿元" in answer.text
+
+
+def test_part_the_article_does_not_answer_is_named(engine: Engine) -> None:
+    """A message with one answerable and one unanswerable question says which is which."""
+    answer = engine.ask("小面产业上半年营收多少？另外新材料产业上半年营收多少？")
+    assert answer.status is Status.ANSWERED
+    assert "13.6亿元" in answer.text
+    assert "新材料产业上半年营收多少" in answer.parts[-1].text
+    assert answer.parts[-1].status is Status.NO_ANSWER
+
+
+def test_context_first_does_not_dilute_the_question(engine: Engine) -> None:
+    """A long preamble about the writer leaves the question at its end answerable."""
+    answer = engine.ask(
+        "我女儿大学学计算机的，明年毕业想回重庆找工作，听说大渡口在搞软件产业，"
+        "想问下下半年软件企业要新引育好多家"
+    )
+    assert answer.status is Status.ANSWERED
+    assert "50家" in answer.text
+
+
+def test_writers_own_town_is_not_the_subject(engine: Engine) -> None:
+    """ "I'm an investor in Hangzhou" does not decline a question about Dadukou."""
+    answer = engine.ask(
+        "I'm an investor in Hangzhou looking at AI. Which industries is the Huashao "
+        "computing centre supposed to drive?"
+    )
+    assert answer.status is Status.ANSWERED
+
+
+def test_another_place_as_the_subject_is_still_declined(engine: Engine) -> None:
+    """沙坪坝 named in the question, not about the writer, declines the whole message."""
+    answer = engine.ask("沙坪坝区也在搞产业，想问下他们的五大产业是哪些")
+    assert answer.status is Status.NO_ANSWER
+
+
+def test_wrong_figure_is_corrected_with_the_articles(engine: Engine) -> None:
+    """A wrong premise gets "不对" and the article's figure, never the user's."""
+    answer = engine.ask("小面明年目标500亿 好凶哦 是真的噻")
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("不对")
+    assert "200亿元" in answer.text
+    assert "500" not in answer.text
+
+
+def test_right_figure_is_confirmed(engine: Engine) -> None:
+    """A confirmation with the article's figure gets "对"."""
+    answer = engine.ask("小面今年营收目标是50亿吗")
+    assert answer.text.startswith("对")
+
+
+def test_unstated_measure_of_a_known_subject_is_not_stated(engine: Engine) -> None:
+    """华韶's computing power: the subject is understood, the article lacks the measure."""
+    answer = engine.ask("华韶智算中心的算力有多少")
+    assert answer.status is Status.NO_ANSWER
+    assert answer.reason != UNSURE
+    assert "没有提到" in answer.text
+
+
+def test_question_not_understood_is_unsure_not_absent(engine: Engine) -> None:
+    """Gibberish near the article's words gets the unsure wording, never "没有提到"."""
+    answer = engine.ask("小面好吃不")
+    assert answer.status is Status.NO_ANSWER
+    assert answer.reason == UNSURE
+    assert "没有提到" not in answer.text
+    assert answer.suggestions  # its best guesses, offered as choices
