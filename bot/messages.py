@@ -39,7 +39,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "“{question}”: the article does not say.",
     },
     "part_ambiguous": {
-        "zh": "“{question}”：可以指报道里的几件事，请从下面选一个。",
+        "zh": "“{question}”：可以指报道里的几件事，请从下面的选项中选择。",
         "en": "“{question}”: this could mean several things in the article; pick one below.",
     },
     "part_unsure": {

@@ -60,11 +60,15 @@ def test_tuning_accuracy_floor(engine: Engine, tuning: list[LabelledQuestion]) -
 def test_no_answer_states_a_figure_its_citations_lack(
     engine: Engine, tuning: list[LabelledQuestion]
 ) -> None:
-    """Every figure in every answered reply is written in one of the quotes it cites."""
+    """Every figure in every answered reply (each answered part of a message asking several
+    things; the notes on other parts quote the user) is written in one of the quotes it cites."""
     for label in tuning:
         answer = engine.ask(label.question)
         if answer.status.value != "answered" or answer.language.value == "en":
             continue
-        quoted = " ".join(c.quote for c in answer.citations)
-        for figure in figures_in(to_simplified(answer.text)):
-            assert figure in quoted, (label.question, figure)
+        for part in answer.parts or (answer,):
+            if part.status.value != "answered":
+                continue
+            quoted = " ".join(c.quote for c in part.citations)
+            for figure in figures_in(to_simplified(part.text)):
+                assert figure in quoted, (label.question, figure)
