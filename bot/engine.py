@@ -43,8 +43,8 @@ MAX_QUESTION_CHARS = 1000
 # "是不是300亿", "对不对", "五十家还是一百家", "is it …?": a question checking a figure, maybe
 # a wrong one.
 _CONFIRMATION = re.compile(
-    r"是不是|对不对|对吗|是吗|是否|没错吧|还是|[吗吧][?？!！。]*$"
-    r"|\b(?:is it|isn't it|right|correct)\b|^(?:is|are|was|does|did) "
+    r"是不是|对不对|对吗|是吗|是否|没错吧|还是|真的|[吗吧][?？!！。]*$"
+    r"|\b(?:is it|isn't it|right|correct|true|really)\b|^(?:is|are|was|does|did) "
 )
 # "多少", "几个", "how many": the question wants a number (not 哪几 "which ones", nor 几句).
 _QUANTITY = re.compile(r"多少|(?<!哪)几[个家项亿万倍成]|how (?:much|many)")
@@ -111,10 +111,7 @@ class Engine:
             return whole
         parts = [self._ask_part(context, text) for context, text in questions]
         answered = _distinct_answers(parts)
-        if whole.status is Status.ANSWERED and (
-            not answered or (len(questions) > 1 and self._covers(whole, answered))
-        ):
-            # An overview answering every question at once; or nothing better than the whole.
+        if whole.status is Status.ANSWERED and not answered:
             return whole
         if not answered:
             # A long message whose question alone is clearer (ambiguous beats unsure).
@@ -190,16 +187,6 @@ class Engine:
         it asks for."""
         analysis = self._analyzer.analyze(self._normalize(text))
         return any(not self._matcher.is_asked_for(term) for term in analysis.terms)
-
-    def _covers(self, whole: Answer, answered: list[Answer]) -> bool:
-        """Whether the answer to the whole message already states what every part's does."""
-        if whole.entry_id is None:
-            return False
-        mine = set(self.knowledge.entries[whole.entry_id].facts)
-        return all(
-            a.entry_id is not None and set(self.knowledge.entries[a.entry_id].facts) <= mine
-            for a in answered
-        )
 
     def _combined(
         self, question: str, language: Language, normalized: str, parts: list[Answer]
@@ -307,8 +294,38 @@ class Engine:
             # premise to correct, not a reason to decline. ("投资80亿元的是哪个项目" looks a
             # figure up instead: no such figure, no answer.)
             checked = self._matcher.unstated_claims(analysis)
+        stated = analysis
         if checked:
             analysis = self._matcher.without(analysis, checked)
+        premise = _Premise(checked, confirming=confirming)
+        answer = self._match(question, normalized, language, analysis, premise)
+        if confirming and answer.status is not Status.ANSWERED:
+            # "24 unstarted projects to break ground by Q4, correct?": a wrong period is a
+            # premise too; the article's own period corrects it.
+            # Figures the article states stay to identify the entry (24个未开工的重点项目).
+            # Only a claim anchored by a figure the article states is corrected so, and only
+            # by the entry stating it: "2024年实际营收200亿了吗" is no claim about 上半年.
+            periods = self._matcher.periods(analysis)
+            anchors = self._matcher.known_figures(stated)
+            if periods and anchors:
+                unstated = self._matcher.figures(stated) - anchors
+                loose = self._matcher.without(stated, periods | unstated)
+                retry = self._match(
+                    question, normalized, language, loose, replace(premise, periods=periods)
+                )
+                if retry.status is Status.ANSWERED and retry.entry_id is not None:
+                    if anchors <= self._matcher.figures_of(retry.entry_id):
+                        return retry
+        return answer
+
+    def _match(
+        self,
+        question: str,
+        normalized: str,
+        language: Language,
+        analysis: Analysis,
+        premise: _Premise,
+    ) -> Answer:
         candidates = self._matcher.rank(analysis)
         if _QUANTITY.search(normalized):
             # "中元今年拿到多少订单": a question asking for a number is only answered by an
@@ -324,13 +341,7 @@ class Engine:
             ]
         information = self._matcher.information(analysis)
         return self._decide(
-            question,
-            normalized,
-            language,
-            candidates,
-            information,
-            _Premise(checked, confirming),
-            analysis,
+            question, normalized, language, candidates, information, premise, analysis
         )
 
     def _decide(
@@ -456,8 +467,8 @@ class Engine:
                 confidence=confidence,
             )
         text = self._localise(entry.answer_zh, entry.answer_en, language)
-        if premise is not None and premise.figures:
-            if premise.figures - self._matcher.figures_of(entry.id):
+        if premise is not None and (premise.figures or premise.periods):
+            if premise.periods or premise.figures - self._matcher.figures_of(entry.id):
                 # The user's figure is not repeated: every figure in a reply is a cited one.
                 text = f"{say('premise_wrong', language)}{text}"
             elif premise.confirming:
@@ -552,8 +563,10 @@ class Engine:
 class _Premise:
     """Figures a question states that matching set aside: a claim to confirm or correct."""
 
-    figures: frozenset[str]
-    confirming: bool
+    figures: frozenset[str] = frozenset()
+    # Periods set aside because no entry states the question's: the claim had them wrong.
+    periods: frozenset[str] = frozenset()
+    confirming: bool = False
 
 
 def _distinct_answers(parts: list[Answer]) -> list[Answer]:

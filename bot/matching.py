@@ -471,6 +471,10 @@ class Matcher:
         """The figures a question names (as features: ``#500亿``)."""
         return frozenset(f for f in analysis.features if f.startswith("#"))
 
+    def known_figures(self, analysis: Analysis) -> frozenset[str]:
+        """The figures a question names that the article states somewhere."""
+        return frozenset(f for f in self.figures(analysis) if f in self._idf)
+
     def unstated_claims(self, analysis: Analysis) -> frozenset[str]:
         """Amounts and rates the question names that the article never states (500亿, 47.4%);
         bare numbers and years (2025) are left alone: they name periods and counts, and an
@@ -481,12 +485,18 @@ class Matcher:
 
     @staticmethod
     def without(analysis: Analysis, figures: frozenset[str]) -> Analysis:
-        """The analysis less some of the figures it names."""
-        return replace(analysis, features=analysis.features - figures)
+        """The analysis less some of its features (figures, periods)."""
+        return replace(
+            analysis, features=analysis.features - figures, terms=analysis.terms - figures
+        )
 
     def figures_of(self, entry_id: str) -> frozenset[str]:
         """The figures an entry's facts state, as features."""
         return self._entry_figures.get(entry_id, frozenset())
+
+    def periods(self, analysis: Analysis) -> frozenset[str]:
+        """The periods a question names."""
+        return frozenset(f for f in analysis.features if f in self._periods)
 
     def is_asked_for(self, feature: str) -> bool:
         """Whether a feature is a measure, period or figure (what a question asks for)."""

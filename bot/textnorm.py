@@ -127,11 +127,33 @@ def numerals_to_digits(text: str) -> str:
     return _CHINESE_NUMBER.sub(_number_to_digits, text)
 
 
+# "6.5 billion yuan", "500 million", "RMB 5bn": English amounts in the article's units.
+_ENGLISH_AMOUNT = re.compile(
+    r"(?:(?:rmb|cny|¥)\s*)?(?P<number>\d+(?:\.\d+)?)[\s-]*(?P<scale>billion|bn|million|mn)\b"
+    r"(?:[\s-]*(?:yuan|rmb|cny)\b)?(?P<level>[\s-]*level\b)?"
+)
+_SCALE_IN_YI = {"billion": 10, "bn": 10, "million": 0.01, "mn": 0.01}
+
+
+def _amount_in_yi(match: re.Match[str]) -> str:
+    value = float(match.group("number")) * _SCALE_IN_YI[match.group("scale")]
+    level = "级" if match.group("level") else ""  # "5-billion-yuan-level": the article's 50亿级
+    if value < 1:
+        return f"{value * 10_000:g}万{level} "
+    return f"{value:g}亿{level} "
+
+
+def english_amounts(text: str) -> str:
+    """Rewrite English amounts in 亿 and 万 as the article writes them: 6.5 billion → 65亿."""
+    return _ENGLISH_AMOUNT.sub(_amount_in_yi, text)
+
+
 def normalize(text: str) -> str:
     """The comparable form of ``text``: NFKC, lower case, simplified, digits, single spaces."""
     text = unicodedata.normalize("NFKC", text).lower()
     text = to_simplified(text)
     text = numerals_to_digits(text)
     text = _THOUSANDS_SEPARATOR.sub("", text)
+    text = english_amounts(text)
     text = _COUNTED_MAGNITUDE.sub(r"\1\2", text)
     return _WHITESPACE.sub(" ", text).strip()

@@ -81,3 +81,11 @@ def test_traditional_uses_common_character_forms() -> None:
 def test_parse_chinese_number(text: str, digits: str | None) -> None:
     """Chinese numbers parse to their digits; malformed ones are left alone (None)."""
     assert parse_chinese_number(text) == digits
+
+
+def test_english_amounts_become_yi_and_wan() -> None:
+    """English billions and millions are written as the article writes amounts."""
+    assert normalize("6.5 billion yuan") == "65亿"
+    assert normalize("a 5-billion-yuan-level project") == "a 50亿级 project"
+    assert normalize("500 million yuan") == "5亿"
+    assert normalize("RMB 3 million") == "300万"

@@ -149,3 +149,25 @@ def test_question_not_understood_is_unsure_not_absent(engine: Engine) -> None:
     assert answer.reason == UNSURE
     assert "没有提到" not in answer.text
     assert answer.suggestions  # its best guesses, offered as choices
+
+
+def test_wrong_period_in_a_claim_is_corrected(engine: Engine) -> None:
+    """ "24 unstarted projects by Q4, correct?" gets "Not quite" and the article's 三季度."""
+    answer = engine.ask(
+        "So Dadukou wants its 24 unstarted key projects to break ground by Q4, correct?"
+    )
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("Not quite")
+    assert "三季度" in answer.text
+
+
+def test_claim_about_an_unstated_period_is_not_corrected_from_another(engine: Engine) -> None:
+    """ "2024年实际营收达到200亿了吗" is not "corrected" with the first half's revenue."""
+    assert engine.ask("2024年小面产业实际营收达到200亿了吗？").status is not Status.ANSWERED
+
+
+def test_english_amounts_are_the_articles_units(engine: Engine) -> None:
+    """ "100 billion yuan" is read as 1000亿 and corrected with the article's target."""
+    answer = engine.ask("I read the noodle target for this year is 100 billion yuan — right?")
+    assert answer.status is Status.ANSWERED
+    assert "50亿元以上" in answer.text
