@@ -313,9 +313,12 @@ class Engine:
                 retry = self._match(
                     question, normalized, language, loose, replace(premise, periods=periods)
                 )
-                if retry.status is Status.ANSWERED and retry.entry_id is not None:
-                    if anchors <= self._matcher.figures_of(retry.entry_id):
-                        return retry
+                if (
+                    retry.status is Status.ANSWERED
+                    and retry.entry_id is not None
+                    and anchors <= self._matcher.figures_of(retry.entry_id)
+                ):
+                    return retry
         return answer
 
     def _match(
