@@ -107,8 +107,8 @@ class Engine:
             # own town or trade in "我在杭州做投资…"): declined, whatever else the message asks.
             return whole if whole.status is not Status.ANSWERED else self._ask_one(subject)
         questions = self._questions(pieces) or [("", question)]
-        if questions == [("", question)] and whole.status is Status.ANSWERED:
-            return whole
+        if len(questions) == 1 and not questions[0][0] and len(pieces) == 1:
+            return whole  # one plain question: its parts are itself
         parts = [self._ask_part(context, text) for context, text in questions]
         answered = _distinct_answers(parts)
         if whole.status is Status.ANSWERED and not answered:
