@@ -24,7 +24,12 @@ from rapidfuzz import fuzz, process, utils
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.answers import Answer, Language, Status  # noqa: E402 (after the path set-up above)
+from bot.answers import (  # noqa: E402 (after the path set-up above)
+    UNSURE,
+    Answer,
+    Language,
+    Status,
+)
 from bot.engine import Engine  # noqa: E402
 from bot.evaluation import (  # noqa: E402
     CATEGORIES,
@@ -114,10 +119,15 @@ def accuracy_table(
             right = sum(1 for v in in_scope if v[2].correct)
             declined = sum(1 for v in declines if v[2].not_answered)
             wrong = sum(1 for v in rows if v[2].wrong_answer)
+            # An answerable question told "the article does not say" is told a falsehood.
+            absent = sum(
+                1 for v in in_scope if v[1].status is Status.NO_ANSWER and v[1].reason != UNSURE
+            )
             print(
                 f"{name:<9} {split:<5} in-scope right figures {_share(right, len(in_scope))}"
                 f" | out-of-scope+hard-negative+ambiguous not answered "
                 f"{_share(declined, len(declines))} | wrong answers: {wrong}"
+                f" | answerable told 'not in the article': {absent}"
             )
     if show_errors:
         print("\nErrors (engine):")

@@ -21,7 +21,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.answers import Status  # noqa: E402 (after the path set-up above)
+from bot.answers import UNSURE, Status  # noqa: E402 (after the path set-up above)
 from bot.engine import load_engine  # noqa: E402
 from bot.evaluation import CATEGORIES, load_questions, score  # noqa: E402
 
@@ -47,7 +47,9 @@ def main() -> int:
     right = sum(1 for _, _, v in answerable if v.correct)
     kept = sum(1 for _, _, v in guarded if v.not_answered)
     wrong = sum(1 for _, _, v in results if v.wrong_answer)
-    told_absent = sum(1 for _, a, _ in answerable if a.status is Status.NO_ANSWER)
+    told_absent = sum(
+        1 for _, a, _ in answerable if a.status is Status.NO_ANSWER and a.reason != UNSURE
+    )
     print(f"{args.file.name}: {len(results)} questions")
     print(f"  answerable right:      {right}/{len(answerable)} {_pct(right, len(answerable))}")
     print(f"  must-not not answered: {kept}/{len(guarded)} {_pct(kept, len(guarded))}")
