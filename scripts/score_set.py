@@ -37,7 +37,9 @@ def main() -> int:
         item.setdefault("split", "held")
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "questions.yaml"
-        path.write_text(yaml.safe_dump(items, allow_unicode=True), encoding="utf-8")
+        path.write_text(
+            yaml.dump(items, Dumper=_NoAliases, allow_unicode=True), encoding="utf-8"
+        )
         questions = load_questions(path)
     engine = load_engine(args.knowledge)
     results = score(questions, engine.ask)
@@ -70,6 +72,13 @@ def main() -> int:
                 print(f"- {label.question}\n    [{label.category}] {verdict.detail}")
                 print(f"    -> {answer.status.value} {answer.entry_id} ({answer.reason})")
     return 0
+
+
+class _NoAliases(yaml.SafeDumper):
+    """The labelled-set loader refuses YAML aliases, which a dump makes of repeated lists."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
 
 
 def _pct(part: int, whole: int) -> str:
