@@ -43,7 +43,7 @@ MAX_QUESTION_CHARS = 1000
 # "是不是300亿", "对不对", "五十家还是一百家", "is it …?": a question checking a figure, maybe
 # a wrong one.
 _CONFIRMATION = re.compile(
-    r"是不是|对不对|对吗|是吗|是否|没错吧|还是|真的|[吗吧][?？!！。]*$"
+    r"是不是|对不对|对吗|是吗|是否|没错吧|还是|真的|有没有|有没得|[吗吧][?？!！。]*$"
     r"|\b(?:is it|isn't it|right|correct|true|really)\b|^(?:is|are|was|does|did) "
 )
 # "多少", "几个", "how many": the question wants a number (not 哪几 "which ones", nor 几句).
