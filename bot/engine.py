@@ -49,6 +49,9 @@ _CONFIRMATION = re.compile(
 # "多少", "几个", "how many": the question wants a number (not 哪几 "which ones", nor 几句).
 _QUANTITY = re.compile(r"多少|(?<!哪)几[个家项亿万倍成]|how (?:much|many)")
 _MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
+_OUT_OF_SCOPE = "out of scope: "
+_UNKNOWN_NAME = "unknown name: "
+_NAME_DECLINES = (_OUT_OF_SCOPE, _UNKNOWN_NAME)
 _WHICH = re.compile(r"哪|什么|啥|谁|\b(?:which|what|who)\b")
 _ASKING = re.compile(r"[哪几多什么谁啥咋吗呢么]")
 
@@ -114,13 +117,15 @@ class Engine:
         if whole.status is Status.ANSWERED and not answered:
             return whole
         if not answered:
-            # A long message whose question alone is clearer (ambiguous beats unsure).
+            # A long message whose question alone is clearer (ambiguous beats unsure), or
+            # whose whole was declined for a name that is only the writer's own.
             if (
                 whole.status is Status.NO_ANSWER
                 and len(parts) == 1
                 and (
                     parts[0].status is Status.AMBIGUOUS
                     or (parts[0].reason != UNSURE and whole.reason == UNSURE)
+                    or whole.reason.startswith(_NAME_DECLINES)
                 )
             ):
                 return replace(parts[0], question=question)
@@ -269,7 +274,7 @@ class Engine:
                 say("out_of_scope", language, name=name),
                 language,
                 normalized=normalized,
-                reason=f"out of scope: {name}",
+                reason=f"{_OUT_OF_SCOPE}{name}",
             )
         exact = self._matcher.exact(normalized)
         if exact is not None:
@@ -283,7 +288,7 @@ class Engine:
                 say("out_of_scope", language, name=unknown[0]),
                 language,
                 normalized=normalized,
-                reason=f"unknown name: {unknown[0]}",
+                reason=f"{_UNKNOWN_NAME}{unknown[0]}",
             )
         checked: frozenset[str] = frozenset()
         confirming = bool(_CONFIRMATION.search(normalized))
