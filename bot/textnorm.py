@@ -148,6 +148,11 @@ def english_amounts(text: str) -> str:
     return _ENGLISH_AMOUNT.sub(_amount_in_yi, text)
 
 
+# Chongqing and Sichuan speech asks "好多" for 多少 ("投资好多", "是好多嘛", "好多个"); before
+# a noun it still means "many" (好多企业).
+_DIALECT_HOW_MANY = re.compile(r"好多(?=[个家项亿万钱元]|$|[?!.,;:\s]|[哦嘛呢喃啊哈嘞噻])")
+
+
 def normalize(text: str) -> str:
     """The comparable form of ``text``: NFKC, lower case, simplified, digits, single spaces."""
     text = unicodedata.normalize("NFKC", text).lower()
@@ -155,5 +160,6 @@ def normalize(text: str) -> str:
     text = numerals_to_digits(text)
     text = _THOUSANDS_SEPARATOR.sub("", text)
     text = english_amounts(text)
+    text = _DIALECT_HOW_MANY.sub("多少", text)
     text = _COUNTED_MAGNITUDE.sub(r"\1\2", text)
     return _WHITESPACE.sub(" ", text).strip()

@@ -89,3 +89,10 @@ def test_english_amounts_become_yi_and_wan() -> None:
     assert normalize("a 5-billion-yuan-level project") == "a 50亿级 project"
     assert normalize("500 million yuan") == "5亿"
     assert normalize("RMB 3 million") == "300万"
+
+
+def test_dialect_how_many_is_duoshao() -> None:
+    """Chongqing "好多" asking a quantity reads as 多少; "好多企业" (many firms) stays."""
+    assert normalize("江苏血透项目投资好多") == "江苏血透项目投资多少"
+    assert normalize("营收是好多嘛") == "营收是多少嘛"
+    assert normalize("好多企业") == "好多企业"
