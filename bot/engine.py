@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol
 
 from bot.answers import UNSURE, Answer, Citation, Language, Status, Suggestion
 from bot.clauses import Clause, clauses, split_respectively
@@ -39,6 +40,13 @@ SUGGESTION_SCORE = 0.2
 MAX_CHOICES = 4
 MAX_SUGGESTIONS = 3
 MAX_QUESTION_CHARS = 1000
+# The semantic recall signal (bot.semantic): it answers a question lexical matching left
+# unsure only when its nearest entry is this close, this far ahead of the next entry, and
+# ranked by the lexical matcher with at least this score and no specific term missing.
+RECALL_SIMILARITY = 0.75
+RECALL_MARGIN = 0.1
+RECALL_LEXICAL_SCORE = 0.45
+GUESS_SIMILARITY = 0.35  # entries offered as "您是想问……吗"
 
 # "是不是300亿", "对不对", "五十家还是一百家", "is it …?": a question checking a figure, maybe
 # a wrong one.
@@ -56,11 +64,20 @@ _WHICH = re.compile(r"哪|什么|啥|谁|\b(?:which|what|who)\b")
 _ASKING = re.compile(r"[哪几多什么谁啥咋吗呢么]")
 
 
+class SemanticSignal(Protocol):
+    """Which entries a question is nearest to in meaning (``bot.semantic.SemanticIndex``)."""
+
+    def nearest(self, question: str, k: int = 5) -> list[tuple[str, float]]:
+        """``(entry_id, similarity)`` of the ``k`` nearest entries, best first."""
+        ...
+
+
 class Engine:
     """Answers questions from one validated knowledge set."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, semantic: SemanticSignal | None = None) -> None:
         self.knowledge = knowledge
+        self._semantic = semantic
         self._with_figures = frozenset(
             entry.id
             for entry in knowledge.entries.values()
@@ -420,6 +437,13 @@ class Engine:
                 text = f"{text}\n{say('no_answer_suggestions', language)}"
             reason = "not stated"
         else:
+            recalled = self._recall(question, candidates)
+            if recalled is not None:
+                return self._entry_answer(
+                    recalled.entry, language, question, normalized, recalled.score, premise
+                )
+            guesses = self._guesses(question, language)
+            near = tuple(dict.fromkeys((*guesses, *near)))[:MAX_SUGGESTIONS]
             text = say("unsure" if near else "unsure_no_guess", language)
             reason = UNSURE
         return self._reply(
@@ -432,6 +456,39 @@ class Engine:
             confidence=best.score if best else 0.0,
             reason=reason,
         )
+
+    def _recall(self, question: str, candidates: list[Candidate]) -> Candidate | None:
+        """The entry the semantic signal finds nearest in meaning, when the lexical matcher
+        ranks it too (so every precision check has passed it) and both are clear about it.
+
+        A recall signal, never a gate: it only answers what lexical matching left unsure.
+        """
+        if self._semantic is None or not candidates:
+            return None
+        nearest = self._semantic.nearest(question, 2)
+        if not nearest:
+            return None
+        entry_id, similarity = nearest[0]
+        runner_up = nearest[1][1] if len(nearest) > 1 else 0.0
+        if similarity < RECALL_SIMILARITY or similarity - runner_up < RECALL_MARGIN:
+            return None
+        lexical = next((c for c in candidates if c.entry.id == entry_id), None)
+        if lexical is None or lexical.missing_terms or lexical.score < RECALL_LEXICAL_SCORE:
+            return None
+        return lexical
+
+    def _guesses(self, question: str, language: Language) -> tuple[Suggestion, ...]:
+        """ "您是想问……吗": the entries nearest in meaning (choices, never answers)."""
+        if self._semantic is None:
+            return ()
+        entries = self.knowledge.entries
+        return tuple(
+            self._suggestion(entries[entry_id], language)
+            for entry_id, similarity in self._semantic.nearest(question, MAX_SUGGESTIONS + 2)
+            if entry_id in entries
+            and entries[entry_id].kind == "faq"
+            and similarity >= GUESS_SIMILARITY
+        )[:MAX_SUGGESTIONS]
 
     def _understood(self, analysis: Analysis) -> bool:
         """Whether an entry explains what the question is about once the measure, period and

@@ -37,9 +37,7 @@ def main() -> int:
         item.setdefault("split", "held")
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "questions.yaml"
-        path.write_text(
-            yaml.dump(items, Dumper=_NoAliases, allow_unicode=True), encoding="utf-8"
-        )
+        path.write_text(yaml.dump(items, Dumper=_NoAliases, allow_unicode=True), encoding="utf-8")
         questions = load_questions(path)
     engine = load_engine(args.knowledge)
     results = score(questions, engine.ask)

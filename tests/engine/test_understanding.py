@@ -171,3 +171,42 @@ def test_english_amounts_are_the_articles_units(engine: Engine) -> None:
     answer = engine.ask("I read the noodle target for this year is 100 billion yuan — right?")
     assert answer.status is Status.ANSWERED
     assert "50亿元以上" in answer.text
+
+
+class _FixedNeighbours:
+    """A semantic signal that always finds the same entries nearest."""
+
+    def __init__(self, *nearest: tuple[str, float]) -> None:
+        self.nearest_entries = list(nearest)
+        self.asked: list[str] = []
+
+    def nearest(self, question: str, k: int = 5) -> list[tuple[str, float]]:
+        self.asked.append(question)
+        return self.nearest_entries[:k]
+
+
+def test_semantic_recall_answers_what_matching_ranked_but_was_unsure_of() -> None:
+    """A clear semantic neighbour that lexical matching also ranks turns unsure into an answer."""
+    question = "How many municipal and district level key projects does Dadukou have in total?"
+    plain = load_engine(KNOWLEDGE)
+    assert plain.ask(question).reason == UNSURE
+    signal = _FixedNeighbours(("key-projects-lists", 0.8), ("projects-measures", 0.6))
+    answer = Engine(plain.knowledge, signal).ask(question)
+    assert answer.status is Status.ANSWERED
+    assert "80个" in answer.text
+
+
+def test_semantic_signal_never_overrides_a_precision_decline(engine: Engine) -> None:
+    """Another district, or a measure the entry lacks, stays declined whatever is nearest."""
+    signal = _FixedNeighbours(("five-industries", 0.99), ("noodle-why", 0.1))
+    semantic = Engine(engine.knowledge, signal)
+    assert semantic.ask("沙坪坝区的五大产业是什么").status is Status.NO_ANSWER
+    assert semantic.ask("华韶智算中心的算力有多少").status is Status.NO_ANSWER
+
+
+def test_semantic_neighbours_are_offered_when_unsure(engine: Engine) -> None:
+    """When still unsure, the semantic neighbours come first among the offered guesses."""
+    signal = _FixedNeighbours(("huashao-industries", 0.5), ("huashao-center", 0.45))
+    answer = Engine(engine.knowledge, signal).ask("小面好吃不")
+    assert answer.reason == UNSURE
+    assert answer.suggestions[0].id == "huashao-industries"
