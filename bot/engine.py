@@ -133,6 +133,12 @@ class Engine:
         answered = _distinct_answers(parts)
         if whole.status is Status.ANSWERED and not answered:
             return whole
+        if not answered and whole.reason == UNSURE and len(pieces) > 1:
+            # "Thanks, that's really helpful!": one clause is small talk, the rest filler.
+            for piece in pieces:
+                chat = self._ask_one(piece.text)
+                if chat.status is Status.SMALLTALK and chat.entry_id is not None:
+                    return replace(chat, question=question)
         if not answered:
             # A long message whose question alone is clearer (ambiguous beats unsure), or
             # whose whole was declined for a name that is only the writer's own.

@@ -210,3 +210,14 @@ def test_semantic_neighbours_are_offered_when_unsure(engine: Engine) -> None:
     answer = Engine(engine.knowledge, signal).ask("小面好吃不")
     assert answer.reason == UNSURE
     assert answer.suggestions[0].id == "huashao-industries"
+
+
+def test_thanks_with_filler_is_small_talk(engine: Engine) -> None:
+    """ "Thanks, that's really helpful!" is small talk, not a question the bot is unsure of."""
+    assert engine.ask("Thanks, that's really helpful!").status is Status.SMALLTALK
+
+
+def test_a_yes_no_question_in_x_bu_x_form_is_not_context(engine: Engine) -> None:
+    """ "会不会变好" asks something: the clause before it is not answered on its own."""
+    answer = engine.ask("大渡口搞这些产业，我们打车生意会不会变好？")
+    assert answer.status is not Status.ANSWERED
