@@ -14,10 +14,12 @@ from collections.abc import Callable
 from typing import TextIO
 
 from bot.answers import Answer, Language
+from bot.config import LimitSettings
 from bot.engine import Engine
 from bot.messages import say
-from bot.render import answer_text
+from bot.render import answer_text, telegram_length
 from bot.store import Channel, QuestionLog, QuestionRecord
+from bot.textnorm import detect_language
 
 # The terminal has no Telegram user; every terminal question is logged as this one user.
 TERMINAL_USER = "terminal"
@@ -44,8 +46,13 @@ async def chat(
     *,
     interactive: bool,
     log: QuestionLog | None = None,
+    max_question_chars: int = LimitSettings().max_question_chars,
 ) -> None:
-    """Answer each line of ``stdin`` until end of input (or an empty line, interactively)."""
+    """Answer each line of ``stdin`` until end of input (or an empty line, interactively).
+
+    A question over ``max_question_chars`` (counted as Telegram counts) is declined with the
+    bot's own words, unasked and unlogged, as in Telegram.
+    """
     source = engine().knowledge.primary_source
     if interactive:
         stdout.write(
@@ -77,6 +84,12 @@ async def chat(
             if interactive:
                 break
             continue
+        if telegram_length(question) > max_question_chars:
+            limit = str(max_question_chars)
+            text = say("question_too_long", detect_language(question), limit=limit)
+            stdout.write(text + "\n\n")
+            stdout.flush()
+            continue
         current = engine()
         started = time.perf_counter()
         answer = current.ask(question)
@@ -94,12 +107,20 @@ async def run_chat(
     *,
     interactive: bool,
     log: QuestionLog | None = None,
+    max_question_chars: int = LimitSettings().max_question_chars,
 ) -> int:
     """The chat with its log opened first and closed (flushed) however the chat ends."""
     if log is not None:
         await log.open()
     try:
-        await chat(engine, stdin, stdout, interactive=interactive, log=log)
+        await chat(
+            engine,
+            stdin,
+            stdout,
+            interactive=interactive,
+            log=log,
+            max_question_chars=max_question_chars,
+        )
     finally:
         if log is not None:
             await log.close()

@@ -134,7 +134,14 @@ def _run(settings: Settings) -> int:
     log = _open_log_or_none(settings)
     try:
         return asyncio.run(
-            run_chat(lambda: engine, sys.stdin, sys.stdout, interactive=interactive, log=log)
+            run_chat(
+                lambda: engine,
+                sys.stdin,
+                sys.stdout,
+                interactive=interactive,
+                log=log,
+                max_question_chars=settings.limits.max_question_chars,
+            )
         )
     except KeyboardInterrupt:
         # The chat's log was closed (flushed) on the way out.

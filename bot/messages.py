@@ -78,6 +78,11 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "相关问题：",
         "en": "Related questions:",
     },
+    # --- questions declined before the engine (Telegram and the terminal alike) ------------
+    "question_too_long": {
+        "zh": "问题太长了（最多 {limit} 个字）。请问得简短一些。",
+        "en": "That question is too long (at most {limit} characters). Please shorten it.",
+    },
     # --- terminal chat ------------------------------------------------------------------------
     "terminal_welcome": {
         "zh": "这里可以就《{newspaper}》{date}《{title}》提问（输入空行或 Ctrl-D 退出）。",
@@ -153,10 +158,6 @@ MESSAGES.update(
         "tg_not_text": {
             "zh": "我只能读文字。请把问题打出来发给我。",
             "en": "I can only read text. Please type your question.",
-        },
-        "tg_too_long": {
-            "zh": "问题太长了（最多 {limit} 个字）。请问得简短一些。",
-            "en": "That question is too long (at most {limit} characters). Please shorten it.",
         },
         "tg_unknown_command": {
             "zh": "我不认识这个命令。发 /help 看看我能做什么。",

@@ -26,9 +26,10 @@ from bot.analytics import (
     unanswered_groups,
 )
 from bot.config import Settings
+from bot.render import MESSAGE_LIMIT, telegram_length
 from bot.store import QuestionLog
 
-TELEGRAM_MESSAGE_LIMIT = 4096
+TELEGRAM_MESSAGE_LIMIT = MESSAGE_LIMIT
 EXAMPLE_MAX_CHARS = 80
 REPORT_TOP_ENTRIES = 10
 REPORT_UNANSWERED_GROUPS = 10
@@ -157,22 +158,17 @@ def _shorten(text: str) -> str:
 def _fit(title: str, items: Sequence[str], markup: _Markup) -> str:
     """``title`` and as many ``items`` as fit in one Telegram message, saying what was left."""
     kept: list[str] = []
-    length = _telegram_length(title)
+    length = telegram_length(title, html=markup.html)
     for index, item in enumerate(items):
         remaining = len(items) - index
         # Room for this item plus, should later ones not fit, the line saying so.
-        more_line = _telegram_length(f"\n… and {remaining} more")
-        if length + 1 + _telegram_length(item) + more_line > TELEGRAM_MESSAGE_LIMIT:
+        more_line = telegram_length(f"\n… and {remaining} more")
+        if length + 1 + telegram_length(item, html=markup.html) + more_line > MESSAGE_LIMIT:
             kept.append(markup.text(f"… and {remaining} more"))
             break
         kept.append(item)
-        length += 1 + _telegram_length(item)
+        length += 1 + telegram_length(item, html=markup.html)
     return "\n".join([title, *kept])
-
-
-def _telegram_length(text: str) -> int:
-    """Length as Telegram counts it, in UTF-16 code units (an emoji counts two)."""
-    return len(text.encode("utf-16-le")) // 2
 
 
 def export_filename(days: int | None, now: datetime | None = None) -> str:

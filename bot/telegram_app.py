@@ -9,26 +9,39 @@ Every question the engine answers is logged: messages in private chats and group
 inline queries and tapped suggestion buttons, with a salted hash of the user id (never the id).
 Logging is an in-memory enqueue; if it fails the failure is logged and the reply still goes out.
 
-Bot API calls go over ``AiohttpRequest`` (PTB's request interface on aiohttp, for CPU) and
-through ``PatientRateLimiter``: Telegram's own limits (about 30 messages a second
-overall, 20 a minute per group, 429 ``retry_after`` honoured) via ``AIORateLimiter``, plus a
-few retries of transient failures (5xx, timeouts, dropped connections), so a reply is not lost
-to one bad response. A retried send whose first response was lost may arrive twice; for a
+Bot API calls go over ``AiohttpRequest`` (PTB's request interface on aiohttp, for CPU; it
+also replaces lone surrogates, which UTF-8 cannot carry) and through ``PatientRateLimiter``:
+Telegram's own limits (about 30 messages a second overall, 20 a minute per group), 429
+``retry_after`` honoured for the chat it was given for only, plus a few retries of transient
+failures (5xx, timeouts, dropped connections, malformed replies), so a reply is not lost to one
+bad response. A retried send whose first response was lost may arrive twice; for a
 question-answering bot a duplicate answer is the lesser evil.
+
+Nothing a Bot API call can fail with stops a reply that could still go out: a failed answer to
+a tap (``acknowledge``) is logged and the tap goes on; an edit that cannot be made becomes a new
+message; text over Telegram's limits (``bot.render``, in UTF-16 units as Telegram counts) is
+split between lines. A user who blocked the bot or is gone is an INFO line, not an error.
+Flood control covers every update that makes the bot work: questions, taps, inline queries.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
+import warnings
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import timedelta
 from html import escape
 from typing import Any
 
 import aiohttp
+
+# python-telegram-bot's own rate limiter is built on aiolimiter (its rate-limiter extra).
+from aiolimiter import AsyncLimiter
 from telegram import (
     Bot,
     BotCommand,
@@ -42,12 +55,19 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import ChatType, MessageLimit, ParseMode
-from telegram.error import BadRequest, NetworkError, TelegramError, TimedOut
+from telegram.constants import ChatType, ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+    TimedOut,
+)
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     BaseHandler,
+    BaseRateLimiter,
     CallbackQueryHandler,
     CommandHandler,
     ContextTypes,
@@ -58,6 +78,7 @@ from telegram.ext import (
     filters,
 )
 from telegram.request import BaseRequest, RequestData
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.answers import Answer, Language, Status
 from bot.config import LimitSettings, TelegramSettings
@@ -75,7 +96,15 @@ from bot.keyboards import (
     topics_keyboard,
 )
 from bot.messages import say
-from bot.render import answer_html, answer_text
+from bot.render import (
+    CALLBACK_ANSWER_LIMIT,
+    answer_html,
+    cut_text,
+    fit_html,
+    replace_lone_surrogates,
+    split_html,
+    telegram_length,
+)
 from bot.store import Channel, QuestionLog, QuestionRecord, hash_user
 from bot.textnorm import detect_language
 
@@ -94,12 +123,28 @@ ALLOWED_UPDATES = ("message", "callback_query", "inline_query")
 # when the engine answers in well under a millisecond; it only costs memory and scheduling.
 CONCURRENT_UPDATES = 16
 MAX_INLINE_CARDS = 3
+# Telegram sends an inline query at each pause in typing, so one question typed inline is a few
+# queries: the inline budget per user is this many times the questions-per-minute limit.
+INLINE_QUERIES_PER_QUESTION = 3
 INLINE_CACHE_SECONDS = 60
 MAX_CARD_DESCRIPTION = 120
 # Requests that Telegram answers only once and only within seconds: a retry after a lost
 # response fails ("query is too old") instead of helping.
 _NOT_RETRIED = frozenset({"answerCallbackQuery", "answerInlineQuery"})
+# Past this many chats' budgets or flood waits held, those no longer needed are forgotten.
+_MAX_TRACKED_CHATS = 512
 _COMMANDS = ("start", "help", "topics", "source", "ask")
+# What Telegram says when a user cannot be reached (blocked the bot, deleted their account, left
+# or removed the chat) or a tap or inline query is too old to answer: routine, not a fault.
+_UNREACHABLE = (
+    "bot was blocked by the user",
+    "user is deactivated",
+    "chat not found",
+    "bot was kicked",
+    "bot is not a member",
+    "bot can't initiate conversation",
+    "query is too old",
+)
 # The question log's channel for each chat type a message can come from.
 _CHANNELS: dict[str, Channel] = {
     ChatType.PRIVATE: Channel.PRIVATE,
@@ -221,7 +266,7 @@ class AiohttpRequest(BaseRequest):
         )
         body: aiohttp.FormData | dict[str, str] | None = None
         if request_data is not None:
-            body = request_data.json_parameters
+            body = _wire_parameters(request_data)
             if request_data.contains_files:
                 form = aiohttp.FormData(body)
                 for name, (filename, content, mime) in request_data.multipart_data.items():
@@ -237,6 +282,46 @@ class AiohttpRequest(BaseRequest):
             detail = str(error).replace(url, "<Bot API URL>")
             raise NetworkError(f"aiohttp.{type(error).__name__}: {detail}") from error
 
+    @staticmethod
+    def parse_json_payload(payload: bytes) -> dict[str, Any]:
+        """The Bot API's JSON answer; a body that is not one is a transient ``MalformedReply``.
+
+        A proxy's error page or a cut-off body with status 200 says nothing about the request;
+        as a network failure it is retried like a dropped connection (PTB's default raises a
+        plain ``TelegramError``, which nothing retries, and logs the body at ERROR).
+        """
+        try:
+            data = json.loads(payload.decode("utf-8", "replace"))
+        except ValueError as error:
+            raise MalformedReply(f"not JSON: {payload[:80]!r}") from error
+        if not isinstance(data, dict) or ("result" not in data and data.get("ok") is not False):
+            raise MalformedReply(f"not a Bot API answer: {payload[:80]!r}")
+        return data
+
+
+class MalformedReply(NetworkError):
+    """The Bot API answered with a body that is not its JSON envelope."""
+
+
+def _wire_parameters(request_data: RequestData) -> dict[str, str]:
+    """The request's parameters as sent: strings as they are, the rest JSON-encoded, with any
+    lone surrogate replaced (a user's name may carry one; UTF-8 cannot encode it)."""
+    return {
+        name: value if isinstance(value, str) else json.dumps(value)
+        for name, value in _without_lone_surrogates(request_data.parameters).items()
+    }
+
+
+def _without_lone_surrogates(value: Any) -> Any:
+    """``value`` (JSON-like: str, list, dict, scalars) with every string made encodable."""
+    if isinstance(value, str):
+        return replace_lone_surrogates(value)
+    if isinstance(value, dict):
+        return {_without_lone_surrogates(k): _without_lone_surrogates(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_without_lone_surrogates(item) for item in value]
+    return value
+
 
 def _seconds(value: object, default: float) -> float | None:
     """A timeout PTB passed (seconds, or None for none), or ``default`` when it passed none."""
@@ -247,25 +332,49 @@ def _seconds(value: object, default: float) -> float | None:
     return default
 
 
-class PatientRateLimiter(AIORateLimiter):
-    """``AIORateLimiter`` plus bounded retries, with backoff, of transient network failures."""
+class PatientRateLimiter(BaseRateLimiter[int]):
+    """Telegram's send limits, flood waits per chat, and bounded retries of transient failures.
+
+    The budgets are ``AIORateLimiter``'s: ``overall_max_rate`` messages per
+    ``overall_time_period`` across all chats and ``group_max_rate`` per ``group_time_period`` in
+    each group. Unlike ``AIORateLimiter``, which stops every request while any one waits out a
+    429, a ``retry_after`` holds back only the chat it was given for (Telegram's flood waits
+    are per chat): one busy group must not delay another user's answer. Requests that name no
+    chat (answering a tap or an inline query) wait only for themselves.
+
+    Transient failures (5xx, timeouts, dropped connections, a malformed reply) are retried with
+    backoff, except for the requests Telegram answers only once (``_NOT_RETRIED``).
+    """
 
     def __init__(
         self,
         *,
         overall_max_rate: float = 30,
+        overall_time_period: float = 1,
         group_max_rate: float = 20,
+        group_time_period: float = 60,
         max_retries: int = 3,
         transient_retries: int = 3,
         backoff_seconds: float = 0.5,
     ) -> None:
-        super().__init__(
-            overall_max_rate=overall_max_rate,
-            group_max_rate=group_max_rate,
-            max_retries=max_retries,
+        self._overall = (
+            AsyncLimiter(overall_max_rate, overall_time_period)
+            if overall_max_rate and overall_time_period
+            else None
         )
+        self._group_rate = (group_max_rate, group_time_period)
+        self._groups: dict[int | str, AsyncLimiter] = {}
+        # When each chat's flood wait ends, on the event loop's clock.
+        self._flood_until: dict[int | str, float] = {}
+        self.max_retries = max_retries
         self.transient_retries = transient_retries
         self.backoff_seconds = backoff_seconds
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down."""
 
     async def process_request(
         self,
@@ -276,29 +385,120 @@ class PatientRateLimiter(AIORateLimiter):
         data: dict[str, Any],
         rate_limit_args: int | None,
     ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        """Send through the rate limiter; retry 5xx, timeouts and dropped connections."""
-        attempt = 0
+        """Send within the budgets; wait out 429s for this chat; retry transient failures."""
+        chat = _chat_key(data.get("chat_id"))
+        max_retries = rate_limit_args or self.max_retries
+        floods = transient = 0
+        own_flood_until = 0.0
         while True:
+            await self._wait_for_chat(chat, own_flood_until)
             try:
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
+                return await self._send(chat, callback, args, kwargs)
+            except RetryAfter as error:
+                if floods >= max_retries:
+                    logger.warning("%s: still flood-limited after %d waits", endpoint, floods)
+                    raise
+                floods += 1
+                seconds = _retry_after_seconds(error) + 0.1
+                own_flood_until = asyncio.get_running_loop().time() + seconds
+                if chat is not None:
+                    if len(self._flood_until) > _MAX_TRACKED_CHATS:
+                        self._forget_idle_chats()
+                    held = self._flood_until.get(chat, 0.0)
+                    self._flood_until[chat] = max(held, own_flood_until)
+                logger.info(
+                    "%s: flood wait of %.1fs for chat %s (retry %d of %d)",
+                    endpoint,
+                    seconds,
+                    chat if chat is not None else "(none)",
+                    floods,
+                    max_retries,
                 )
             except BadRequest:
+                # A BadRequest is a NetworkError to PTB, but retrying it fails the same way.
                 raise
             except NetworkError as error:
-                if attempt >= self.transient_retries or endpoint in _NOT_RETRIED:
+                if transient >= self.transient_retries or endpoint in _NOT_RETRIED:
                     raise
-                delay = self.backoff_seconds * 2**attempt
-                attempt += 1
+                delay = self.backoff_seconds * 2**transient
+                transient += 1
                 logger.warning(
                     "%s failed (%s); retry %d of %d in %.1fs",
                     endpoint,
                     error,
-                    attempt,
+                    transient,
                     self.transient_retries,
                     delay,
                 )
                 await asyncio.sleep(delay)
+
+    async def _wait_for_chat(self, chat: int | str | None, own_until: float) -> None:
+        """Sleep until the chat's flood wait (and this request's own) is over."""
+        loop = asyncio.get_running_loop()
+        while True:
+            until = max(own_until, self._flood_until.get(chat, 0.0) if chat is not None else 0.0)
+            remaining = until - loop.time()
+            if remaining <= 0:
+                return
+            await asyncio.sleep(remaining)
+
+    async def _send(
+        self,
+        chat: int | str | None,
+        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
+        args: Any,
+        kwargs: dict[str, Any],
+    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
+        """One attempt, within the group's and the overall budget (both only for chats)."""
+        group = self._group_limiter(chat)
+        overall = self._overall if chat is not None else None
+        async with group or contextlib.nullcontext(), overall or contextlib.nullcontext():
+            return await callback(*args, **kwargs)
+
+    def _group_limiter(self, chat: int | str | None) -> AsyncLimiter | None:
+        """The budget of a group or channel (negative ids, @usernames); None for other chats."""
+        rate, period = self._group_rate
+        is_group = isinstance(chat, str) or (isinstance(chat, int) and chat < 0)
+        if not (rate and period and is_group):
+            return None
+        assert chat is not None
+        if len(self._groups) > _MAX_TRACKED_CHATS:
+            self._forget_idle_chats()
+        limiter = self._groups.get(chat)
+        if limiter is None:
+            limiter = self._groups[chat] = AsyncLimiter(rate, period)
+        return limiter
+
+    def _forget_idle_chats(self) -> None:
+        """Drop the state of groups whose budget is full again and of flood waits that are over."""
+        now = asyncio.get_running_loop().time()
+        for key in [
+            k for k, limiter in self._groups.items() if limiter.has_capacity(limiter.max_rate)
+        ]:
+            del self._groups[key]
+        for key in [k for k, until in self._flood_until.items() if until <= now]:
+            del self._flood_until[key]
+
+
+def _chat_key(chat_id: object) -> int | str | None:
+    """The chat a request goes to, as one key whether PTB passed the id as int or string."""
+    if chat_id is None:
+        return None
+    if isinstance(chat_id, int):
+        return chat_id
+    text = str(chat_id)
+    try:
+        return int(text)
+    except ValueError:
+        return text
+
+
+def _retry_after_seconds(error: RetryAfter) -> float:
+    """``error.retry_after`` in seconds (PTB is changing its type from int to timedelta)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 class TelegramBot:
@@ -312,6 +512,7 @@ class TelegramBot:
         question_log: QuestionLog,
         user_hash_salt: str,
         question_limiter: QuestionLimiter | None = None,
+        inline_limiter: QuestionLimiter | None = None,
     ) -> None:
         if not user_hash_salt:
             # Refused here rather than at the first question, where it would fail every row.
@@ -322,7 +523,12 @@ class TelegramBot:
         self.limits = limits
         self.question_log = question_log
         self._user_hash_salt = user_hash_salt
+        # Questions and taps (answers and browsing) share one budget per user; inline queries,
+        # several to a question, have their own.
         self.question_limiter = question_limiter or QuestionLimiter(limits.questions_per_minute)
+        self.inline_limiter = inline_limiter or QuestionLimiter(
+            limits.questions_per_minute * INLINE_QUERIES_PER_QUESTION
+        )
 
     # --- wiring ------------------------------------------------------------------------------
 
@@ -488,20 +694,20 @@ class TelegramBot:
             return
         callback = parse_callback(query.data)
         if callback is None:
-            await self._acknowledge(query)
+            await acknowledge(query)
+            return
+        # Every tap makes the bot send or edit a message: it counts like a question.
+        if self.question_limiter.admit(query.from_user.id) is not Admission.ALLOWED:
+            await acknowledge(query, say("tg_flood", callback.language))
             return
         if callback.action in (Action.ANSWER, Action.ANSWER_HASHED):
             await self._answer_button(query, callback)
         else:
-            await self._acknowledge(query)
+            await acknowledge(query)
             await self._browse(query, callback)
 
     async def _answer_button(self, query: CallbackQuery, callback: Callback) -> None:
         language = callback.language
-        admission = self.question_limiter.admit(query.from_user.id)
-        if admission is not Admission.ALLOWED:
-            await self._acknowledge(query, say("tg_flood", language))
-            return
         engine = self._engine()
         entry_id = resolve(callback, engine.knowledge.entries)
         started = time.perf_counter()
@@ -515,9 +721,9 @@ class TelegramBot:
         if not isinstance(message, Message):
             # The message is gone or too old to reach: the answer fits in an alert.
             text = answer.text if answer is not None else say("tg_entry_gone", language)
-            await self._acknowledge(query, text[:200], alert=True)
+            await acknowledge(query, text, alert=True)
             return
-        await self._acknowledge(query)
+        await acknowledge(query)
         if answer is None:
             text = escape(say("tg_entry_gone", language))
             markup = suggestions_keyboard(engine.examples(language), language)
@@ -546,9 +752,12 @@ class TelegramBot:
         try:
             await message.edit_text(escape(text), reply_markup=markup)
         except BadRequest as error:
-            # Tapping the button of what is already shown changes nothing; that is fine.
-            if "not modified" not in str(error).lower():
-                raise
+            # The message is gone, too old to edit, or already shows this ("not modified", so
+            # the tap would seem to do nothing): the tap still gets its list, as a new message.
+            logger.info(
+                "could not edit message %s for a tap (%s): sending anew", message.id, error
+            )
+            await self._reply(message, escape(text), markup, quote=False)
 
     # --- inline mode -------------------------------------------------------------------------
 
@@ -557,12 +766,17 @@ class TelegramBot:
         query = update.inline_query
         if query is None:
             return
+        if self.inline_limiter.admit(query.from_user.id) is not Admission.ALLOWED:
+            # Nothing, personal and uncached: Telegram must not show it to anyone else, nor
+            # keep it for this text once the user may ask again.
+            await query.answer([], cache_time=0, is_personal=True)
+            return
         text = query.query.strip()
         engine = self._engine()
         if not text:
             language = user_language(query.from_user.language_code)
             ids = [s.id for s in engine.examples(language)]
-        elif len(text) > self.limits.max_question_chars:
+        elif telegram_length(text) > self.limits.max_question_chars:
             await query.answer([], cache_time=INLINE_CACHE_SECONDS)
             return
         else:
@@ -584,9 +798,9 @@ class TelegramBot:
         return InlineQueryResultArticle(
             id=id_hash(answer.entry_id or answer.question),
             title=" ".join(answer.question.split()),
-            description=answer.text[:MAX_CARD_DESCRIPTION],
+            description=cut_text(answer.text, MAX_CARD_DESCRIPTION),
             input_message_content=InputTextMessageContent(
-                self._fit(f"<b>{escape(answer.question)}</b>\n{html}", answer),
+                fit_html(f"<b>{escape(answer.question)}</b>\n{html}"),
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             ),
@@ -597,6 +811,9 @@ class TelegramBot:
     async def on_error(self, update: object, context: Context) -> None:
         """Log every failure with its update; apologise in private chats for our own bugs."""
         error = context.error
+        if is_unreachable(error):
+            logger.info("could not reach the user of %s: %s", describe_update(update), error)
+            return
         logger.error("handling %s failed", describe_update(update), exc_info=error)
         if not isinstance(update, Update) or isinstance(error, TelegramError):
             # Telegram or the network failed (after retries): an apology would fail alike.
@@ -621,10 +838,9 @@ class TelegramBot:
         if admission is Admission.NOTIFY:
             await self._reply(message, escape(say("tg_flood", detect_language(question))))
             return
-        if len(question) > self.limits.max_question_chars:
-            text = say(
-                "tg_too_long", detect_language(question), limit=str(self.limits.max_question_chars)
-            )
+        if telegram_length(question) > self.limits.max_question_chars:
+            limit = str(self.limits.max_question_chars)
+            text = say("question_too_long", detect_language(question), limit=limit)
             await self._reply(message, escape(text))
             return
         engine = self._engine()
@@ -660,17 +876,9 @@ class TelegramBot:
         self, message: Message, answer: Answer, engine: Engine, *, quote: bool | None = None
     ) -> None:
         """The answer, its citation, and buttons for its suggestions."""
-        html = self._fit(answer_html(answer, engine.knowledge.primary_source), answer)
+        html = answer_html(answer, engine.knowledge.primary_source)
         markup = suggestions_keyboard(answer.suggestions, answer.language)
         await self._reply(message, html, markup, quote=quote)
-
-    @staticmethod
-    def _fit(html: str, answer: Answer) -> str:
-        """``html`` if Telegram takes it, else the plain answer, escaped and cut to fit."""
-        if len(html) <= MessageLimit.MAX_TEXT_LENGTH:
-            return html
-        plain = answer_text(answer)[: MessageLimit.MAX_TEXT_LENGTH // 2 - 1] + "…"
-        return escape(plain)
 
     async def _usage(self, message: Message, user: User, key: str, context: Context) -> None:
         language = user_language(user.language_code)
@@ -704,15 +912,61 @@ class TelegramBot:
         """Send ``html`` to the message's chat (and topic); in groups, as a reply to it."""
         if quote is None:
             quote = message.chat.type != ChatType.PRIVATE
-        await message.reply_html(html, reply_markup=markup, do_quote=quote)
+        await reply_html(message, html, markup, quote=quote)
 
-    @staticmethod
-    async def _acknowledge(
-        query: CallbackQuery, text: str | None = None, *, alert: bool = False
-    ) -> None:
-        """Answer a callback query; a late or repeated answer is not worth failing over."""
-        with contextlib.suppress(BadRequest):
-            await query.answer(text, show_alert=alert)
+
+async def reply_html(
+    message: Message,
+    html: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    quote: bool = False,
+) -> None:
+    """Send ``html`` to the message's chat, in as many messages as Telegram's limit needs.
+
+    The parts break between lines (``bot.render.split_html``); the first part quotes the
+    message when ``quote``, and ``markup`` goes under the last, below the whole text.
+    """
+    parts = split_html(html)
+    for index, part in enumerate(parts):
+        last = index == len(parts) - 1
+        await message.reply_html(
+            part, reply_markup=markup if last else None, do_quote=quote and index == 0
+        )
+
+
+async def send_html(bot: Bot, chat_id: int, html: str) -> None:
+    """Send ``html`` to ``chat_id``, in as many messages as Telegram's limit needs."""
+    for part in split_html(html):
+        await bot.send_message(chat_id, part)
+
+
+async def acknowledge(
+    query: CallbackQuery, text: str | None = None, *, alert: bool = False
+) -> None:
+    """Answer a tapped button, ``text`` cut to Telegram's limit. Never fails the handler.
+
+    Telegram answers a callback query only once and only within seconds, so it is not retried;
+    a failed answer costs the user a spinner, and the tap still does what it asked for.
+    """
+    if text is not None:
+        text = cut_text(text, CALLBACK_ANSWER_LIMIT)
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        # Late (the user waited) or repeated: routine.
+        logger.info("could not answer tap %s: %s", query.id, error)
+    except TelegramError as error:
+        logger.warning("could not answer tap %s: %s", query.id, error)
+
+
+def is_unreachable(error: object) -> bool:
+    """Whether ``error`` is Telegram saying the user cannot be reached (blocked the bot, gone)
+    or the tap or query is too old: routine, worth an INFO line, not an ERROR."""
+    if not isinstance(error, Forbidden | BadRequest):
+        return False
+    message = str(error).lower()
+    return any(phrase in message for phrase in _UNREACHABLE)
 
 
 @dataclass

@@ -15,7 +15,6 @@ someone else's change.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import secrets
 import time
@@ -35,8 +34,7 @@ from telegram import (
     Update,
     User,
 )
-from telegram.constants import MessageLimit
-from telegram.error import BadRequest, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -54,9 +52,10 @@ from bot.keyboards import entry_question, label
 from bot.knowledge import Problem
 from bot.live import LiveEngine, ReloadResult
 from bot.messages import say
+from bot.render import MESSAGE_LIMIT, telegram_length
 from bot.report import ADMINS_ONLY_REPLY
 from bot.store import QuestionLog, hash_user
-from bot.telegram_app import App, Context, user_language
+from bot.telegram_app import App, Context, acknowledge, reply_html, send_html, user_language
 from bot.telegram_stats import DEFAULT_DAYS, UsageError, parse_count, parse_days
 from bot.textnorm import detect_language
 
@@ -74,8 +73,8 @@ MAX_PENDING = 200
 DEFAULT_GROUPS = 10
 MAX_GROUPS = 30
 HISTORY_ROWS = 15
-# Room left under Telegram's 4096 characters for the frame around a list.
-_TEXT_BUDGET = MessageLimit.MAX_TEXT_LENGTH - 200
+# Room left under Telegram's message limit for the frame around a list.
+_TEXT_BUDGET = MESSAGE_LIMIT - 200
 _KEY_BYTES = 6
 
 T = TypeVar("T")
@@ -142,22 +141,17 @@ def parse_knowledge_callback(data: str | None) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
-def text_length(text: str) -> int:
-    """Length as Telegram counts it (UTF-16 code units)."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def fit_lines(lines: Sequence[str], language: Language, budget: int = _TEXT_BUDGET) -> list[str]:
-    """As many of ``lines`` as fit in ``budget`` characters, then "… and N more"."""
+    """As many of ``lines`` as fit in ``budget`` (as Telegram counts), then "… and N more"."""
     kept: list[str] = []
     used = 0
     for index, line in enumerate(lines):
         more = say("tg_kn_more", language, count=str(len(lines) - index))
-        if used + text_length(line) + 1 + text_length(more) + 1 > budget:
+        if used + telegram_length(line) + 1 + telegram_length(more) + 1 > budget:
             kept.append(more)
             break
         kept.append(line)
-        used += text_length(line) + 1
+        used += telegram_length(line) + 1
     return kept
 
 
@@ -165,7 +159,7 @@ def problems_html(head: str, problems: Sequence[str], language: Language) -> str
     """``head``, then the problems one a line in a preformatted block; escaped, cut to fit."""
     text = escape(head)
     if problems:
-        budget = _TEXT_BUDGET - text_length(head)
+        budget = _TEXT_BUDGET - telegram_length(head)
         text += "\n<pre>" + escape("\n".join(fit_lines(problems, language, budget))) + "</pre>"
     return text
 
@@ -203,7 +197,7 @@ def diff_html(proposal: Proposal, language: Language) -> str:
     if diff.empty:
         lines.append(say("tg_kn_diff_empty", language))
     question = say("tg_kn_diff_question", language)
-    kept = fit_lines(lines, language, _TEXT_BUDGET - text_length(question))
+    kept = fit_lines(lines, language, _TEXT_BUDGET - telegram_length(question))
     return escape("\n".join([*kept, "", question]))
 
 
@@ -337,7 +331,7 @@ class KnowledgeCommands:
         async with self._changing:
             previous = self.live.current.version
             result = await asyncio.to_thread(self.live.reload, force=True)
-        await message.reply_html(self._reload_html(result, previous, language), do_quote=False)
+        await reply_html(message, self._reload_html(result, previous, language))
         if result.refused:
             # Told here; the watcher need not tell every admin the same problems again.
             self.live.should_report(result)
@@ -375,7 +369,7 @@ class KnowledgeCommands:
             logger.warning(
                 "refused an upload of %r to user %s: not an admin", name, self._pseudonym(user)
             )
-            await message.reply_html(escape(say("tg_kn_not_admin", language)), do_quote=False)
+            await reply_html(message, escape(say("tg_kn_not_admin", language)))
             raise ApplicationHandlerStop
         self._languages[user.id] = language
         try:
@@ -384,16 +378,13 @@ class KnowledgeCommands:
             )
         except ChangeError as error:
             logger.info("upload of %r from admin %s refused: %s", name, user.id, error.message)
-            await message.reply_html(
-                refusal_html(error, language),
-                do_quote=False,
-            )
+            await reply_html(message, refusal_html(error, language))
             raise ApplicationHandlerStop from None
         if proposal.new_version == proposal.base_version:
             text = say(
                 "tg_kn_identical", language, file=proposal.file, version=proposal.new_version
             )
-            await message.reply_html(escape(text), do_quote=False)
+            await reply_html(message, escape(text))
             raise ApplicationHandlerStop
         key = self._uploads.put(proposal)
         markup = InlineKeyboardMarkup(
@@ -408,9 +399,7 @@ class KnowledgeCommands:
                 ]
             ]
         )
-        await message.reply_html(
-            diff_html(proposal, language), reply_markup=markup, do_quote=False
-        )
+        await reply_html(message, diff_html(proposal, language), markup)
         raise ApplicationHandlerStop
 
     async def _propose_upload(
@@ -454,10 +443,7 @@ class KnowledgeCommands:
             try:
                 restored = await asyncio.to_thread(self.editor.rollback, actor_of(user))
             except ChangeError as error:
-                await message.reply_html(
-                    refusal_html(error, language),
-                    do_quote=False,
-                )
+                await reply_html(message, refusal_html(error, language))
                 raise ApplicationHandlerStop from None
         logger.info(
             "admin %s rolled the knowledge back to %s (was %s)",
@@ -467,7 +453,7 @@ class KnowledgeCommands:
         )
         await self._audit(restored.version, actor_of(user), restored.action, previous)
         text = say("tg_kn_rolled_back", language, version=restored.version, previous=previous)
-        await message.reply_html(escape(text), do_quote=False)
+        await reply_html(message, escape(text))
         raise ApplicationHandlerStop
 
     async def on_history(self, update: Update, context: Context) -> None:
@@ -476,9 +462,7 @@ class KnowledgeCommands:
         live = self.live.current.version
         rows = await self._history_rows()
         if not rows:
-            await message.reply_html(
-                escape(say("tg_kn_history_empty", language, version=live)), do_quote=False
-            )
+            await reply_html(message, escape(say("tg_kn_history_empty", language, version=live)))
             raise ApplicationHandlerStop
         lines = []
         marked = False
@@ -498,7 +482,7 @@ class KnowledgeCommands:
                 )
             )
         text = "\n".join([say("tg_kn_history_title", language), *fit_lines(lines, language)])
-        await message.reply_html(escape(text), do_quote=False)
+        await reply_html(message, escape(text))
         raise ApplicationHandlerStop
 
     async def _history_rows(self) -> list[tuple[str, str, str, str, str | None]]:
@@ -527,7 +511,7 @@ class KnowledgeCommands:
         """``/unanswered [n] [days]``: groups of unanswered questions, each with buttons."""
         message, _, language = await self._admin_message(update)
         if self.log is None:
-            await message.reply_html(escape(say("tg_kn_no_log", language)), do_quote=False)
+            await reply_html(message, escape(say("tg_kn_no_log", language)))
             raise ApplicationHandlerStop
         try:
             n, days = unanswered_arguments(context.args or [])
@@ -539,15 +523,15 @@ class KnowledgeCommands:
                 default_count=str(DEFAULT_GROUPS),
                 default_days=str(DEFAULT_DAYS),
             )
-            await message.reply_html(escape(text), do_quote=False)
+            await reply_html(message, escape(text))
             raise ApplicationHandlerStop from None
         groups = await unanswered_groups(self.log, n, days, hide_dismissed=True)
         if not groups:
             text = say("tg_kn_unanswered_none", language, period=period(days, language))
-            await message.reply_html(escape(text), do_quote=False)
+            await reply_html(message, escape(text))
             raise ApplicationHandlerStop
         text, markup = self._unanswered_message(groups, days, language)
-        await message.reply_html(text, reply_markup=markup, do_quote=False)
+        await reply_html(message, text, markup)
         raise ApplicationHandlerStop
 
     def _unanswered_message(
@@ -595,7 +579,7 @@ class KnowledgeCommands:
             rows.append(row)
             blocks.append("\n".join(lines))
         title = say("tg_kn_unanswered_title", language, period=period(days, language))
-        kept = fit_lines(blocks, language, _TEXT_BUDGET - text_length(title))
+        kept = fit_lines(blocks, language, _TEXT_BUDGET - telegram_length(title))
         # Buttons only for the groups shown.
         shown = len(kept) if len(kept) == len(blocks) else len(kept) - 1
         return escape("\n".join([title, *kept])), InlineKeyboardMarkup(rows[:shown])
@@ -615,7 +599,7 @@ class KnowledgeCommands:
                 logger.warning(
                     "refused a knowledge button to user %s: not an admin", self._pseudonym(user)
                 )
-            await _acknowledge(query, ADMINS_ONLY_REPLY if parsed else None, alert=True)
+            await acknowledge(query, ADMINS_ONLY_REPLY if parsed else None, alert=True)
             raise ApplicationHandlerStop
         self._languages[user.id] = language
         verb, key = parsed
@@ -630,10 +614,10 @@ class KnowledgeCommands:
     ) -> None:
         proposal = self._uploads.take(key)
         if proposal is None:
-            await _acknowledge(query, say("tg_kn_expired", language), alert=True)
+            await acknowledge(query, say("tg_kn_expired", language), alert=True)
             await _drop_buttons(query)
             return
-        await _acknowledge(query)
+        await acknowledge(query)
         await _drop_buttons(query)
         if verb == CANCEL:
             logger.info("admin %s cancelled an upload of %s", user.id, proposal.file)
@@ -669,10 +653,10 @@ class KnowledgeCommands:
     ) -> None:
         choice = self._groups.take(key)
         if choice is None or (verb == ADD_PHRASING and choice.entry_id is None):
-            await _acknowledge(query, say("tg_kn_list_expired", language), alert=True)
+            await acknowledge(query, say("tg_kn_list_expired", language), alert=True)
             await _drop_row(query, key)
             return
-        await _acknowledge(query)
+        await acknowledge(query)
         if verb == DISMISS:
             await self._dismiss(choice, user, "dismissed")
             await _drop_row(query, key)
@@ -731,7 +715,7 @@ class KnowledgeCommands:
         if user.id not in self.admins:
             command = (message.text or "").split(maxsplit=1)[0][:40]
             logger.warning("refused %s to user %s: not an admin", command, self._pseudonym(user))
-            await message.reply_html(escape(ADMINS_ONLY_REPLY), do_quote=False)
+            await reply_html(message, escape(ADMINS_ONLY_REPLY))
             raise ApplicationHandlerStop
         self._languages[user.id] = language
         return message, user, language
@@ -763,7 +747,7 @@ class KnowledgeCommands:
         for admin in sorted(self.admins):
             language = self._languages.get(admin, Language.SIMPLIFIED)
             try:
-                await bot.send_message(admin, html(language))
+                await send_html(bot, admin, html(language))
             except TelegramError as error:
                 logger.warning("could not tell admin %s about the knowledge: %s", admin, error)
 
@@ -772,9 +756,9 @@ class KnowledgeCommands:
         """Reply under the tapped message, or to the admin directly when it is out of reach."""
         message = query.message
         if isinstance(message, Message):
-            await message.reply_html(html, do_quote=False)
+            await reply_html(message, html)
         else:
-            await query.get_bot().send_message(query.from_user.id, html)
+            await send_html(query.get_bot(), query.from_user.id, html)
 
 
 def unanswered_arguments(args: Sequence[str]) -> tuple[int, int | None]:
@@ -786,20 +770,15 @@ def unanswered_arguments(args: Sequence[str]) -> tuple[int, int | None]:
     return n, days
 
 
-async def _acknowledge(
-    query: CallbackQuery, text: str | None = None, *, alert: bool = False
-) -> None:
-    """Answer a callback query; a late or repeated answer is not worth failing over."""
-    with contextlib.suppress(BadRequest):
-        await query.answer(text, show_alert=alert)
-
-
 async def _drop_buttons(query: CallbackQuery) -> None:
     """Take the buttons off the tapped message, so it cannot be tapped again."""
     message = query.message
     if isinstance(message, Message) and message.reply_markup is not None:
-        with contextlib.suppress(BadRequest):
+        try:
             await message.edit_reply_markup(reply_markup=None)
+        except TelegramError as error:
+            # The buttons already do nothing (their key was taken): the action goes on.
+            logger.info("could not take the buttons off message %s: %s", message.id, error)
 
 
 async def _drop_row(query: CallbackQuery, key: str) -> None:
@@ -815,8 +794,11 @@ async def _drop_row(query: CallbackQuery, key: str) -> None:
             for button in row
         )
     ]
-    with contextlib.suppress(BadRequest):
+    try:
         await message.edit_reply_markup(reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    except TelegramError as error:
+        # The tapped row's key is taken, so its buttons already do nothing: the action goes on.
+        logger.info("could not take a row off message %s: %s", message.id, error)
 
 
 def problems_of(problems: Sequence[Problem]) -> list[str]:

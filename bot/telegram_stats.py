@@ -27,9 +27,10 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, Job, JobQueu
 from bot.analytics import export_csv, render_stats_chart, stats_summary, top_entries
 from bot.answers import Language
 from bot.messages import say
+from bot.render import CAPTION_LIMIT, cut_text
 from bot.report import ADMINS_ONLY_REPLY, export_filename, format_stats, format_top
 from bot.store import QuestionLog, hash_user
-from bot.telegram_app import user_language
+from bot.telegram_app import reply_html, user_language
 
 logger = logging.getLogger(__name__)
 
@@ -140,7 +141,7 @@ class StatsCommands:
             return
         message, language, days = request
         summary = await stats_summary(self.log, days)
-        await message.reply_html(format_stats(summary, html=True), do_quote=False)
+        await reply_html(message, format_stats(summary, html=True))
         if summary.total == 0:
             # A chart of nothing says no more than the line above.
             return
@@ -149,7 +150,7 @@ class StatsCommands:
         caption = say("tg_stats_caption", language, period=period_words(days, language))
         await message.reply_photo(
             png,
-            caption=escape(caption),
+            caption=escape(cut_text(caption, CAPTION_LIMIT)),
             filename="stats.png",
             do_quote=False,
             read_timeout=UPLOAD_READ_TIMEOUT_SECONDS,
@@ -167,7 +168,7 @@ class StatsCommands:
             await self._usage(message, "tg_top_usage", language)
             return
         entries = await top_entries(self.log, arguments.count, arguments.days)
-        await message.reply_html(format_top(entries, arguments.days, html=True), do_quote=False)
+        await reply_html(message, format_top(entries, arguments.days, html=True))
 
     async def on_export(self, update: Update, context: Context) -> None:
         """``/export [days]``: the log as a CSV document (UTF-8 with a BOM, for Excel)."""
@@ -183,13 +184,13 @@ class StatsCommands:
                 megabytes=f"{len(content) / 1024 / 1024:.0f}",
                 limit=str(MAX_DOCUMENT_BYTES // 1024 // 1024),
             )
-            await message.reply_html(escape(text), do_quote=False)
+            await reply_html(message, escape(text))
             return
         caption = say("tg_export_caption", language, period=period_words(days, language))
         await message.reply_document(
             content,
             filename=export_filename(days),
-            caption=escape(caption),
+            caption=escape(cut_text(caption, CAPTION_LIMIT)),
             do_quote=False,
             read_timeout=UPLOAD_READ_TIMEOUT_SECONDS,
         )
@@ -220,7 +221,7 @@ class StatsCommands:
                 command,
                 hash_user(user.id, self._user_hash_salt),
             )
-            await message.reply_html(escape(ADMINS_ONLY_REPLY), do_quote=False)
+            await reply_html(message, escape(ADMINS_ONLY_REPLY))
             return None
         return message, user_language(user.language_code)
 
@@ -234,7 +235,7 @@ class StatsCommands:
             max_count=str(MAX_TOP),
             default_count=str(DEFAULT_TOP),
         )
-        await message.reply_html(escape(text), do_quote=False)
+        await reply_html(message, escape(text))
 
 
 class RetentionPurge:

@@ -1,7 +1,7 @@
 """Benchmark the whole Telegram stack: updates per second, CPU and reply latency per update,
 with the question log on and off.
 
-The bot runs as in production (python-telegram-bot, long polling, AIORateLimiter, handlers,
+The bot runs as in production (python-telegram-bot, long polling, its rate limiter, handlers,
 engine, renderer, keyboards, the question log with its background writes) in this process,
 pinned to one core. The Bot API is the tests' fake server in a child process on another core,
 over HTTP on 127.0.0.1. Each run queues N private-chat questions from the labelled question set

@@ -127,3 +127,13 @@ def test_ask_logs_only_when_asked(tmp_path: Path) -> None:
     assert not database.exists()
     assert run_bot("ask", "--config", str(config), "--log", "你好").returncode == 0
     assert _logged(database) == [("terminal", "你好", "smalltalk")]
+
+
+def test_terminal_chat_declines_over_long_questions_as_telegram_does() -> None:
+    """Over the question limit (in UTF-16 units, as Telegram counts) the chat asks to shorten."""
+    # 600 characters; and 300 emoji, 300 characters but 600 UTF-16 units.
+    result = run_bot("run", stdin="小面" * 300 + "\n" + "😀" * 300 + "\n" + "小面明年营收目标\n")
+    assert result.returncode == 0, result.stderr
+    replies = result.stdout.strip().split("\n\n")
+    assert replies[:2] == ["问题太长了（最多 500 个字）。请问得简短一些。"] * 2
+    assert "200亿元" in replies[2]

@@ -12,8 +12,10 @@ separate process (``python -m tests.telegram.fake_bot_api``) and drives it over 
 ``/_control`` routes, so that the bot's CPU time is measured on its own.
 
 Faults are queued per method and consumed one per request: 429 with ``retry_after``, any
-HTTP status, a slow response, one held until the test releases it, a request dropped before
-it is processed, or a response dropped after it was processed.
+HTTP status (with Telegram's description of it, e.g. "Forbidden: bot was blocked by the
+user"), a slow response, one held until the test releases it, a request dropped before it is
+processed, a response dropped after it was processed, or a 200 whose body is not the Bot API's
+JSON (a proxy's page) with the request not processed.
 """
 
 from __future__ import annotations
@@ -33,7 +35,10 @@ from typing import Any
 from aiohttp import ClientSession, ClientTimeout, web
 from aiohttp.web_request import FileField
 
+# Telegram's limits count UTF-16 code units of the text after entity parsing (an emoji is 2).
 MAX_MESSAGE_CHARS = 4096
+MAX_CAPTION_CHARS = 1024
+MAX_CALLBACK_ANSWER_CHARS = 200
 MAX_CALLBACK_DATA_BYTES = 64
 MAX_INLINE_RESULTS = 50
 # Bots may download files up to this size; getFile refuses bigger ones.
@@ -72,6 +77,8 @@ class Fault:
     drop_request: bool = False
     drop_response: bool = False
     held: bool = False
+    malformed: bool = False
+    description: str = ""
 
     @staticmethod
     def too_many_requests(retry_after: int) -> Fault:
@@ -82,6 +89,16 @@ class Fault:
     def server_error(status: int = 502) -> Fault:
         """A 5xx status with Telegram's error envelope."""
         return Fault(status=status)
+
+    @staticmethod
+    def refused(status: int, description: str) -> Fault:
+        """An error Telegram answers with, e.g. 403 "Forbidden: bot was blocked by the user"."""
+        return Fault(status=status, description=description)
+
+    @staticmethod
+    def malformed_response() -> Fault:
+        """200 OK with a body that is not JSON; the request is not processed."""
+        return Fault(malformed=True)
 
     @staticmethod
     def slow(seconds: float) -> Fault:
@@ -392,6 +409,22 @@ class FakeBotApi:
         )
         return query_id
 
+    def push_inline_callback(self, user: Json, data: str) -> str:
+        """The user taps a button carrying ``data`` under a message sent in inline mode."""
+        query_id = f"cb{next(self._update_ids)}"
+        self.push_update(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": user,
+                    "inline_message_id": f"im{query_id}",
+                    "chat_instance": "ci-inline",
+                    "data": data,
+                }
+            }
+        )
+        return query_id
+
     def push_inline_query(self, user: Json, query: str) -> str:
         """The user types ``@bot query`` in some chat."""
         query_id = f"iq{next(self._update_ids)}"
@@ -479,10 +512,13 @@ class FakeBotApi:
         except BotApiError as error:
             return _envelope_error(error)
         self.calls.append(Call(method, params, time.monotonic()))
+        if fault.malformed:
+            self._notify()
+            return web.Response(text="<html><body>502 Bad Gateway</body></html>")
         if fault.status:
             self._notify()
             parameters = {"retry_after": fault.retry_after} if fault.retry_after else None
-            description = (
+            description = fault.description or (
                 f"Too Many Requests: retry after {fault.retry_after}"
                 if fault.status == 429
                 else "Bad Gateway"
@@ -612,6 +648,11 @@ class FakeBotApi:
             "content": upload["content"].decode("utf-8", "replace"),
         }
         if "caption" in params:
+            caption = str(params["caption"])
+            if params.get("parse_mode") == "HTML":
+                caption = check_html(caption)
+            if _utf16_length(caption) > MAX_CAPTION_CHARS:
+                raise BotApiError(400, "Bad Request: message caption is too long")
             message["caption"] = params["caption"]
         self.sent.append(message)
         return message
@@ -652,6 +693,8 @@ class FakeBotApi:
         query_id = str(params.get("callback_query_id"))
         if query_id in self.callback_answers:
             raise BotApiError(400, "Bad Request: query is too old and response timeout expired")
+        if _utf16_length(str(params.get("text", ""))) > MAX_CALLBACK_ANSWER_CHARS:
+            raise BotApiError(400, "Bad Request: MESSAGE_TOO_LONG")
         self.callback_answers[query_id] = params
         return True
 

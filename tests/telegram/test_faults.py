@@ -6,10 +6,12 @@ slow request from holding up everybody else.
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from tests.telegram.conftest import BotFactory, person, private_chat
-from tests.telegram.fake_bot_api import FakeBotApi, Fault
+from tests.telegram.fake_bot_api import FakeBotApi, Fault, Json
 
 USER = person(901)
 CHAT = private_chat(USER)
@@ -147,3 +149,144 @@ async def test_persistent_failure_is_logged_and_the_bot_carries_on(
     errors = [r for r in caplog.records if r.levelname == "ERROR"]
     assert len(errors) == 1
     assert "text '五大产业是什么'" in errors[0].getMessage()
+
+
+async def test_flood_wait_of_one_chat_does_not_hold_up_other_chats(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """A 429 for one chat delays only that chat: other chats' replies go out during its wait."""
+    others = [person(9100 + i) for i in range(3)]
+    fake_api.inject("sendMessage", Fault.too_many_requests(retry_after=2))
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, QUESTION)
+        await fake_api.wait_until(lambda: fake_api.pending_faults("sendMessage") == 0)
+        for other in others:
+            fake_api.push_message(other, private_chat(other), QUESTION)
+        await fake_api.wait_sent(901, within=10)
+        await fake_api.wait_until(lambda: all(fake_api.sent_to(o["id"]) for o in others))
+    chats = [call.params["chat_id"] for call in fake_api.calls_to("sendMessage")]
+    # The refused send, then every other chat's reply, and only then the retry of the first.
+    assert chats[0] == 901
+    assert sorted(chats[1:4]) == [o["id"] for o in others]
+    assert chats[4:] == [901]
+
+
+async def test_malformed_success_reply_is_retried(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """A 200 whose body is not the Bot API's JSON (a proxy's page) is retried: one reply."""
+    fake_api.inject("sendMessage", Fault.malformed_response())
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, QUESTION)
+        (reply,) = await fake_api.wait_sent(901)
+        await fake_api.wait_fetched()
+    assert reply["text"].startswith(ANSWER_START)
+    assert len(fake_api.calls_to("sendMessage")) == 2
+
+
+@pytest.mark.parametrize(
+    "fault",
+    [Fault.server_error(502), Fault.dropped_request()],
+    ids=["502", "dropped"],
+)
+async def test_failed_tap_acknowledgement_still_sends_the_answer(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, fault: Fault
+) -> None:
+    """answerCallbackQuery failing (a 5xx, a dropped request) does not stop the tapped answer."""
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, QUESTION)
+        (first,) = await fake_api.wait_sent(901)
+        fake_api.inject("answerCallbackQuery", fault)
+        fake_api.push_callback(USER, first, "a:s:five-industries")
+        _, tapped = await fake_api.wait_sent(901, 2)
+    assert tapped["text"].startswith("五大百亿级产业是")
+
+
+@pytest.mark.parametrize(
+    ("status", "description"),
+    [
+        (403, "Forbidden: bot was blocked by the user"),
+        (400, "Bad Request: chat not found"),
+        (403, "Forbidden: user is deactivated"),
+    ],
+)
+async def test_unreachable_users_are_an_info_line_not_an_error(
+    fake_api: FakeBotApi,
+    bot_on_fake: BotFactory,
+    caplog: pytest.LogCaptureFixture,
+    status: int,
+    description: str,
+) -> None:
+    """A blocked, gone or deactivated user is routine: one INFO line, no ERROR, no traceback."""
+    fake_api.inject("sendMessage", Fault.refused(status, description))
+    with caplog.at_level(logging.INFO, logger="bot"):
+        async with bot_on_fake():
+            fake_api.push_message(USER, CHAT, QUESTION)
+            await fake_api.wait_until(lambda: fake_api.pending_faults("sendMessage") == 0)
+            await fake_api.wait_fetched()
+    # PTB drops Telegram's "Bad Request: " from the description.
+    said = description.removeprefix("Bad Request: ").lower()
+    (line,) = [r for r in caplog.records if said in r.getMessage().lower()]
+    assert line.levelno == logging.INFO
+    assert line.exc_info is None
+    assert "chat 901" in line.getMessage()
+
+
+# Every kind of fault the fake server can inject, for the soak below.
+MIXED_FAULTS = (
+    Fault.too_many_requests(retry_after=1),
+    Fault.server_error(502),
+    Fault.dropped_request(),
+    Fault.malformed_response(),
+    Fault.server_error(500),
+    Fault.slow(0.3),
+    Fault.dropped_response(),
+    Fault.server_error(503),
+)
+
+
+async def test_soak_of_every_fault_kind_loses_no_reply(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """30 users ask, tap an answer and browse while every Bot API call they cause meets faults
+    of every kind (429, 5xx, dropped, malformed, slow, lost responses): nothing is lost."""
+    users = [person(9200 + i) for i in range(30)]
+    async with bot_on_fake():
+        # Questions: sendMessage meets every kind, three times over.
+        fake_api.inject("sendMessage", *MIXED_FAULTS * 3)
+        for user in users:
+            fake_api.push_message(user, private_chat(user), QUESTION)
+        await fake_api.wait_until(lambda: all(fake_api.sent_to(u["id"]) for u in users), 20)
+        answers = {u["id"]: fake_api.sent_to(u["id"])[0] for u in users}
+        # Taps on a suggestion: their acknowledgements fail too, and their answers' sends.
+        fake_api.inject("answerCallbackQuery", *[Fault.server_error(502)] * 4)
+        fake_api.inject("answerCallbackQuery", *[Fault.dropped_request()] * 4)
+        fake_api.inject("sendMessage", *MIXED_FAULTS * 2)
+        for user in users:
+            fake_api.push_callback(user, answers[user["id"]], "a:s:five-industries")
+
+        def tapped(user: Json) -> bool:
+            texts = [m["text"] for m in fake_api.sent_to(user["id"])]
+            return any(t.startswith("五大百亿级产业是") for t in texts)
+
+        await fake_api.wait_until(lambda: all(tapped(u) for u in users), 20)
+        # Browsing: the topic list's edits meet every kind as well.
+        fake_api.inject("editMessageText", *MIXED_FAULTS * 2)
+        sent_before = {u["id"]: len(fake_api.sent_to(u["id"])) for u in users}
+        for user in users:
+            fake_api.push_message(user, private_chat(user), "/topics")
+        await fake_api.wait_until(
+            lambda: all(len(fake_api.sent_to(u["id"])) > sent_before[u["id"]] for u in users), 20
+        )
+        listings = {u["id"]: fake_api.sent_to(u["id"])[sent_before[u["id"]]] for u in users}
+        for user in users:
+            fake_api.push_callback(user, listings[user["id"]], "t:s:noodles")
+
+        def browsed(user: Json) -> bool:
+            shown = [listings[user["id"]], *fake_api.sent_to(user["id"])]
+            return any(m["text"] == "“重庆小面”方面可以问：" for m in shown)
+
+        await fake_api.wait_until(lambda: all(browsed(u) for u in users), 20)
+    # Every fault was met (64: 40 on sendMessage, 16 on editMessageText, 8 on the taps' answers).
+    assert all(fake_api.pending_faults(m) == 0 for m in ("sendMessage", "editMessageText"))
+    assert fake_api.pending_faults("answerCallbackQuery") == 0

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from tests.telegram.conftest import BotFactory, person
+from bot.config import LimitSettings
+from bot.store import hash_user
+from bot.telegram_app import INLINE_QUERIES_PER_QUESTION
+from tests.telegram.conftest import TEST_SALT, BotFactory, person
 from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.test_question_log import logged_rows
 
 Json = dict[str, Any]
 USER = person(701)
@@ -78,3 +83,28 @@ async def test_over_long_inline_query_offers_nothing(
 ) -> None:
     """An inline query over the question length limit is answered with no cards."""
     assert await inline_results(fake_api, bot_on_fake, "小面" * 400) == []
+
+
+async def test_inline_flood_is_bounded_per_user(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, log_path: Path
+) -> None:
+    """Many inline queries from one user: a bounded number answered and logged; others are not."""
+    flooder, other = person(702), person(703)
+    limits = LimitSettings(questions_per_minute=3)
+    async with bot_on_fake(limits=limits):
+        flood = [fake_api.push_inline_query(flooder, "How many key projects") for _ in range(60)]
+        theirs = fake_api.push_inline_query(other, "How many key projects")
+        await fake_api.wait_until(
+            lambda: all(q in fake_api.inline_answers for q in [*flood, theirs]), within=15
+        )
+    answered = [q for q in flood if fake_api.inline_answers[q]["results"]]
+    budget = INLINE_QUERIES_PER_QUESTION * limits.questions_per_minute
+    assert len(answered) == budget
+    refused = next(fake_api.inline_answers[q] for q in flood if q not in answered)
+    # Telegram must not cache the empty answer for this text, nor show it to anyone else.
+    assert refused["cache_time"] == 0
+    assert refused["is_personal"] is True
+    assert fake_api.inline_answers[theirs]["results"]
+    rows = logged_rows(log_path)
+    assert len(rows) == budget + 1
+    assert sum(r["user_hash"] == hash_user(703, TEST_SALT) for r in rows) == 1

@@ -25,6 +25,7 @@ from bot.changes import Diff, FigureChange, Proposal
 from bot.config import LimitSettings
 from bot.keyboards import MAX_CALLBACK_BYTES, Action
 from bot.live import LiveEngine
+from bot.render import telegram_length
 from bot.report import ADMINS_ONLY_REPLY
 from bot.store import QuestionLog
 from bot.telegram_app import TelegramService
@@ -39,7 +40,6 @@ from bot.telegram_knowledge import (
     diff_html,
     parse_knowledge_callback,
     problems_html,
-    text_length,
 )
 from tests.telegram.conftest import knowledge_copy, person, private_chat, running, settings_for
 from tests.telegram.fake_bot_api import FakeBotApi, check_html
@@ -742,7 +742,7 @@ def test_long_problem_lists_are_escaped_and_cut_to_fit_a_message() -> None:
     problems = [f"faq.yaml:{n}: entries[{n}].answer: <b>bad</b> & worse" for n in range(2000)]
     html = problems_html("Refused; nothing was changed.", problems, Language.ENGLISH)
     text = check_html(html)  # Telegram's own parse: balanced, known tags only
-    assert text_length(text) <= 4096
+    assert telegram_length(text) <= 4096
     assert "&lt;b&gt;bad&lt;/b&gt; &amp; worse" in html
     assert text.splitlines()[-1].startswith("… and ")
 
@@ -755,6 +755,6 @@ def test_huge_diffs_fit_a_message() -> None:
     )
     proposal = Proposal("faq.yaml", b"", "aaaaaaaaaaaa", "bbbbbbbbbbbb", diff, engine=None)  # type: ignore[arg-type]
     text = check_html(diff_html(proposal, Language.ENGLISH))
-    assert text_length(text) <= 4096
+    assert telegram_length(text) <= 4096
     assert text.endswith("Apply or cancel?")
     assert "… and " in text

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import re
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -222,7 +223,8 @@ async def test_garbage_callback_data_is_acknowledged_and_ignored(
 async def test_topics_browse_back_and_a_vanished_topic(
     fake_api: FakeBotApi, bot_on_fake: BotFactory
 ) -> None:
-    """Topic buttons edit the list in place, « goes back, and a gone topic shows the list."""
+    """Topic buttons edit the list in place, « goes back, a gone topic shows the list, and a
+    tap on what is already shown sends it anew."""
     async with bot_on_fake():
         fake_api.push_message(USER, CHAT, "/topics")
         (listing,) = await fake_api.wait_sent(501)
@@ -242,11 +244,13 @@ async def test_topics_browse_back_and_a_vanished_topic(
         )
         fake_api.push_callback(USER, listing, "T:s:")
         await fake_api.wait_until(lambda: listing["text"] == "报道里的话题，请选一个：")
-        # Tapping what is already shown changes nothing, and is no error.
-        query_id = fake_api.push_callback(USER, listing, "T:s:")
-        await fake_api.wait_until(lambda: query_id in fake_api.callback_answers)
+        # Tapping what is already shown cannot edit it ("not modified"): it comes anew, so that
+        # the tap visibly does something.
+        fake_api.push_callback(USER, listing, "T:s:")
+        _, again = await fake_api.wait_sent(501, 2)
     assert len(fake_api.callback_answers) == 5
-    assert len(fake_api.sent_to(501)) == 1
+    assert again["text"] == "报道里的话题，请选一个："
+    assert callback_data(again) == callback_data(listing)
 
 
 class BrokenEngine(Engine):
@@ -293,3 +297,108 @@ async def test_shipped_knowledge_answers_over_telegram(
     assert "50亿元以上" in reply["text"]
     assert "<blockquote>" in reply["html"]
     assert reply["text"].endswith("《重庆日报》2023-08-15")
+
+
+class EmojiEngine(Engine):
+    """An engine whose answers are 60 lines of 50 emoji: 3,000 characters, 6,059 UTF-16 units."""
+
+    TEXT = "\n".join(f"{n:02d}" + "🎉" * 50 for n in range(60))
+
+    def ask(self, question: str) -> Answer:
+        return replace(super().ask(question), text=self.TEXT)
+
+    def answer_entry(self, entry_id: str, language: Language) -> Answer | None:
+        answer = super().answer_entry(entry_id, language)
+        return replace(answer, text=self.TEXT) if answer is not None else None
+
+
+async def test_answer_too_long_in_utf16_is_split_on_lines(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, engine: Engine
+) -> None:
+    """An answer under 4096 characters but over 4096 UTF-16 units arrives whole, in parts."""
+    emoji = EmojiEngine(engine.knowledge)
+    async with bot_on_fake(engine_provider=lambda: emoji):
+        fake_api.push_message(USER, CHAT, "五大产业是什么")
+        await fake_api.wait_sent(501, 2)
+        await fake_api.wait_fetched()
+    parts = fake_api.sent_to(501)
+    assert len(parts) == 2
+    # Every line whole, in order, in exactly one part; the quote and source after them.
+    lines = "\n".join(p["text"] for p in parts).splitlines()
+    assert lines[:60] == EmojiEngine.TEXT.splitlines()
+    assert parts[1]["html"].count("<blockquote>") == parts[1]["html"].count("</blockquote>")
+    assert parts[1]["text"].endswith("《重庆日报》2023-08-15")
+    # The suggestion buttons come with the last part, under the whole answer.
+    assert callback_data(parts[0]) == []
+    assert callback_data(parts[1]) == ["a:s:noodle-revenue-target"]
+
+
+async def test_tap_under_an_inline_message_fits_the_alert_in_utf16(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, engine: Engine
+) -> None:
+    """A tap under an inline message gets the answer in an alert of at most 200 UTF-16 units."""
+    emoji = EmojiEngine(engine.knowledge)
+    async with bot_on_fake(engine_provider=lambda: emoji):
+        query_id = fake_api.push_inline_callback(USER, "a:s:five-industries")
+        await fake_api.wait_until(lambda: query_id in fake_api.callback_answers)
+    alert = fake_api.callback_answers[query_id]
+    assert alert["show_alert"] is True
+    assert alert["text"].startswith("00🎉🎉")
+    assert alert["text"].endswith("…")
+    assert len(alert["text"].encode("utf-16-le")) // 2 <= 200
+
+
+async def test_browse_tap_on_a_message_that_cannot_be_edited_sends_a_new_one(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """ "Message to edit not found" (deleted, too old) does not lose the tap: a new list comes."""
+    gone = {
+        "message_id": 9999,
+        "date": 0,
+        "chat": CHAT,
+        "from": {"id": 424242, "is_bot": True, "first_name": "bot"},
+        "text": "报道里的话题，请选一个：",
+    }
+    fake_api.remember_chat(CHAT)
+    async with bot_on_fake():
+        fake_api.push_callback(USER, gone, "t:s:noodles")
+        (listing,) = await fake_api.wait_sent(501)
+    assert listing["text"] == "“重庆小面”方面可以问："
+    assert callback_data(listing)[-1] == "T:s:"
+
+
+async def test_browse_taps_count_against_the_flood_limit(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """Topic taps past the per-minute limit edit nothing (each is answered); others browse on."""
+    other = person(505)
+    async with bot_on_fake(limits=LimitSettings(questions_per_minute=3)):
+        fake_api.push_message(USER, CHAT, "/topics")
+        (listing,) = await fake_api.wait_sent(501)
+        taps = [
+            fake_api.push_callback(USER, listing, "t:s:noodles" if n % 2 else "T:s:")
+            for n in range(12)
+        ]
+        fake_api.push_message(other, private_chat(other), "/topics")
+        (theirs,) = await fake_api.wait_sent(505)
+        their_tap = fake_api.push_callback(other, theirs, "t:s:noodles")
+        await fake_api.wait_until(lambda: theirs.get("edit_date") is not None)
+        await fake_api.wait_until(
+            lambda: all(t in fake_api.callback_answers for t in [*taps, their_tap])
+        )
+    flooded = [fake_api.callback_answers[t].get("text") for t in taps]
+    assert flooded.count("您问得太快了，请过一分钟再问。") == 12 - 3
+    edits = [c for c in fake_api.calls_to("editMessageText") if c.params["chat_id"] == 501]
+    assert len(edits) <= 3
+
+
+async def test_lone_surrogate_in_a_first_name_does_not_stop_the_greeting(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """A first name with a lone surrogate (valid JSON, not UTF-8) is greeted with U+FFFD."""
+    user = person(506, name="小\ud800王")
+    async with bot_on_fake():
+        fake_api.push_message(user, private_chat(user), "/start")
+        (reply,) = await fake_api.wait_sent(506)
+    assert reply["text"].startswith("小\ufffd王，您好！")
+    assert len(fake_api.calls_to("sendMessage")) == 1

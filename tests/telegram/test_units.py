@@ -3,6 +3,7 @@ secret redaction, config.example.yaml, and the fake server's own checks."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import fields, is_dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import pytest
 import yaml
 from telegram import Update
+from telegram.error import RetryAfter
 
 from bot.answers import Language
 from bot.app import QUIET_LOGGERS, build_telegram
@@ -29,7 +31,14 @@ from bot.keyboards import (
 )
 from bot.knowledge import load_knowledge
 from bot.redaction import REDACTED, SecretRedactor
-from bot.telegram_app import describe_update, user_language
+from bot.render import (
+    CALLBACK_ANSWER_LIMIT,
+    cut_text,
+    replace_lone_surrogates,
+    split_html,
+    telegram_length,
+)
+from bot.telegram_app import PatientRateLimiter, describe_update, user_language
 from tests.telegram.fake_bot_api import BotApiError, check_html, text_entities
 
 REPO = Path(__file__).resolve().parents[2]
@@ -258,3 +267,110 @@ def test_fake_server_marks_commands_and_mentions_like_a_client() -> None:
         {"type": "bot_command", "offset": 0, "length": 4},
         {"type": "mention", "offset": 8, "length": 9},
     ]
+
+
+# --- Telegram's measure of text, and fitting text to it ----------------------------------------
+
+
+def test_telegram_length_counts_utf16_units_of_the_parsed_text() -> None:
+    """An emoji counts two; tags count nothing and an entity one, as Telegram parses HTML."""
+    assert telegram_length("😀") == 2
+    assert telegram_length("重庆") == 2
+    assert telegram_length("<b>a</b> &amp; 😀", html=True) == 6  # "a & " and two
+    assert telegram_length("<b>a</b>") == 8  # plain text: the brackets are text
+
+
+def test_split_html_cuts_on_lines_and_keeps_each_part_valid() -> None:
+    """Parts break between lines, each within the limit, a tag open across a cut is reopened."""
+    lines = [f"{n:03d} &amp; " + "😀" * 40 for n in range(100)]
+    html = "<blockquote>" + "\n".join(lines) + "</blockquote>\n— 《重庆日报》"
+    parts = split_html(html, limit=1000)
+    assert len(parts) > 1
+    shown = [check_html(part) for part in parts]  # Telegram's own parse: balanced, known tags
+    assert all(telegram_length(text) <= 1000 for text in shown)
+    assert all(part.startswith("<blockquote>") for part in parts[:-1])
+    assert "\n".join(shown) == check_html(html)
+
+
+def test_split_html_cuts_an_overlong_line_between_characters_never_in_an_entity() -> None:
+    """One line longer than the limit is cut between characters, never inside &amp; or a tag."""
+    html = "<b>" + "&amp;😀<i>x</i>" * 1000 + "</b>"
+    parts = split_html(html, limit=500)
+    shown = [check_html(part) for part in parts]
+    assert all(0 < telegram_length(text) <= 500 for text in shown)
+    assert "".join(shown) == "&😀x" * 1000
+
+
+def test_html_that_fits_is_one_part_unchanged() -> None:
+    """Text within the limit is sent as it is."""
+    assert split_html("<b>小面</b>\n50亿元") == ["<b>小面</b>\n50亿元"]
+
+
+def test_cut_text_fits_the_limit_in_utf16_with_an_ellipsis() -> None:
+    """A plain text over the limit is cut, with "…", to at most the limit in UTF-16 units."""
+    cut = cut_text("😀" * 150, CALLBACK_ANSWER_LIMIT)
+    assert cut == "😀" * 99 + "…"
+    assert cut_text("短", CALLBACK_ANSWER_LIMIT) == "短"
+
+
+def test_lone_surrogates_are_replaced_and_pairs_kept() -> None:
+    """A lone surrogate becomes U+FFFD; a split pair is joined; other text is untouched."""
+    assert replace_lone_surrogates("小\ud800王") == "小\ufffd王"
+    assert replace_lone_surrogates("\ud83d\ude00") == "😀"
+    assert replace_lone_surrogates("重庆😀 ok") == "重庆😀 ok"
+
+
+# --- the send-rate limiter -------------------------------------------------------------------
+
+
+def _request(limiter: PatientRateLimiter, send: Any, chat_id: int) -> Any:
+    """One sendMessage to ``chat_id`` through ``limiter``, as PTB makes it."""
+    return limiter.process_request(send, (chat_id,), {}, "sendMessage", {"chat_id": chat_id}, None)
+
+
+async def test_flood_wait_holds_only_the_chat_it_was_given_for() -> None:
+    """After a 429 for chat 1, chat 2 is sent at once; chat 1's sends wait out its retry_after."""
+    limiter = PatientRateLimiter()
+    sent: list[int] = []
+    refused = asyncio.Event()
+
+    async def send(chat_id: int) -> bool:
+        sent.append(chat_id)
+        if sent == [1]:
+            refused.set()
+            raise RetryAfter(30)
+        return True
+
+    first = asyncio.create_task(_request(limiter, send, 1))
+    later = asyncio.create_task(_request(limiter, send, 1))
+    try:
+        async with asyncio.timeout(5):
+            await refused.wait()
+            assert await _request(limiter, send, 2) is True
+        for _ in range(20):
+            await asyncio.sleep(0)
+        assert sent == [1, 2]
+        assert not first.done()
+        assert not later.done()
+    finally:
+        first.cancel()
+        later.cancel()
+
+
+async def test_overall_budget_holds_across_chats() -> None:
+    """Sends to many chats share the overall budget: past it they wait, whatever the chat."""
+    limiter = PatientRateLimiter(overall_max_rate=2, overall_time_period=60)
+    sent: list[int] = []
+
+    async def send(chat_id: int) -> bool:
+        sent.append(chat_id)
+        return True
+
+    tasks = [asyncio.create_task(_request(limiter, send, chat_id)) for chat_id in range(1, 5)]
+    try:
+        for _ in range(50):
+            await asyncio.sleep(0)
+        assert len(sent) == 2
+    finally:
+        for task in tasks:
+            task.cancel()
