@@ -161,6 +161,9 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(
         level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    # aiosqlite logs every statement at DEBUG from its own thread: noise that drowns the log
+    # and, written after the process's last line, makes "stopped" not the last thing it says.
+    logging.getLogger("aiosqlite").setLevel(logging.INFO)
     try:
         if args.command == "run":
             return _run(settings)

@@ -752,8 +752,9 @@ class TelegramBot:
         try:
             await message.edit_text(escape(text), reply_markup=markup)
         except BadRequest as error:
-            # The message is gone, too old to edit, or already shows this ("not modified", so
-            # the tap would seem to do nothing): the tap still gets its list, as a new message.
+            if "not modified" in error.message.lower():
+                return  # a double tap: the message already shows this list
+            # The message is gone or too old to edit: the tap still gets its list, anew.
             logger.info(
                 "could not edit message %s for a tap (%s): sending anew", message.id, error
             )
