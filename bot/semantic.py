@@ -67,6 +67,7 @@ QUESTION_CACHE_SIZE = 2048
 # Phrasing caches of this many knowledge versions are kept (a rollback finds its own).
 KEPT_PHRASING_CACHES = 8
 
+# Bump the digit when what a cache blob holds changes: older files are then rebuilt.
 _BLOB_MAGIC = b"DDKSEM1\n"
 _ALIGN = 64
 _READ_CHUNK = 1 << 20
