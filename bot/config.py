@@ -72,6 +72,14 @@ class KnowledgeSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class SemanticSettings:
+    """The semantic signal's encoder (bot.semantic)."""
+
+    # Where the encoder's load caches and the phrasings' vectors are kept.
+    cache_path: str = "data/semantic-cache"
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings, plus the secrets read from the environment."""
 
@@ -79,6 +87,7 @@ class Settings:
     telegram: TelegramSettings = field(default_factory=TelegramSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
+    semantic: SemanticSettings = field(default_factory=SemanticSettings)
     admins: tuple[int, ...] = ()
     log_level: str = "INFO"
     # Secrets: never in the file, only from the environment.
@@ -137,6 +146,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
         telegram=settings.telegram,
         storage=settings.storage,
         limits=settings.limits,
+        semantic=settings.semantic,
         admins=settings.admins,
         log_level=settings.log_level,
         token=environ.get(TOKEN_ENV) or None,

@@ -83,6 +83,7 @@ def test_the_example_config_documents_every_setting_and_loads() -> None:
         "flush_interval_seconds",
         "history_path",
         "watch_interval_seconds",
+        "cache_path",
         "admins",
         "log_level",
     ):

