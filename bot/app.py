@@ -18,9 +18,10 @@ from pathlib import Path
 
 from bot.changes import KnowledgeEditor
 from bot.config import USER_HASH_SALT_ENV, Settings
-from bot.engine import Engine
+from bot.engine import Engine, load_engine
 from bot.live import LiveEngine
 from bot.redaction import redact_secrets_in_logs
+from bot.semantic import SemanticIndexer
 from bot.store import QuestionLog
 from bot.telegram_app import TelegramBot, TelegramService
 from bot.telegram_knowledge import KnowledgeCommands
@@ -60,7 +61,9 @@ def build_telegram(
         raise ValueError(missing_salt_message())
     quiet_http_loggers()
     if engine is None:
-        engine = LiveEngine.load(Path(settings.knowledge.path))
+        engine = LiveEngine(
+            load_engine(Path(settings.knowledge.path), SemanticIndexer.from_settings(settings))
+        )
         logger.info("knowledge %s loaded from %s", engine.current.version, settings.knowledge.path)
     settings = with_webhook_secret(settings)
     # Opened and closed by the service around the updates it handles.

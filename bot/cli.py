@@ -17,6 +17,7 @@ from bot.config import TOKEN_ENV, ConfigError, Settings, default_config_path, lo
 from bot.engine import Engine, load_engine
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.render import answer_text
+from bot.semantic import SemanticIndexer
 from bot.store import QuestionLog
 
 
@@ -52,7 +53,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def _engine(settings: Settings) -> Engine:
-    return load_engine(Path(settings.knowledge.path))
+    return load_engine(Path(settings.knowledge.path), SemanticIndexer.from_settings(settings))
 
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:

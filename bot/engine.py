@@ -72,12 +72,21 @@ class SemanticSignal(Protocol):
         ...
 
 
+class SemanticIndexer(Protocol):
+    """Builds the semantic signal of a knowledge version (``bot.semantic.SemanticIndexer``)."""
+
+    def index(self, knowledge: Knowledge) -> SemanticSignal:
+        """The signal over this knowledge's phrasings."""
+        ...
+
+
 class Engine:
     """Answers questions from one validated knowledge set."""
 
-    def __init__(self, knowledge: Knowledge, semantic: SemanticSignal | None = None) -> None:
+    def __init__(self, knowledge: Knowledge, semantic: SemanticIndexer | None = None) -> None:
         self.knowledge = knowledge
-        self._semantic = semantic
+        self.semantic = semantic
+        self._semantic = semantic.index(knowledge) if semantic is not None else None
         self._with_figures = frozenset(
             entry.id
             for entry in knowledge.entries.values()
@@ -106,6 +115,10 @@ class Engine:
             vocabulary,
             protected={*lexicon.stopwords_zh, *(w for w in vocabulary if _ASKING.search(w))},
         )
+
+    def for_knowledge(self, knowledge: Knowledge) -> Engine:
+        """An engine over other knowledge (an edit, a rollback) with the same signals."""
+        return Engine(knowledge, self.semantic)
 
     @property
     def version(self) -> str:
@@ -681,6 +694,6 @@ def _most_specific(contenders: list[Candidate]) -> list[Candidate]:
     ]
 
 
-def load_engine(directory: Path) -> Engine:
+def load_engine(directory: Path, semantic: SemanticIndexer | None = None) -> Engine:
     """Load, validate and index a knowledge folder (raises ``KnowledgeError``)."""
-    return Engine(load_knowledge(directory))
+    return Engine(load_knowledge(directory), semantic)

@@ -27,6 +27,7 @@ from bot.config import Settings, StorageSettings
 from bot.engine import Engine, load_engine
 from bot.knowledge import KnowledgeError
 from bot.render import answer_text
+from bot.semantic import SemanticIndexer
 from bot.store import QuestionLog
 
 # How long to wait for the bot's own writes to release the database (a flush takes
@@ -46,7 +47,9 @@ def run_health(settings: Settings) -> int:
     # new log, a failed close) would add more, and their content is in the reason anyway.
     logging.disable(logging.CRITICAL)
     try:
-        version = check_knowledge(Path(settings.knowledge.path))
+        version = check_knowledge(
+            Path(settings.knowledge.path), SemanticIndexer.from_settings(settings)
+        )
         log_path = check_log(settings.storage)
     except Unhealthy as error:
         return _report(f"unhealthy: {' '.join(str(error).split())}", 1)
@@ -57,10 +60,11 @@ def run_health(settings: Settings) -> int:
     return _report(f"ok: knowledge {version}, log {log_path}", 0)
 
 
-def check_knowledge(directory: Path) -> str:
-    """Load ``directory`` and answer one of its questions; return the knowledge version."""
+def check_knowledge(directory: Path, semantic: SemanticIndexer | None = None) -> str:
+    """Load ``directory`` (with the semantic signal, as a start would) and answer one of its
+    questions; return the knowledge version."""
     try:
-        engine = load_engine(directory)
+        engine = load_engine(directory, semantic)
     except KnowledgeError as error:
         first = error.problems[0] if error.problems else "no details"
         raise Unhealthy(

@@ -43,6 +43,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from bot.config import Settings
 from bot.knowledge import Knowledge
 from bot.textnorm import to_simplified
 
@@ -622,3 +623,26 @@ def _prune_phrasing_caches(folder: Path, model_id: str, keep: Path) -> None:
     others = sorted((p for p in folder.glob(pattern) if p != keep), key=modified, reverse=True)
     for old in others[KEPT_PHRASING_CACHES - 1 :]:
         old.unlink(missing_ok=True)
+
+
+class SemanticIndexer:
+    """One loaded encoder, indexing each knowledge version the bot loads (a start, an edit,
+    a rollback), the vectors cached in ``cache_dir``."""
+
+    def __init__(self, encoder: Encoder, cache_dir: Path | None = None) -> None:
+        self.encoder = encoder
+        self.cache_dir = cache_dir
+
+    @classmethod
+    def load(cls, cache_dir: Path | None) -> SemanticIndexer:
+        """The pinned encoder, loaded (from its caches in ``cache_dir`` when there)."""
+        return cls(load_encoder(cache_dir), cache_dir)
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SemanticIndexer:
+        """The indexer the settings describe (``semantic.cache_path``)."""
+        return cls.load(Path(settings.semantic.cache_path))
+
+    def index(self, knowledge: Knowledge) -> SemanticIndex:
+        """The index of one knowledge version."""
+        return SemanticIndex.for_knowledge(knowledge, self.encoder, self.cache_dir)

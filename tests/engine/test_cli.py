@@ -137,3 +137,14 @@ def test_terminal_chat_declines_over_long_questions_as_telegram_does() -> None:
     replies = result.stdout.strip().split("\n\n")
     assert replies[:2] == ["问题太长了（最多 500 个字）。请问得简短一些。"] * 2
     assert "200亿元" in replies[2]
+
+
+def test_ask_uses_the_semantic_signal() -> None:
+    """The command line answers from the engine with its semantic signal loaded: a question
+    lexical matching alone is unsure of is answered."""
+    question = "How many municipal and district level key projects does Dadukou have in total?"
+    result = run_bot("ask", "--json", stdin=question + "\n")
+    assert result.returncode == 0, result.stderr
+    row = json.loads(result.stdout)
+    assert row["status"] == "answered"
+    assert "80个" in row["answer"]

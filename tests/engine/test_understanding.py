@@ -180,6 +180,9 @@ class _FixedNeighbours:
         self.nearest_entries = list(nearest)
         self.asked: list[str] = []
 
+    def index(self, knowledge: object) -> _FixedNeighbours:
+        return self
+
     def nearest(self, question: str, k: int = 5) -> list[tuple[str, float]]:
         self.asked.append(question)
         return self.nearest_entries[:k]

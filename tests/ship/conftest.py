@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.shared_cache import SEMANTIC_CACHE
+
 REPO = Path(__file__).resolve().parents[2]
 KNOWLEDGE = REPO / "knowledge"
 # `python -m bot health` must take less than this; the HEALTHCHECK timeout is at least twice it.
@@ -54,6 +56,7 @@ def write_config(directory: Path, knowledge: Path, log: Path) -> Path:
     settings = {
         "knowledge": {"path": str(knowledge), "history_path": str(log.parent / "history")},
         "storage": {"path": str(log)},
+        "semantic": {"cache_path": str(SEMANTIC_CACHE)},
     }
     path.write_text(yaml.safe_dump(settings), encoding="utf-8")
     return path

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from tests.shared_cache import SEMANTIC_CACHE
 from tests.telegram.conftest import TEST_SALT, person, private_chat
 from tests.telegram.fake_bot_api import FakeBotApi, Fault
 
@@ -21,7 +22,11 @@ CHAT = private_chat(USER)
 
 def write_config(directory: Path, fake_api: FakeBotApi | None, knowledge_dir: Path) -> Path:
     """A config.yaml for the process, logging at DEBUG (the most a log can reveal)."""
-    config: dict[str, object] = {"knowledge": {"path": str(knowledge_dir)}, "log_level": "DEBUG"}
+    config: dict[str, object] = {
+        "knowledge": {"path": str(knowledge_dir)},
+        "log_level": "DEBUG",
+        "semantic": {"cache_path": str(SEMANTIC_CACHE)},
+    }
     if fake_api is not None:
         config["telegram"] = {
             "base_url": fake_api.base_url,
