@@ -39,9 +39,11 @@ from bot.evaluation import (  # noqa: E402
     load_questions,
 )
 from bot.knowledge import Entry, Knowledge, load_knowledge  # noqa: E402
+from bot.semantic import SemanticIndexer  # noqa: E402
 from bot.textnorm import detect_language, to_traditional  # noqa: E402
 
 BASELINE_CUTOFF = 70
+SEMANTIC_CACHE = REPO / "data" / "semantic-cache"
 
 
 class Baseline:
@@ -233,15 +235,21 @@ def main() -> int:
         "--show-errors", choices=("tune", "held", "all"), help="list the engine's errors"
     )
     parser.add_argument("--accuracy-only", action="store_true")
+    parser.add_argument(
+        "--without-semantic", action="store_true", help="the lexical engine alone, to compare"
+    )
     args = parser.parse_args()
 
     knowledge = load_knowledge(REPO / "knowledge")
     questions = load_questions(REPO / "knowledge" / "questions.yaml")
-    engine = Engine(knowledge)
+    lexical = Engine(knowledge)
+    semantic = None if args.without_semantic else SemanticIndexer.load(SEMANTIC_CACHE)
+    engine = Engine(knowledge, semantic)
     baseline = Baseline(knowledge)
     print(
         f"knowledge {knowledge.version}: {len(knowledge.facts)} facts, "
-        f"{len(knowledge.entries)} entries; {len(questions)} labelled questions\n"
+        f"{len(knowledge.entries)} entries; {len(questions)} labelled questions; "
+        f"semantic signal {'off' if semantic is None else 'on'}\n"
     )
     accuracy_table(questions, {"engine": engine.ask, "baseline": baseline.ask}, args.show_errors)
     if args.accuracy_only:
@@ -249,7 +257,8 @@ def main() -> int:
 
     texts = [q.question for q in questions]
     print("\nLatency per question (engine time, microseconds):")
-    for label, ask in (("engine", engine.ask), ("baseline", baseline.ask)):
+    timed = [("engine", engine.ask), ("lexical", lexical.ask), ("baseline", baseline.ask)]
+    for label, ask in timed:
         samples = latency(ask, texts, args.repeats)
         print(
             f"  {label:<9} article size ({len(knowledge.entries)} entries): "
