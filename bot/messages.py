@@ -227,7 +227,11 @@ MESSAGES.update(
         "tg_kn_diff_added": {"zh": "新增（{count}）：", "en": "Added ({count}):"},
         "tg_kn_diff_removed": {"zh": "删除（{count}）：", "en": "Removed ({count}):"},
         "tg_kn_diff_changed": {"zh": "修改（{count}）：", "en": "Changed ({count}):"},
-        "tg_kn_diff_figures": {"zh": "数字变化（旧 → 新）：", "en": "Figures (old → new):"},
+        "tg_kn_diff_answers": {"zh": "答案变化（旧 → 新）：", "en": "Answers (old → new):"},
+        "tg_kn_diff_fields": {
+            "zh": "事实字段变化（旧 → 新）：",
+            "en": "Fact fields (old → new):",
+        },
         "tg_kn_diff_empty": {
             "zh": "条目和数字都没有变化（只改了格式或注释）。",
             "en": "No entry or figure changes (layout or comments only).",

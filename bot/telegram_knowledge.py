@@ -48,7 +48,14 @@ from telegram.ext import (
 
 from bot.analytics import REPORT_TIMEZONE, QuestionGroup, unanswered_groups
 from bot.answers import Language, Status
-from bot.changes import ChangeError, HistoryVersion, KnowledgeEditor, Proposal, check_file_name
+from bot.changes import (
+    ChangeError,
+    HistoryVersion,
+    KnowledgeEditor,
+    Proposal,
+    changed_excerpts,
+    check_file_name,
+)
 from bot.engine import Engine
 from bot.keyboards import entry_question, label
 from bot.knowledge import Problem
@@ -178,7 +185,8 @@ def refusal_html(error: ChangeError, language: Language) -> str:
 
 
 def diff_html(proposal: Proposal, language: Language) -> str:
-    """A proposal as an admin reviews it: versions, entries added, removed, changed, figures."""
+    """A proposal as an admin reviews it: versions; entries added, removed, changed; each
+    changed answer (zh, en) and fact field old → new."""
     diff = proposal.diff
     lines = [
         say(
@@ -197,9 +205,16 @@ def diff_html(proposal: Proposal, language: Language) -> str:
         if items:
             lines.append(say(key, language, count=str(len(items))))
             lines += [f"  • {item}" for item in items]
-    if diff.figures:
-        lines.append(say("tg_kn_diff_figures", language))
-        lines += [f"  • {f.fact}: {f.old} → {f.new}" for f in diff.figures]
+    if diff.answers:
+        lines.append(say("tg_kn_diff_answers", language))
+        for answer in diff.answers:
+            old, new = changed_excerpts(answer.old, answer.new)
+            lines.append(f"  • {answer.entry} ({answer.language}): {old} → {new}")
+    if diff.fields:
+        lines.append(say("tg_kn_diff_fields", language))
+        for change in diff.fields:
+            old, new = changed_excerpts(change.old, change.new)
+            lines.append(f"  • {change.fact}.{change.field}: {old} → {new}")
     if diff.empty:
         lines.append(say("tg_kn_diff_empty", language))
     question = say("tg_kn_diff_question", language)

@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.changes import ChangeError, KnowledgeEditor, Proposal, _insert_phrasing, check_file_name
+from bot.changes import (
+    ChangeError,
+    KnowledgeEditor,
+    Proposal,
+    _insert_phrasing,
+    changed_excerpts,
+    check_file_name,
+)
 from bot.live import LiveEngine
 from tests.engine.conftest import FACTS, FAQ
 
@@ -73,16 +80,48 @@ def test_file_names_like_paths_are_refused(name: str) -> None:
         check_file_name(name)
 
 
-def test_proposal_shows_changed_figures(editor: KnowledgeEditor) -> None:
-    """A valid upload is summarised as a diff with each changed figure old → new."""
+def test_proposal_shows_changed_fact_fields(editor: KnowledgeEditor) -> None:
+    """A valid upload is summarised as a diff with each changed fact field old → new."""
     facts = FACTS.replace("value: 65亿元", "value: 65亿元打造").replace(
         "value_en: 6.5 billion yuan", "value_en: 6.5 billion yuan invested"
     )
     proposal = editor.propose("facts.yaml", facts.encode())
-    assert [(f.fact, f.old, f.new) for f in proposal.diff.figures] == [
-        ("huashao-investment", "65亿元", "65亿元打造")
+    assert [(f.fact, f.field, f.old, f.new) for f in proposal.diff.fields] == [
+        ("huashao-investment", "value", "65亿元", "65亿元打造"),
+        ("huashao-investment", "value_en", "6.5 billion yuan", "6.5 billion yuan invested"),
     ]
     assert proposal.diff.changed == ("fact huashao-investment",)
+
+
+def test_meaning_changes_without_new_figures_are_in_the_diff(editor: KnowledgeEditor) -> None:
+    """A negated answer and a target turned achievement show old → new, per language."""
+    negated = FAQ.replace(
+        "zh: 大渡口力促今年重庆小面产业营收50亿元以上。",
+        "zh: 大渡口力促今年重庆小面产业营收50亿元以上，该目标已经取消。",
+    ).replace("(50亿元以上) this year.", "(50亿元以上) this year; the target was dropped.")
+    diff = editor.propose("faq.yaml", negated.encode()).diff
+    assert [(a.entry, a.language, a.new.split("以上")[-1]) for a in diff.answers] == [
+        ("noodle-revenue-target", "zh", "，该目标已经取消。"),
+        ("noodle-revenue-target", "en", ") this year; the target was dropped."),
+    ]
+    assert diff.fields == ()
+    achieved = FACTS.replace("  kind: target\n", "  kind: achieved\n", 1)
+    diff = editor.propose("facts.yaml", achieved.encode()).diff
+    assert [(f.fact, f.field, f.old, f.new) for f in diff.fields] == [
+        ("noodle-revenue-target-2023", "kind", "target", "achieved")
+    ]
+
+
+def test_long_answers_are_cut_to_what_changed() -> None:
+    """A long answer's excerpt keeps the changed words and some context, marked with …."""
+    old = "甲" * 100 + "目标是50亿元以上" + "乙" * 100
+    new = "甲" * 100 + "目标已经取消" + "乙" * 100
+    # The shared 目标 is context too: three characters before the first that differs.
+    assert changed_excerpts(old, new, context=3) == (
+        "…甲目标是50亿元以上乙乙乙…",
+        "…甲目标已经取消乙乙乙…",
+    )
+    assert changed_excerpts("短", "短句") == ("短", "短句")
 
 
 @pytest.mark.parametrize(

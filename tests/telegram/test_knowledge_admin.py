@@ -21,7 +21,7 @@ import pytest
 
 from bot.answers import Language
 from bot.app import build_telegram
-from bot.changes import Diff, FigureChange, Proposal
+from bot.changes import Diff, FieldChange, Proposal
 from bot.config import LimitSettings
 from bot.keyboards import MAX_CALLBACK_BYTES, Action
 from bot.live import LiveEngine
@@ -241,13 +241,48 @@ async def test_changed_figures_are_shown_old_to_new(start_bot: BotStarter) -> No
         diff = await bot.upload(OTHER_ADMIN, "facts.yaml", new_facts.encode())
     assert "Changed (1):\n  • fact noodle-revenue-target-2023" in diff["text"]
     assert (
-        "Figures (old → new):\n  • noodle-revenue-target-2023: 50亿元以上 → 营收50亿元以上"
-        in (diff["text"])
-    )
+        "Fact fields (old → new):\n"
+        "  • noodle-revenue-target-2023.value: 50亿元以上 → 营收50亿元以上"
+    ) in diff["text"]
     assert [b["text"] for row in diff["reply_markup"]["inline_keyboard"] for b in row] == [
         "✅ Apply",
         "✖ Cancel",
     ]
+
+
+async def test_review_shows_meaning_changes_and_validation_refuses_wrong_english(
+    start_bot: BotStarter,
+) -> None:
+    """A negated answer and a target made an achievement are shown old → new; an English
+    figure ten times the Chinese one is refused at its line."""
+    async with start_bot() as bot:
+        faq = bot.faq()
+        negated = faq.replace(
+            "zh: 大渡口力促今年重庆小面产业营收达到50亿元以上。",
+            "zh: 大渡口力促今年重庆小面产业营收达到50亿元以上，该目标已经取消。",
+        )
+        assert negated != faq
+        diff = await bot.upload(ADMIN, "faq.yaml", negated.encode())
+        facts = (bot.knowledge / "facts.yaml").read_text(encoding="utf-8")
+        achieved = facts.replace("  kind: target\n", "  kind: achieved\n", 1)
+        fields = await bot.upload(OTHER_ADMIN, "facts.yaml", achieved.encode())
+        tenfold = faq.replace(
+            "over 5 billion yuan (50亿元以上)", "over 50 billion yuan (50亿元以上)"
+        )
+        refused = await bot.upload(ADMIN, "faq.yaml", tenfold.encode())
+    assert (
+        "答案变化（旧 → 新）：\n  • noodle-revenue-target (zh): 大渡口力促今年重庆小面产业营收达到"
+        "50亿元以上。 → 大渡口力促今年重庆小面产业营收达到50亿元以上，该目标已经取消。"
+    ) in diff["text"]
+    assert (
+        "Fact fields (old → new):\n  • noodle-revenue-target-2023.kind: target → achieved"
+    ) in fields["text"]
+    assert refused["text"] == (
+        f"{REFUSED}原因：faq.yaml has 1 problem(s)\n"
+        "faq.yaml:20: noodle-revenue-target.answer.en: "
+        "'over 50 billion' is not 50亿元以上 beside it, which is 'over 5 billion'"
+    )
+    assert "reply_markup" not in refused
 
 
 async def test_cancel_leaves_everything_as_it_was(start_bot: BotStarter) -> None:
@@ -751,7 +786,7 @@ def test_huge_diffs_fit_a_message() -> None:
     """A diff touching every entry is cut to one message, ending with the question."""
     diff = Diff(
         added=tuple(f"entry new-{n}" for n in range(3000)),
-        figures=(FigureChange("x", "1亿元", "2亿元"),),
+        fields=(FieldChange("x", "value", "1亿元", "2亿元"),),
     )
     proposal = Proposal("faq.yaml", b"", "aaaaaaaaaaaa", "bbbbbbbbbbbb", diff, engine=None)  # type: ignore[arg-type]
     text = check_html(diff_html(proposal, Language.ENGLISH))
