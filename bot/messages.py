@@ -263,6 +263,12 @@ MESSAGES.update(
             "en": "This upload has expired or was already handled; nothing was changed. Send "
             "the file again if needed.",
         },
+        "tg_kn_not_uploader": {
+            "zh": "这次上传是 {uploader} 发的，只有他本人可以应用或取消。"
+            "要改资料的话，请自己发送文件。",
+            "en": "This upload is {uploader}'s: only they can apply or cancel it. To change "
+            "the knowledge, send the file yourself.",
+        },
         "tg_kn_list_expired": {
             "zh": "这个列表已经过期或者处理过了。请重新发 /unanswered。",
             "en": "This list has expired or was already handled. Send /unanswered again.",

@@ -108,6 +108,12 @@ class Expiring(Generic[T]):
         self._values[key] = (self._clock() + self.ttl, value)
         return key
 
+    def peek(self, key: str) -> T | None:
+        """The value under ``key``, kept; None when unknown, taken or expired."""
+        self._expire()
+        kept = self._values.get(key)
+        return kept[1] if kept is not None else None
+
     def take(self, key: str) -> T | None:
         """The value under ``key``, removed; None when unknown, taken or expired."""
         self._expire()
@@ -122,6 +128,16 @@ class Expiring(Generic[T]):
         now = self._clock()
         for key in [k for k, (deadline, _) in self._values.items() if deadline <= now]:
             del self._values[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A proposal behind its Apply / Cancel buttons, and the admin who sent it."""
+
+    proposal: Proposal
+    # Only the admin who uploaded may apply or cancel it (and is credited in the history).
+    uploader_id: int
+    uploader: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,6 +255,15 @@ def actor_of(user: User) -> str:
     return f"{user.full_name} ({user.id})"
 
 
+# An alert (the answer to a button) holds at most 200 characters; a name takes at most this.
+_NAME_IN_ALERT = 40
+
+
+def shorten(name: str, limit: int = _NAME_IN_ALERT) -> str:
+    """``name`` cut to ``limit`` characters (with "…"), to fit an alert."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
 def phrasing_language(text: str) -> str:
     """The FAQ's language key (``zh`` or ``en``) a phrasing belongs under."""
     return "en" if detect_language(text) is Language.ENGLISH else "zh"
@@ -277,7 +302,7 @@ class KnowledgeCommands:
         self.admins = frozenset(admins)
         self.log = log
         self._user_hash_salt = user_hash_salt
-        self._uploads: Expiring[Proposal] = Expiring(proposal_ttl, clock=clock)
+        self._uploads: Expiring[Upload] = Expiring(proposal_ttl, clock=clock)
         self._groups: Expiring[GroupChoice] = Expiring(list_ttl, clock=clock)
         # One change at a time: applies, rollbacks and reloads never interleave.
         self._changing = asyncio.Lock()
@@ -410,7 +435,7 @@ class KnowledgeCommands:
             )
             await message.reply_html(escape(text), do_quote=False)
             raise ApplicationHandlerStop
-        key = self._uploads.put(proposal)
+        key = self._uploads.put(Upload(proposal, user.id, actor_of(user)))
         markup = InlineKeyboardMarkup(
             [
                 [
@@ -643,11 +668,24 @@ class KnowledgeCommands:
     async def _upload_button(
         self, query: CallbackQuery, verb: str, key: str, user: User, language: Language
     ) -> None:
-        proposal = self._uploads.take(key)
-        if proposal is None:
+        upload = self._uploads.peek(key)
+        if upload is None:
             await _acknowledge(query, say("tg_kn_expired", language), alert=True)
             await _drop_buttons(query)
             return
+        if upload.uploader_id != user.id:
+            # Another admin's buttons: refused, and left for the uploader to use.
+            logger.warning(
+                "refused admin %s the buttons of an upload of %s by admin %s",
+                user.id,
+                upload.proposal.file,
+                upload.uploader_id,
+            )
+            text = say("tg_kn_not_uploader", language, uploader=shorten(upload.uploader))
+            await _acknowledge(query, text, alert=True)
+            return
+        self._uploads.take(key)
+        proposal = upload.proposal
         await _acknowledge(query)
         await _drop_buttons(query)
         if verb == CANCEL:

@@ -318,6 +318,33 @@ async def test_unknown_or_foreign_buttons_change_nothing(start_bot: BotStarter) 
         assert applied["text"].startswith("已应用 faq.yaml")
 
 
+async def test_only_the_uploader_can_apply_or_cancel(start_bot: BotStarter) -> None:
+    """Another admin tapping Apply or Cancel is refused and changes nothing; the uploader's
+    own tap still works and the change is credited to the uploader."""
+    async with start_bot() as bot:
+        before, version = snapshot(bot.knowledge), bot.live.current.version
+        new_faq = changed_faq(bot.faq())
+        diff = await bot.upload(ADMIN, "faq.yaml", new_faq.encode())
+        apply, cancel = callback_data(diff)
+        for data in (apply, cancel):
+            refused = await bot.tap_for_alert(OTHER_ADMIN, diff, data)
+            assert refused["text"] == (
+                "This upload is Ada (9001)'s: only they can apply or cancel it. To change the "
+                "knowledge, send the file yourself."
+            )
+            assert refused["show_alert"] is True
+        assert snapshot(bot.knowledge) == before
+        assert bot.live.current.version == version
+        assert callback_data(diff) == [apply, cancel]  # left for the uploader
+        assert bot.fake.sent_to(9002) == []
+
+        applied = await bot.tap(ADMIN, diff, apply)
+        assert applied["text"].startswith("已应用 faq.yaml")
+        rows = await bot.log.knowledge_versions()
+    assert bot.faq() == new_faq
+    assert [(r.applied_by, r.action) for r in rows][0] == ("Ada (9001)", "apply faq.yaml")
+
+
 async def test_rollback_restores_and_history_lists_who_and_when(start_bot: BotStarter) -> None:
     """Two applies by two admins, two rollbacks; /history shows each version, who and when."""
     async with start_bot() as bot:
