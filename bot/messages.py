@@ -290,6 +290,29 @@ MESSAGES.update(
             "zh": "磁盘上的资料已经修好：版本 {version} 已上线。",
             "en": "The knowledge on disk is fixed: version {version} is live.",
         },
+        "tg_kn_disk_unrecorded": {
+            "zh": "磁盘上的资料改动检查通过，但没能记入历史，所以没有采用；仍在用版本 {version} "
+            "回答。原因：{reason}",
+            "en": "The edit of the knowledge on disk is valid but could not be recorded in the "
+            "history, so it is not live; still answering from version {version}. Reason: "
+            "{reason}",
+        },
+        "tg_kn_storage_full": {
+            "zh": "磁盘已满（{folder}）。请腾出空间后再试。",
+            "en": "the disk is full ({folder}). Free some space and try again.",
+        },
+        "tg_kn_storage_read_only": {
+            "zh": "磁盘是只读的（{folder}）。",
+            "en": "the disk is read-only ({folder}).",
+        },
+        "tg_kn_storage_not_allowed": {
+            "zh": "机器人没有写入 {folder} 的权限。",
+            "en": "the bot is not allowed to write to {folder}.",
+        },
+        "tg_kn_storage_failed": {
+            "zh": "写入 {folder} 失败（{detail}）。",
+            "en": "writing to {folder} failed ({detail}).",
+        },
         "tg_kn_rolled_back": {
             "zh": "已回滚：版本 {version} 已上线（之前是 {previous}）。",
             "en": "Rolled back: version {version} is live (was {previous}).",
@@ -304,6 +327,10 @@ MESSAGES.update(
         },
         "tg_kn_history_live": {"zh": "（使用中）", "en": " (live)"},
         "tg_kn_history_was": {"zh": "（之前是 {previous}）", "en": " (was {previous})"},
+        "tg_kn_history_unrecorded": {
+            "zh": "{version}（使用中）· {when} · {origin}（下次改动时记入历史）",
+            "en": "{version} (live) · {when} · {origin} (recorded with the next change)",
+        },
         "tg_kn_history_empty": {
             "zh": "还没有记录的版本。正在使用版本 {version}。",
             "en": "No versions recorded yet. Version {version} is live.",

@@ -2,14 +2,17 @@
 
 ``KnowledgeCommands`` holds the state (the editor, the admins, pending proposals) and its
 methods are the handlers. The work itself is ``bot.changes.KnowledgeEditor`` (validate, diff,
-regression gate, atomic write, history) and ``bot.live.LiveEngine`` (hot reload); this module
-only decides who may do what, downloads, renders and sends. Its handlers run in a handler group
-before the ``TelegramBot`` ones and stop an update they dealt with, so an admin's document is an
-upload here and never "please type your question" there.
+regression gate, the history, and the one way a version goes live, which uploads, rollbacks,
+``/reload`` and the watch of the folder all take); this module only decides who may do what,
+downloads, renders and sends. ``/history`` and ``/rollback`` read the same history folder; the
+question log's audit table is a copy of it, brought up to date after every change. Its
+handlers run in a handler group before the ``TelegramBot`` ones and stop an update they dealt
+with, so an admin's document is an upload here and never "please type your question" there.
 
 Pending proposals and ``/unanswered`` lists live in memory under short random keys that expire:
 a button tapped after a restart or after its time is answered with "send it again", never with
-someone else's change.
+someone else's change. An upload's Apply / Cancel belong to the admin who uploaded it: another
+admin's tap is refused.
 """
 
 from __future__ import annotations
@@ -50,16 +53,17 @@ from bot.analytics import REPORT_TIMEZONE, QuestionGroup, unanswered_groups
 from bot.answers import Language, Status
 from bot.changes import (
     ChangeError,
-    HistoryVersion,
     KnowledgeEditor,
     Proposal,
+    StorageError,
+    SyncResult,
     changed_excerpts,
     check_file_name,
 )
 from bot.engine import Engine
 from bot.keyboards import entry_question, label
 from bot.knowledge import Problem
-from bot.live import LiveEngine, ReloadResult
+from bot.live import LiveEngine
 from bot.messages import say
 from bot.report import ADMINS_ONLY_REPLY
 from bot.store import QuestionLog, hash_user
@@ -195,8 +199,14 @@ def problems_html(head: str, problems: Sequence[str], language: Language) -> str
 
 def refusal_html(error: ChangeError, language: Language) -> str:
     """A refused change: why, then its problems (file:line: field: problem)."""
-    return problems_html(
-        say("tg_kn_refused", language, reason=error.message), error.problems, language
+    reason = storage_reason(error, language) if isinstance(error, StorageError) else error.message
+    return problems_html(say("tg_kn_refused", language, reason=reason), error.problems, language)
+
+
+def storage_reason(error: StorageError, language: Language) -> str:
+    """A refused write in plain words: "the disk is full (/data/knowledge-history) …"."""
+    return say(
+        f"tg_kn_storage_{error.kind}", language, folder=str(error.folder), detail=error.detail
     )
 
 
@@ -304,8 +314,6 @@ class KnowledgeCommands:
         self._user_hash_salt = user_hash_salt
         self._uploads: Expiring[Upload] = Expiring(proposal_ttl, clock=clock)
         self._groups: Expiring[GroupChoice] = Expiring(list_ttl, clock=clock)
-        # One change at a time: applies, rollbacks and reloads never interleave.
-        self._changing = asyncio.Lock()
         # The language each admin last wrote in, for messages the bot starts (reload problems).
         self._languages: dict[int, Language] = {}
         self._disk_problems_told = False
@@ -342,28 +350,23 @@ class KnowledgeCommands:
     # --- hot reload --------------------------------------------------------------------------
 
     async def on_watch(self, context: Context) -> None:
-        """The job: swap in valid edits on disk; tell the admins, once, why others were not."""
-        async with self._changing:
-            previous = self.live.current.version
-            result = await asyncio.to_thread(self.live.reload)
-        if result.refused:
-            if self.live.should_report(result):
+        """The job: take valid edits on disk; tell the admins, once, why others were not."""
+        result = await asyncio.to_thread(self.editor.sync)
+        if result.refused or result.failure:
+            if self.editor.should_report(result):
                 self._disk_problems_told = True
                 await self._tell_admins(
-                    context.bot,
-                    lambda language: problems_html(
-                        say("tg_kn_disk_refused", language, version=result.version),
-                        problems_of(result.problems),
-                        language,
-                    ),
+                    context.bot, lambda language: self._disk_problem_html(result, language)
                 )
             return
         if not result.changed:
             return
         logger.info(
-            "knowledge changed on disk: version %s is live (was %s)", result.version, previous
+            "knowledge changed on disk: version %s is live (was %s)",
+            result.version,
+            result.previous,
         )
-        await self._audit(result.version, "server", "reload from disk", previous)
+        await self._copy_history_to_log()
         if self._disk_problems_told:
             self._disk_problems_told = False
             await self._tell_admins(
@@ -372,30 +375,43 @@ class KnowledgeCommands:
             )
 
     async def on_reload(self, update: Update, context: Context) -> None:
-        """``/reload``: load the knowledge folder now, changed or not."""
+        """``/reload``: load the knowledge folder now (recorded in the history like any change)."""
         message, user, language = await self._admin_message(update)
-        async with self._changing:
-            previous = self.live.current.version
-            result = await asyncio.to_thread(self.live.reload, force=True)
-        await message.reply_html(self._reload_html(result, previous, language), do_quote=False)
-        if result.refused:
-            # Told here; the watcher need not tell every admin the same problems again.
-            self.live.should_report(result)
+        result = await asyncio.to_thread(self.editor.sync, actor_of(user), "reload", force=True)
+        await message.reply_html(self._reload_html(result, language), do_quote=False)
+        if result.refused or result.failure:
+            # Told here; the watcher need not tell every admin the same thing again.
+            self.editor.should_report(result)
         elif result.changed:
-            await self._audit(result.version, actor_of(user), "reload", previous)
+            await self._copy_history_to_log()
         raise ApplicationHandlerStop
 
     @staticmethod
-    def _reload_html(result: ReloadResult, previous: str, language: Language) -> str:
-        if result.refused:
-            return problems_html(
-                say("tg_kn_disk_refused", language, version=result.version),
-                problems_of(result.problems),
-                language,
+    def _disk_problem_html(result: SyncResult, language: Language) -> str:
+        """Why the files on disk did not go live: their problems, or the history's disk."""
+        if result.failure is not None:
+            reason = storage_reason(result.failure, language)
+            return escape(
+                say("tg_kn_disk_unrecorded", language, version=result.version, reason=reason)
             )
+        return problems_html(
+            say("tg_kn_disk_refused", language, version=result.version),
+            problems_of(result.problems),
+            language,
+        )
+
+    @classmethod
+    def _reload_html(cls, result: SyncResult, language: Language) -> str:
+        if result.refused or result.failure:
+            return cls._disk_problem_html(result, language)
         if result.changed:
             return escape(
-                say("tg_kn_reload_changed", language, version=result.version, previous=previous)
+                say(
+                    "tg_kn_reload_changed",
+                    language,
+                    version=result.version,
+                    previous=result.previous,
+                )
             )
         return escape(say("tg_kn_reload_unchanged", language, version=result.version))
 
@@ -489,23 +505,21 @@ class KnowledgeCommands:
     async def on_rollback(self, update: Update, context: Context) -> None:
         """``/rollback``: restore the version live before the current one."""
         message, user, language = await self._admin_message(update)
-        async with self._changing:
-            previous = self.live.current.version
-            try:
-                restored = await asyncio.to_thread(self.editor.rollback, actor_of(user))
-            except ChangeError as error:
-                await message.reply_html(
-                    refusal_html(error, language),
-                    do_quote=False,
-                )
-                raise ApplicationHandlerStop from None
+        try:
+            restored = await asyncio.to_thread(self.editor.rollback, actor_of(user))
+        except ChangeError as error:
+            await self._copy_history_to_log()  # an edit on disk may have been recorded first
+            await message.reply_html(refusal_html(error, language), do_quote=False)
+            raise ApplicationHandlerStop from None
+        # What was live: the version before, or an edit on disk recorded just before.
+        previous = restored.replaced or ""
         logger.info(
             "admin %s rolled the knowledge back to %s (was %s)",
             user.id,
             restored.version,
             previous,
         )
-        await self._audit(restored.version, actor_of(user), restored.action, previous)
+        await self._copy_history_to_log()
         text = say("tg_kn_rolled_back", language, version=restored.version, previous=previous)
         await message.reply_html(escape(text), do_quote=False)
         raise ApplicationHandlerStop
@@ -515,6 +529,7 @@ class KnowledgeCommands:
         message, _, language = await self._admin_message(update)
         live = self.live.current.version
         rows = await self._history_rows()
+        unrecorded = not await asyncio.to_thread(self.editor.live_is_recorded)
         if not rows:
             await message.reply_html(
                 escape(say("tg_kn_history_empty", language, version=live)), do_quote=False
@@ -537,26 +552,33 @@ class KnowledgeCommands:
                     was=say("tg_kn_history_was", language, previous=previous) if previous else "",
                 )
             )
+        if unrecorded:
+            # Loaded at start and not changed since: recorded with the next change.
+            lines.insert(
+                0,
+                say(
+                    "tg_kn_history_unrecorded",
+                    language,
+                    version=live,
+                    when=local_time(self.live.since),
+                    origin=self.live.origin,
+                ),
+            )
         text = "\n".join([say("tg_kn_history_title", language), *fit_lines(lines, language)])
         await message.reply_html(escape(text), do_quote=False)
         raise ApplicationHandlerStop
 
     async def _history_rows(self) -> list[tuple[str, str, str, str, str | None]]:
-        """(version, when, who, action, previous), newest first: the audit table, else (no
-        question log) the history folder."""
-        if self.log is not None:
-            return [
-                (r.version, local_time(r.applied_at), r.applied_by, r.action, r.previous)
-                for r in await self.log.knowledge_versions(HISTORY_ROWS)
-            ]
-        versions: list[HistoryVersion] = await asyncio.to_thread(self.editor.versions)
+        """(version, when, who, action, what was live before), newest first, from the history
+        folder: the one record /rollback also reads."""
+        versions = await asyncio.to_thread(self.editor.versions)
         return [
             (
                 v.version,
                 local_time(datetime.fromisoformat(v.applied_at)),
                 v.applied_by,
                 v.action,
-                v.previous,
+                v.replaced,
             )
             for v in versions[:HISTORY_ROWS]
         ]
@@ -692,22 +714,17 @@ class KnowledgeCommands:
             logger.info("admin %s cancelled an upload of %s", user.id, proposal.file)
             await self._answer(query, escape(say("tg_kn_cancelled", language)))
             return
-        async with self._changing:
-            try:
-                applied = await asyncio.to_thread(self.editor.apply, proposal, actor_of(user))
-            except ChangeError as error:
-                logger.info(
-                    "admin %s: applying %s refused: %s", user.id, proposal.file, error.message
-                )
-                await self._answer(
-                    query,
-                    refusal_html(error, language),
-                )
-                return
+        try:
+            applied = await asyncio.to_thread(self.editor.apply, proposal, actor_of(user))
+        except ChangeError as error:
+            logger.info("admin %s: applying %s refused: %s", user.id, proposal.file, error.message)
+            await self._copy_history_to_log()  # an edit on disk may have been recorded first
+            await self._answer(query, refusal_html(error, language))
+            return
         logger.info(
             "admin %s applied %s: version %s is live", user.id, proposal.file, applied.version
         )
-        await self._audit(applied.version, actor_of(user), applied.action, proposal.base_version)
+        await self._copy_history_to_log()
         text = say(
             "tg_kn_applied",
             language,
@@ -734,33 +751,33 @@ class KnowledgeCommands:
             )
             return
         assert choice.entry_id is not None
-        async with self._changing:
-            previous = self.live.current.version
-            try:
-                proposal = await asyncio.to_thread(
-                    self.editor.propose_phrasing,
-                    choice.entry_id,
-                    choice.phrasing,
-                    phrasing_language(choice.phrasing),
-                )
-                applied = await asyncio.to_thread(self.editor.apply, proposal, actor_of(user))
-            except ChangeError as error:
-                # The group keeps its buttons' meaning: it can still be dismissed from a new list.
-                await _drop_row(query, key)
-                await self._answer(
-                    query,
-                    refusal_html(error, language),
-                )
-                return
+        try:
+            proposal = await asyncio.to_thread(
+                self.editor.propose_phrasing,
+                choice.entry_id,
+                choice.phrasing,
+                phrasing_language(choice.phrasing),
+            )
+            applied = await asyncio.to_thread(
+                self.editor.apply,
+                proposal,
+                actor_of(user),
+                f"add phrasing to {choice.entry_id}",
+            )
+        except ChangeError as error:
+            # The group keeps its buttons' meaning: it can still be dismissed from a new list.
+            await self._copy_history_to_log()
+            await _drop_row(query, key)
+            await self._answer(query, refusal_html(error, language))
+            return
+        previous = applied.replaced or ""
         logger.info(
             "admin %s added a phrasing to %s: version %s is live",
             user.id,
             choice.entry_id,
             applied.version,
         )
-        await self._audit(
-            applied.version, actor_of(user), f"add phrasing to {choice.entry_id}", previous
-        )
+        await self._copy_history_to_log()
         await self._dismiss(choice, user, f"phrasing of {choice.entry_id}")
         await _drop_row(query, key)
         text = say(
@@ -795,14 +812,30 @@ class KnowledgeCommands:
             return "(unsalted: id withheld)"
         return hash_user(user.id, self._user_hash_salt)
 
-    async def _audit(self, version: str, actor: str, action: str, previous: str | None) -> None:
-        """A row in the audit table (when there is a log). The change is made either way."""
+    async def _copy_history_to_log(self) -> None:
+        """Copy the history versions the audit table lacks into it (when there is a log).
+
+        The history folder is the record; the table is its copy, so a row that could not be
+        written (the log's disk was full, say) is written with the next change.
+        """
         if self.log is None:
             return
         try:
-            await self.log.record_knowledge_version(version, actor, action, previous)
+            versions = await asyncio.to_thread(self.editor.versions)
+            copied = await self.log.recorded_snapshots()
+            for version in reversed(versions):
+                if not version.copied_to_log or version.path.name in copied:
+                    continue
+                await self.log.record_knowledge_version(
+                    version.version,
+                    version.applied_by,
+                    version.action,
+                    version.replaced,
+                    applied_at=datetime.fromisoformat(version.applied_at),
+                    snapshot=version.path.name,
+                )
         except Exception:
-            logger.exception("could not record knowledge version %s in the audit table", version)
+            logger.exception("could not copy the knowledge history to the audit table")
 
     async def _dismiss(self, choice: GroupChoice, user: User, resolution: str) -> None:
         if self.log is None:
