@@ -16,9 +16,9 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot.changes import KnowledgeEditor
+from bot.changes import KnowledgeEditor, finish_interrupted_change
 from bot.config import USER_HASH_SALT_ENV, Settings
-from bot.engine import Engine, load_engine
+from bot.engine import Engine
 from bot.live import LiveEngine
 from bot.redaction import redact_secrets_in_logs
 from bot.semantic import SemanticIndexer
@@ -61,9 +61,10 @@ def build_telegram(
         raise ValueError(missing_salt_message())
     quiet_http_loggers()
     if engine is None:
-        engine = LiveEngine(
-            load_engine(Path(settings.knowledge.path), SemanticIndexer.from_settings(settings))
-        )
+        directory = Path(settings.knowledge.path)
+        # A change a crash interrupted is completed before the folder is loaded.
+        finish_interrupted_change(directory, Path(settings.knowledge.history_path))
+        engine = LiveEngine.load(directory, SemanticIndexer.from_settings(settings))
         logger.info("knowledge %s loaded from %s", engine.current.version, settings.knowledge.path)
     settings = with_webhook_secret(settings)
     # Opened and closed by the service around the updates it handles.

@@ -1,63 +1,58 @@
 """The live engine: one consistent knowledge version at a time, swapped without a restart.
 
-``LiveEngine.current`` is read once per question; a reload builds a whole new ``Engine`` and
+``LiveEngine.current`` is read once per question; a change builds a whole new ``Engine`` and
 replaces the reference in one assignment, so a question in flight is answered entirely from the
-version it started with. A knowledge folder that fails validation never replaces the good one:
-the bot keeps answering from the last good version and the problems are reported.
+version it started with. Only ``bot.changes.KnowledgeEditor`` swaps it in (an upload, a
+rollback, ``/reload`` and the watch of the folder all go through it), after the new version was
+validated and recorded in the history.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
-from dataclasses import dataclass
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.engine import Engine
-from bot.knowledge import KNOWLEDGE_FILES, KnowledgeError, Problem, load_knowledge
+from bot.engine import Engine, SemanticIndexer
+from bot.knowledge import KNOWLEDGE_FILES, load_knowledge
 
 log = logging.getLogger(__name__)
 
-
-@dataclass(frozen=True, slots=True)
-class ReloadResult:
-    """What a reload did: swapped, unchanged, or refused with the problems."""
-
-    changed: bool
-    version: str
-    problems: tuple[Problem, ...] = ()
-
-    @property
-    def refused(self) -> bool:
-        """True when the files on disk are invalid and the old version stayed live."""
-        return bool(self.problems)
+LOADED_AT_START = "loaded at start"
 
 
-def _fingerprint(directory: Path) -> str:
-    """A hash of the knowledge files' bytes (cheap: a few tens of kilobytes)."""
-    digest = hashlib.sha256()
+def read_files(directory: Path) -> dict[str, bytes]:
+    """The knowledge files' bytes as they are on disk; a file that cannot be read is left out
+    (loading then reports it)."""
+    files = {}
     for name in KNOWLEDGE_FILES:
         try:
-            digest.update((directory / name).read_bytes())
-        except OSError as error:
-            digest.update(f"unreadable {name}: {error.errno}".encode())
-        digest.update(b"\0")
-    return digest.hexdigest()
+            files[name] = (directory / name).read_bytes()
+        except OSError:
+            continue
+    return files
 
 
 class LiveEngine:
-    """Holds the engine answering questions now, and reloads it from its folder."""
+    """Holds the engine answering questions now, and the exact bytes it was built from."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(
+        self, engine: Engine, files: Mapping[str, bytes], *, origin: str = LOADED_AT_START
+    ) -> None:
         self._engine = engine
         self.directory = engine.knowledge.directory
-        self._seen = _fingerprint(self.directory)
-        self._reported: str | None = None
+        self._files = dict(files)
+        # When and how the live version became live (for a history that has not recorded it).
+        self.since = datetime.now(UTC)
+        self.origin = origin
 
     @classmethod
-    def load(cls, directory: Path) -> LiveEngine:
-        """Load ``directory`` (raises ``KnowledgeError`` when it is invalid at start-up)."""
-        return cls(Engine(load_knowledge(directory)))
+    def load(cls, directory: Path, semantic: SemanticIndexer | None = None) -> LiveEngine:
+        """Load ``directory`` (raises ``KnowledgeError`` when it is invalid at start-up); every
+        later version gets the same ``semantic`` signal (``Engine.for_knowledge``)."""
+        files = read_files(directory)
+        return cls(Engine(load_knowledge(directory, files), semantic), files)
 
     @property
     def current(self) -> Engine:
@@ -68,39 +63,15 @@ class LiveEngine:
         """The current engine; lets handlers take a plain ``Callable[[], Engine]``."""
         return self._engine
 
-    def swap(self, engine: Engine) -> None:
-        """Make ``engine`` live (after it was validated and built)."""
+    @property
+    def files(self) -> dict[str, bytes]:
+        """The knowledge files of the live version, by name (a copy)."""
+        return dict(self._files)
+
+    def swap(self, engine: Engine, files: Mapping[str, bytes], origin: str) -> None:
+        """Make ``engine`` live (validated, built and recorded by the editor)."""
+        self._files = dict(files)
+        self.since = datetime.now(UTC)
+        self.origin = origin
         self._engine = engine
-        self._seen = _fingerprint(self.directory)
-        self._reported = None
         log.info("knowledge version %s is live", engine.version)
-
-    def reload(self, *, force: bool = False) -> ReloadResult:
-        """Reload from disk if the files changed (or always, with ``force``)."""
-        fingerprint = _fingerprint(self.directory)
-        if not force and fingerprint == self._seen:
-            return ReloadResult(False, self._engine.version)
-        try:
-            engine = Engine(load_knowledge(self.directory))
-        except KnowledgeError as error:
-            self._seen = fingerprint
-            log.warning(
-                "knowledge on disk is invalid; keeping version %s:\n%s",
-                self._engine.version,
-                error,
-            )
-            return ReloadResult(False, self._engine.version, tuple(error.problems))
-        changed = engine.version != self._engine.version
-        self.swap(engine)
-        self._seen = fingerprint
-        return ReloadResult(changed, engine.version)
-
-    def should_report(self, result: ReloadResult) -> bool:
-        """True once per distinct invalid state, so admins are not told the same thing twice."""
-        if not result.refused:
-            return False
-        key = "\n".join(str(p) for p in result.problems)
-        if key == self._reported:
-            return False
-        self._reported = key
-        return True

@@ -257,7 +257,11 @@ MESSAGES.update(
         "tg_kn_diff_added": {"zh": "新增（{count}）：", "en": "Added ({count}):"},
         "tg_kn_diff_removed": {"zh": "删除（{count}）：", "en": "Removed ({count}):"},
         "tg_kn_diff_changed": {"zh": "修改（{count}）：", "en": "Changed ({count}):"},
-        "tg_kn_diff_figures": {"zh": "数字变化（旧 → 新）：", "en": "Figures (old → new):"},
+        "tg_kn_diff_answers": {"zh": "答案变化（旧 → 新）：", "en": "Answers (old → new):"},
+        "tg_kn_diff_fields": {
+            "zh": "事实字段变化（旧 → 新）：",
+            "en": "Fact fields (old → new):",
+        },
         "tg_kn_diff_empty": {
             "zh": "条目和数字都没有变化（只改了格式或注释）。",
             "en": "No entry or figure changes (layout or comments only).",
@@ -289,6 +293,12 @@ MESSAGES.update(
             "en": "This upload has expired or was already handled; nothing was changed. Send "
             "the file again if needed.",
         },
+        "tg_kn_not_uploader": {
+            "zh": "这次上传是 {uploader} 发的，只有他本人可以应用或取消。"
+            "要改资料的话，请自己发送文件。",
+            "en": "This upload is {uploader}'s: only they can apply or cancel it. To change "
+            "the knowledge, send the file yourself.",
+        },
         "tg_kn_list_expired": {
             "zh": "这个列表已经过期或者处理过了。请重新发 /unanswered。",
             "en": "This list has expired or was already handled. Send /unanswered again.",
@@ -310,6 +320,29 @@ MESSAGES.update(
             "zh": "磁盘上的资料已经修好：版本 {version} 已上线。",
             "en": "The knowledge on disk is fixed: version {version} is live.",
         },
+        "tg_kn_disk_unrecorded": {
+            "zh": "磁盘上的资料改动检查通过，但没能记入历史，所以没有采用；仍在用版本 {version} "
+            "回答。原因：{reason}",
+            "en": "The edit of the knowledge on disk is valid but could not be recorded in the "
+            "history, so it is not live; still answering from version {version}. Reason: "
+            "{reason}",
+        },
+        "tg_kn_storage_full": {
+            "zh": "磁盘已满（{folder}）。请腾出空间后再试。",
+            "en": "the disk is full ({folder}). Free some space and try again.",
+        },
+        "tg_kn_storage_read_only": {
+            "zh": "磁盘是只读的（{folder}）。",
+            "en": "the disk is read-only ({folder}).",
+        },
+        "tg_kn_storage_not_allowed": {
+            "zh": "机器人没有写入 {folder} 的权限。",
+            "en": "the bot is not allowed to write to {folder}.",
+        },
+        "tg_kn_storage_failed": {
+            "zh": "写入 {folder} 失败（{detail}）。",
+            "en": "writing to {folder} failed ({detail}).",
+        },
         "tg_kn_rolled_back": {
             "zh": "已回滚：版本 {version} 已上线（之前是 {previous}）。",
             "en": "Rolled back: version {version} is live (was {previous}).",
@@ -324,6 +357,10 @@ MESSAGES.update(
         },
         "tg_kn_history_live": {"zh": "（使用中）", "en": " (live)"},
         "tg_kn_history_was": {"zh": "（之前是 {previous}）", "en": " (was {previous})"},
+        "tg_kn_history_unrecorded": {
+            "zh": "{version}（使用中）· {when} · {origin}（下次改动时记入历史）",
+            "en": "{version} (live) · {when} · {origin} (recorded with the next change)",
+        },
         "tg_kn_history_empty": {
             "zh": "还没有记录的版本。正在使用版本 {version}。",
             "en": "No versions recorded yet. Version {version} is live.",

@@ -217,6 +217,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         ) STRICT;
         """,
     ),
+    # 0003 is another change's. The history folder is the record of knowledge versions and this
+    # table its copy: each row names its snapshot, so copying it again adds nothing.
+    Migration(
+        "0004_knowledge_version_snapshots",
+        """
+        ALTER TABLE knowledge_versions ADD COLUMN snapshot TEXT;
+        CREATE UNIQUE INDEX knowledge_versions_by_snapshot ON knowledge_versions (snapshot);
+        """,
+    ),
 )
 
 _CREATE_LEDGER = """
@@ -621,14 +630,27 @@ class QuestionLog:
         previous: str | None,
         *,
         applied_at: datetime | None = None,
+        snapshot: str | None = None,
     ) -> None:
-        """Note that ``version`` went live (an apply, a rollback, a reload from disk)."""
+        """Note that ``version`` went live (an apply, a rollback, a reload from disk).
+
+        ``snapshot`` names its folder in the knowledge history; a snapshot already noted is
+        not noted twice.
+        """
         moment = applied_at if applied_at is not None else datetime.now(UTC)
         await self._write(
-            "INSERT INTO knowledge_versions (version, applied_at, applied_by, action, previous) "
-            "VALUES (?, ?, ?, ?, ?)",
-            [version, format_timestamp(moment), applied_by, action, previous],
+            "INSERT OR IGNORE INTO knowledge_versions "
+            "(version, applied_at, applied_by, action, previous, snapshot) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [version, format_timestamp(moment), applied_by, action, previous, snapshot],
         )
+
+    async def recorded_snapshots(self) -> set[str]:
+        """The knowledge history's snapshots the audit table has a row for."""
+        rows = await self._fetch(
+            "SELECT snapshot FROM knowledge_versions WHERE snapshot IS NOT NULL", []
+        )
+        return {str(snapshot) for (snapshot,) in rows}
 
     async def knowledge_versions(self, limit: int = 20) -> list[KnowledgeVersionRecord]:
         """The ``limit`` latest rows of the audit table, newest first."""

@@ -2,14 +2,17 @@
 
 ``KnowledgeCommands`` holds the state (the editor, the admins, pending proposals) and its
 methods are the handlers. The work itself is ``bot.changes.KnowledgeEditor`` (validate, diff,
-regression gate, atomic write, history) and ``bot.live.LiveEngine`` (hot reload); this module
-only decides who may do what, downloads, renders and sends. Its handlers run in a handler group
-before the ``TelegramBot`` ones and stop an update they dealt with, so an admin's document is an
-upload here and never "please type your question" there.
+regression gate, the history, and the one way a version goes live, which uploads, rollbacks,
+``/reload`` and the watch of the folder all take); this module only decides who may do what,
+downloads, renders and sends. ``/history`` and ``/rollback`` read the same history folder; the
+question log's audit table is a copy of it, brought up to date after every change. Its
+handlers run in a handler group before the ``TelegramBot`` ones and stop an update they dealt
+with, so an admin's document is an upload here and never "please type your question" there.
 
 Pending proposals and ``/unanswered`` lists live in memory under short random keys that expire:
 a button tapped after a restart or after its time is answered with "send it again", never with
-someone else's change.
+someone else's change. An upload's Apply / Cancel belong to the admin who uploaded it: another
+admin's tap is refused.
 """
 
 from __future__ import annotations
@@ -46,11 +49,19 @@ from telegram.ext import (
 
 from bot.analytics import REPORT_TIMEZONE, QuestionGroup, unanswered_groups
 from bot.answers import Language, Status
-from bot.changes import ChangeError, HistoryVersion, KnowledgeEditor, Proposal, check_file_name
+from bot.changes import (
+    ChangeError,
+    KnowledgeEditor,
+    Proposal,
+    StorageError,
+    SyncResult,
+    changed_excerpts,
+    check_file_name,
+)
 from bot.engine import Engine
 from bot.keyboards import entry_question, label
 from bot.knowledge import Problem
-from bot.live import LiveEngine, ReloadResult
+from bot.live import LiveEngine
 from bot.messages import say
 from bot.render import MESSAGE_LIMIT, telegram_length
 from bot.report import ADMINS_ONLY_REPLY
@@ -100,6 +111,12 @@ class Expiring(Generic[T]):
         self._values[key] = (self._clock() + self.ttl, value)
         return key
 
+    def peek(self, key: str) -> T | None:
+        """The value under ``key``, kept; None when unknown, taken or expired."""
+        self._expire()
+        kept = self._values.get(key)
+        return kept[1] if kept is not None else None
+
     def take(self, key: str) -> T | None:
         """The value under ``key``, removed; None when unknown, taken or expired."""
         self._expire()
@@ -114,6 +131,16 @@ class Expiring(Generic[T]):
         now = self._clock()
         for key in [k for k, (deadline, _) in self._values.items() if deadline <= now]:
             del self._values[key]
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A proposal behind its Apply / Cancel buttons, and the admin who sent it."""
+
+    proposal: Proposal
+    # Only the admin who uploaded may apply or cancel it (and is credited in the history).
+    uploader_id: int
+    uploader: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,13 +193,20 @@ def problems_html(head: str, problems: Sequence[str], language: Language) -> str
 
 def refusal_html(error: ChangeError, language: Language) -> str:
     """A refused change: why, then its problems (file:line: field: problem)."""
-    return problems_html(
-        say("tg_kn_refused", language, reason=error.message), error.problems, language
+    reason = storage_reason(error, language) if isinstance(error, StorageError) else error.message
+    return problems_html(say("tg_kn_refused", language, reason=reason), error.problems, language)
+
+
+def storage_reason(error: StorageError, language: Language) -> str:
+    """A refused write in plain words: "the disk is full (/data/knowledge-history) …"."""
+    return say(
+        f"tg_kn_storage_{error.kind}", language, folder=str(error.folder), detail=error.detail
     )
 
 
 def diff_html(proposal: Proposal, language: Language) -> str:
-    """A proposal as an admin reviews it: versions, entries added, removed, changed, figures."""
+    """A proposal as an admin reviews it: versions; entries added, removed, changed; each
+    changed answer (zh, en) and fact field old → new."""
     diff = proposal.diff
     lines = [
         say(
@@ -191,9 +225,16 @@ def diff_html(proposal: Proposal, language: Language) -> str:
         if items:
             lines.append(say(key, language, count=str(len(items))))
             lines += [f"  • {item}" for item in items]
-    if diff.figures:
-        lines.append(say("tg_kn_diff_figures", language))
-        lines += [f"  • {f.fact}: {f.old} → {f.new}" for f in diff.figures]
+    if diff.answers:
+        lines.append(say("tg_kn_diff_answers", language))
+        for answer in diff.answers:
+            old, new = changed_excerpts(answer.old, answer.new)
+            lines.append(f"  • {answer.entry} ({answer.language}): {old} → {new}")
+    if diff.fields:
+        lines.append(say("tg_kn_diff_fields", language))
+        for change in diff.fields:
+            old, new = changed_excerpts(change.old, change.new)
+            lines.append(f"  • {change.fact}.{change.field}: {old} → {new}")
     if diff.empty:
         lines.append(say("tg_kn_diff_empty", language))
     question = say("tg_kn_diff_question", language)
@@ -216,6 +257,15 @@ def local_time(moment: datetime) -> str:
 def actor_of(user: User) -> str:
     """How an admin is named in the history and the audit table: name and Telegram id."""
     return f"{user.full_name} ({user.id})"
+
+
+# An alert (the answer to a button) holds at most 200 characters; a name takes at most this.
+_NAME_IN_ALERT = 40
+
+
+def shorten(name: str, limit: int = _NAME_IN_ALERT) -> str:
+    """``name`` cut to ``limit`` characters (with "…"), to fit an alert."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
 
 
 def phrasing_language(text: str) -> str:
@@ -256,10 +306,8 @@ class KnowledgeCommands:
         self.admins = frozenset(admins)
         self.log = log
         self._user_hash_salt = user_hash_salt
-        self._uploads: Expiring[Proposal] = Expiring(proposal_ttl, clock=clock)
+        self._uploads: Expiring[Upload] = Expiring(proposal_ttl, clock=clock)
         self._groups: Expiring[GroupChoice] = Expiring(list_ttl, clock=clock)
-        # One change at a time: applies, rollbacks and reloads never interleave.
-        self._changing = asyncio.Lock()
         # The language each admin last wrote in, for messages the bot starts (reload problems).
         self._languages: dict[int, Language] = {}
         self._disk_problems_told = False
@@ -296,28 +344,23 @@ class KnowledgeCommands:
     # --- hot reload --------------------------------------------------------------------------
 
     async def on_watch(self, context: Context) -> None:
-        """The job: swap in valid edits on disk; tell the admins, once, why others were not."""
-        async with self._changing:
-            previous = self.live.current.version
-            result = await asyncio.to_thread(self.live.reload)
-        if result.refused:
-            if self.live.should_report(result):
+        """The job: take valid edits on disk; tell the admins, once, why others were not."""
+        result = await asyncio.to_thread(self.editor.sync)
+        if result.refused or result.failure:
+            if self.editor.should_report(result):
                 self._disk_problems_told = True
                 await self._tell_admins(
-                    context.bot,
-                    lambda language: problems_html(
-                        say("tg_kn_disk_refused", language, version=result.version),
-                        problems_of(result.problems),
-                        language,
-                    ),
+                    context.bot, lambda language: self._disk_problem_html(result, language)
                 )
             return
         if not result.changed:
             return
         logger.info(
-            "knowledge changed on disk: version %s is live (was %s)", result.version, previous
+            "knowledge changed on disk: version %s is live (was %s)",
+            result.version,
+            result.previous,
         )
-        await self._audit(result.version, "server", "reload from disk", previous)
+        await self._copy_history_to_log()
         if self._disk_problems_told:
             self._disk_problems_told = False
             await self._tell_admins(
@@ -326,30 +369,43 @@ class KnowledgeCommands:
             )
 
     async def on_reload(self, update: Update, context: Context) -> None:
-        """``/reload``: load the knowledge folder now, changed or not."""
+        """``/reload``: load the knowledge folder now (recorded in the history like any change)."""
         message, user, language = await self._admin_message(update)
-        async with self._changing:
-            previous = self.live.current.version
-            result = await asyncio.to_thread(self.live.reload, force=True)
-        await reply_html(message, self._reload_html(result, previous, language))
-        if result.refused:
-            # Told here; the watcher need not tell every admin the same problems again.
-            self.live.should_report(result)
+        result = await asyncio.to_thread(self.editor.sync, actor_of(user), "reload", force=True)
+        await reply_html(message, self._reload_html(result, language))
+        if result.refused or result.failure:
+            # Told here; the watcher need not tell every admin the same thing again.
+            self.editor.should_report(result)
         elif result.changed:
-            await self._audit(result.version, actor_of(user), "reload", previous)
+            await self._copy_history_to_log()
         raise ApplicationHandlerStop
 
     @staticmethod
-    def _reload_html(result: ReloadResult, previous: str, language: Language) -> str:
-        if result.refused:
-            return problems_html(
-                say("tg_kn_disk_refused", language, version=result.version),
-                problems_of(result.problems),
-                language,
+    def _disk_problem_html(result: SyncResult, language: Language) -> str:
+        """Why the files on disk did not go live: their problems, or the history's disk."""
+        if result.failure is not None:
+            reason = storage_reason(result.failure, language)
+            return escape(
+                say("tg_kn_disk_unrecorded", language, version=result.version, reason=reason)
             )
+        return problems_html(
+            say("tg_kn_disk_refused", language, version=result.version),
+            problems_of(result.problems),
+            language,
+        )
+
+    @classmethod
+    def _reload_html(cls, result: SyncResult, language: Language) -> str:
+        if result.refused or result.failure:
+            return cls._disk_problem_html(result, language)
         if result.changed:
             return escape(
-                say("tg_kn_reload_changed", language, version=result.version, previous=previous)
+                say(
+                    "tg_kn_reload_changed",
+                    language,
+                    version=result.version,
+                    previous=result.previous,
+                )
             )
         return escape(say("tg_kn_reload_unchanged", language, version=result.version))
 
@@ -386,7 +442,7 @@ class KnowledgeCommands:
             )
             await reply_html(message, escape(text))
             raise ApplicationHandlerStop
-        key = self._uploads.put(proposal)
+        key = self._uploads.put(Upload(proposal, user.id, actor_of(user)))
         markup = InlineKeyboardMarkup(
             [
                 [
@@ -438,20 +494,21 @@ class KnowledgeCommands:
     async def on_rollback(self, update: Update, context: Context) -> None:
         """``/rollback``: restore the version live before the current one."""
         message, user, language = await self._admin_message(update)
-        async with self._changing:
-            previous = self.live.current.version
-            try:
-                restored = await asyncio.to_thread(self.editor.rollback, actor_of(user))
-            except ChangeError as error:
-                await reply_html(message, refusal_html(error, language))
-                raise ApplicationHandlerStop from None
+        try:
+            restored = await asyncio.to_thread(self.editor.rollback, actor_of(user))
+        except ChangeError as error:
+            await self._copy_history_to_log()  # an edit on disk may have been recorded first
+            await reply_html(message, refusal_html(error, language))
+            raise ApplicationHandlerStop from None
+        # What was live: the version before, or an edit on disk recorded just before.
+        previous = restored.replaced or ""
         logger.info(
             "admin %s rolled the knowledge back to %s (was %s)",
             user.id,
             restored.version,
             previous,
         )
-        await self._audit(restored.version, actor_of(user), restored.action, previous)
+        await self._copy_history_to_log()
         text = say("tg_kn_rolled_back", language, version=restored.version, previous=previous)
         await reply_html(message, escape(text))
         raise ApplicationHandlerStop
@@ -461,6 +518,7 @@ class KnowledgeCommands:
         message, _, language = await self._admin_message(update)
         live = self.live.current.version
         rows = await self._history_rows()
+        unrecorded = not await asyncio.to_thread(self.editor.live_is_recorded)
         if not rows:
             await reply_html(message, escape(say("tg_kn_history_empty", language, version=live)))
             raise ApplicationHandlerStop
@@ -481,26 +539,33 @@ class KnowledgeCommands:
                     was=say("tg_kn_history_was", language, previous=previous) if previous else "",
                 )
             )
+        if unrecorded:
+            # Loaded at start and not changed since: recorded with the next change.
+            lines.insert(
+                0,
+                say(
+                    "tg_kn_history_unrecorded",
+                    language,
+                    version=live,
+                    when=local_time(self.live.since),
+                    origin=self.live.origin,
+                ),
+            )
         text = "\n".join([say("tg_kn_history_title", language), *fit_lines(lines, language)])
         await reply_html(message, escape(text))
         raise ApplicationHandlerStop
 
     async def _history_rows(self) -> list[tuple[str, str, str, str, str | None]]:
-        """(version, when, who, action, previous), newest first: the audit table, else (no
-        question log) the history folder."""
-        if self.log is not None:
-            return [
-                (r.version, local_time(r.applied_at), r.applied_by, r.action, r.previous)
-                for r in await self.log.knowledge_versions(HISTORY_ROWS)
-            ]
-        versions: list[HistoryVersion] = await asyncio.to_thread(self.editor.versions)
+        """(version, when, who, action, what was live before), newest first, from the history
+        folder: the one record /rollback also reads."""
+        versions = await asyncio.to_thread(self.editor.versions)
         return [
             (
                 v.version,
                 local_time(datetime.fromisoformat(v.applied_at)),
                 v.applied_by,
                 v.action,
-                v.previous,
+                v.replaced,
             )
             for v in versions[:HISTORY_ROWS]
         ]
@@ -612,33 +677,41 @@ class KnowledgeCommands:
     async def _upload_button(
         self, query: CallbackQuery, verb: str, key: str, user: User, language: Language
     ) -> None:
-        proposal = self._uploads.take(key)
-        if proposal is None:
+        upload = self._uploads.peek(key)
+        if upload is None:
             await acknowledge(query, say("tg_kn_expired", language), alert=True)
             await _drop_buttons(query)
             return
+        if upload.uploader_id != user.id:
+            # Another admin's buttons: refused, and left for the uploader to use.
+            logger.warning(
+                "refused admin %s the buttons of an upload of %s by admin %s",
+                user.id,
+                upload.proposal.file,
+                upload.uploader_id,
+            )
+            text = say("tg_kn_not_uploader", language, uploader=shorten(upload.uploader))
+            await acknowledge(query, text, alert=True)
+            return
+        self._uploads.take(key)
+        proposal = upload.proposal
         await acknowledge(query)
         await _drop_buttons(query)
         if verb == CANCEL:
             logger.info("admin %s cancelled an upload of %s", user.id, proposal.file)
             await self._answer(query, escape(say("tg_kn_cancelled", language)))
             return
-        async with self._changing:
-            try:
-                applied = await asyncio.to_thread(self.editor.apply, proposal, actor_of(user))
-            except ChangeError as error:
-                logger.info(
-                    "admin %s: applying %s refused: %s", user.id, proposal.file, error.message
-                )
-                await self._answer(
-                    query,
-                    refusal_html(error, language),
-                )
-                return
+        try:
+            applied = await asyncio.to_thread(self.editor.apply, proposal, actor_of(user))
+        except ChangeError as error:
+            logger.info("admin %s: applying %s refused: %s", user.id, proposal.file, error.message)
+            await self._copy_history_to_log()  # an edit on disk may have been recorded first
+            await self._answer(query, refusal_html(error, language))
+            return
         logger.info(
             "admin %s applied %s: version %s is live", user.id, proposal.file, applied.version
         )
-        await self._audit(applied.version, actor_of(user), applied.action, proposal.base_version)
+        await self._copy_history_to_log()
         text = say(
             "tg_kn_applied",
             language,
@@ -665,33 +738,33 @@ class KnowledgeCommands:
             )
             return
         assert choice.entry_id is not None
-        async with self._changing:
-            previous = self.live.current.version
-            try:
-                proposal = await asyncio.to_thread(
-                    self.editor.propose_phrasing,
-                    choice.entry_id,
-                    choice.phrasing,
-                    phrasing_language(choice.phrasing),
-                )
-                applied = await asyncio.to_thread(self.editor.apply, proposal, actor_of(user))
-            except ChangeError as error:
-                # The group keeps its buttons' meaning: it can still be dismissed from a new list.
-                await _drop_row(query, key)
-                await self._answer(
-                    query,
-                    refusal_html(error, language),
-                )
-                return
+        try:
+            proposal = await asyncio.to_thread(
+                self.editor.propose_phrasing,
+                choice.entry_id,
+                choice.phrasing,
+                phrasing_language(choice.phrasing),
+            )
+            applied = await asyncio.to_thread(
+                self.editor.apply,
+                proposal,
+                actor_of(user),
+                f"add phrasing to {choice.entry_id}",
+            )
+        except ChangeError as error:
+            # The group keeps its buttons' meaning: it can still be dismissed from a new list.
+            await self._copy_history_to_log()
+            await _drop_row(query, key)
+            await self._answer(query, refusal_html(error, language))
+            return
+        previous = applied.replaced or ""
         logger.info(
             "admin %s added a phrasing to %s: version %s is live",
             user.id,
             choice.entry_id,
             applied.version,
         )
-        await self._audit(
-            applied.version, actor_of(user), f"add phrasing to {choice.entry_id}", previous
-        )
+        await self._copy_history_to_log()
         await self._dismiss(choice, user, f"phrasing of {choice.entry_id}")
         await _drop_row(query, key)
         text = say(
@@ -726,14 +799,30 @@ class KnowledgeCommands:
             return "(unsalted: id withheld)"
         return hash_user(user.id, self._user_hash_salt)
 
-    async def _audit(self, version: str, actor: str, action: str, previous: str | None) -> None:
-        """A row in the audit table (when there is a log). The change is made either way."""
+    async def _copy_history_to_log(self) -> None:
+        """Copy the history versions the audit table lacks into it (when there is a log).
+
+        The history folder is the record; the table is its copy, so a row that could not be
+        written (the log's disk was full, say) is written with the next change.
+        """
         if self.log is None:
             return
         try:
-            await self.log.record_knowledge_version(version, actor, action, previous)
+            versions = await asyncio.to_thread(self.editor.versions)
+            copied = await self.log.recorded_snapshots()
+            for version in reversed(versions):
+                if not version.copied_to_log or version.path.name in copied:
+                    continue
+                await self.log.record_knowledge_version(
+                    version.version,
+                    version.applied_by,
+                    version.action,
+                    version.replaced,
+                    applied_at=datetime.fromisoformat(version.applied_at),
+                    snapshot=version.path.name,
+                )
         except Exception:
-            logger.exception("could not record knowledge version %s in the audit table", version)
+            logger.exception("could not copy the knowledge history to the audit table")
 
     async def _dismiss(self, choice: GroupChoice, user: User, resolution: str) -> None:
         if self.log is None:

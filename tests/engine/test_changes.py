@@ -7,7 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.changes import ChangeError, KnowledgeEditor, Proposal, _insert_phrasing, check_file_name
+from bot.changes import (
+    ChangeError,
+    KnowledgeEditor,
+    Proposal,
+    _insert_phrasing,
+    changed_excerpts,
+    check_file_name,
+)
 from bot.live import LiveEngine
 from tests.engine.conftest import FACTS, FAQ
 
@@ -33,35 +40,44 @@ def editor(live: LiveEngine, tmp_path: Path) -> KnowledgeEditor:
     return KnowledgeEditor(live, tmp_path / "history", max_bytes=1_000_000)
 
 
-def test_reload_swaps_in_valid_edits(live: LiveEngine) -> None:
-    """A valid edit on disk becomes live on reload, under a new version."""
+def test_reload_swaps_in_valid_edits_and_records_them(editor: KnowledgeEditor) -> None:
+    """A valid edit on disk becomes live on reload, under a new version kept in the history."""
+    live = editor.live
     before = live.current.version
-    assert not live.reload().changed
+    assert not editor.sync().changed
     faq = FAQ.replace("大渡口力促今年重庆小面产业营收50亿元以上。", "今年目标：营收50亿元以上。")
     (live.directory / "faq.yaml").write_text(faq, encoding="utf-8")
-    result = live.reload()
+    result = editor.sync()
     assert result.changed
+    assert (result.previous, result.version) == (before, live.current.version)
     assert live.current.version != before
     assert live.current.ask("重庆小面今年营收目标是多少").text == "今年目标：营收50亿元以上。"
+    assert [(v.version, v.applied_by, v.action, v.replaced) for v in editor.versions()] == [
+        (live.current.version, "server", "reload from disk", before),
+        (before, "server", "loaded at start", None),
+    ]
 
 
-def test_invalid_edit_never_replaces_good_knowledge(live: LiveEngine) -> None:
+def test_invalid_edit_never_replaces_good_knowledge(editor: KnowledgeEditor) -> None:
     """A broken file on disk is refused; answers keep coming from the last good version."""
+    live = editor.live
     good = live.current
     (live.directory / "facts.yaml").write_text(FACTS + "- id: [broken\n", encoding="utf-8")
-    result = live.reload()
+    result = editor.sync()
     assert result.refused
     assert str(result.problems[0]).startswith("facts.yaml:36: file: YAML syntax")
     assert live.current is good
-    assert live.should_report(result)
-    assert not live.should_report(live.reload(force=True))  # the same problems, told once
+    assert editor.should_report(result)
+    assert not editor.should_report(editor.sync(force=True))  # the same problems, told once
+    assert editor.versions() == []
 
 
-def test_question_in_flight_keeps_its_version(live: LiveEngine) -> None:
+def test_question_in_flight_keeps_its_version(editor: KnowledgeEditor) -> None:
     """An engine taken for a question stays whole while a reload swaps another one in."""
+    live = editor.live
     in_flight = live.current
     (live.directory / "faq.yaml").write_text(FAQ.replace("50亿元以上。", "50亿元以上！"), "utf-8")
-    live.reload()
+    editor.sync()
     assert in_flight is not live.current
     assert in_flight.ask("重庆小面今年营收目标是多少").text.endswith("。")
 
@@ -73,16 +89,48 @@ def test_file_names_like_paths_are_refused(name: str) -> None:
         check_file_name(name)
 
 
-def test_proposal_shows_changed_figures(editor: KnowledgeEditor) -> None:
-    """A valid upload is summarised as a diff with each changed figure old → new."""
+def test_proposal_shows_changed_fact_fields(editor: KnowledgeEditor) -> None:
+    """A valid upload is summarised as a diff with each changed fact field old → new."""
     facts = FACTS.replace("value: 65亿元", "value: 65亿元打造").replace(
         "value_en: 6.5 billion yuan", "value_en: 6.5 billion yuan invested"
     )
     proposal = editor.propose("facts.yaml", facts.encode())
-    assert [(f.fact, f.old, f.new) for f in proposal.diff.figures] == [
-        ("huashao-investment", "65亿元", "65亿元打造")
+    assert [(f.fact, f.field, f.old, f.new) for f in proposal.diff.fields] == [
+        ("huashao-investment", "value", "65亿元", "65亿元打造"),
+        ("huashao-investment", "value_en", "6.5 billion yuan", "6.5 billion yuan invested"),
     ]
     assert proposal.diff.changed == ("fact huashao-investment",)
+
+
+def test_meaning_changes_without_new_figures_are_in_the_diff(editor: KnowledgeEditor) -> None:
+    """A negated answer and a target turned achievement show old → new, per language."""
+    negated = FAQ.replace(
+        "zh: 大渡口力促今年重庆小面产业营收50亿元以上。",
+        "zh: 大渡口力促今年重庆小面产业营收50亿元以上，该目标已经取消。",
+    ).replace("(50亿元以上) this year.", "(50亿元以上) this year; the target was dropped.")
+    diff = editor.propose("faq.yaml", negated.encode()).diff
+    assert [(a.entry, a.language, a.new.split("以上")[-1]) for a in diff.answers] == [
+        ("noodle-revenue-target", "zh", "，该目标已经取消。"),
+        ("noodle-revenue-target", "en", ") this year; the target was dropped."),
+    ]
+    assert diff.fields == ()
+    achieved = FACTS.replace("  kind: target\n", "  kind: achieved\n", 1)
+    diff = editor.propose("facts.yaml", achieved.encode()).diff
+    assert [(f.fact, f.field, f.old, f.new) for f in diff.fields] == [
+        ("noodle-revenue-target-2023", "kind", "target", "achieved")
+    ]
+
+
+def test_long_answers_are_cut_to_what_changed() -> None:
+    """A long answer's excerpt keeps the changed words and some context, marked with …."""
+    old = "甲" * 100 + "目标是50亿元以上" + "乙" * 100
+    new = "甲" * 100 + "目标已经取消" + "乙" * 100
+    # The shared 目标 is context too: three characters before the first that differs.
+    assert changed_excerpts(old, new, context=3) == (
+        "…甲目标是50亿元以上乙乙乙…",
+        "…甲目标已经取消乙乙乙…",
+    )
+    assert changed_excerpts("短", "短句") == ("短", "短句")
 
 
 @pytest.mark.parametrize(
@@ -121,9 +169,9 @@ def test_apply_writes_atomically_keeps_history_and_swaps(editor: KnowledgeEditor
     assert (editor.directory / "faq.yaml").read_text(encoding="utf-8") == faq
     assert editor.live.current.version == applied.version != old_version
     assert editor.live.current.ask("华韶智算中心投资多少").text == "华韶智算中心：投资65亿元。"
-    assert [(v.version, v.applied_by) for v in editor.versions()] == [
-        (applied.version, "admin 42"),
-        (old_version, "admin 42"),
+    assert [(v.version, v.applied_by, v.action) for v in editor.versions()] == [
+        (applied.version, "admin 42", "apply faq.yaml"),
+        (old_version, "server", "loaded at start"),
     ]
     assert not list(editor.directory.glob(".*.tmp"))
 
@@ -194,3 +242,56 @@ def test_inserted_phrasing_keeps_comments_and_layout() -> None:
         '        - "一"\n', '        - "一"\n        - "二 \\"引号\\""\n'
     )
     assert _insert_phrasing(text, "missing", "zh", "x") is None
+
+
+@pytest.mark.parametrize("watched", [False, True], ids=["before-the-watch", "after-the-watch"])
+def test_edit_on_disk_then_rollback_returns_to_the_version_before_it(
+    editor: KnowledgeEditor, watched: bool
+) -> None:
+    """Apply an upload, edit the file on the server, /rollback: the upload's version is back,
+    whether or not the watch took the edit first; history and rollback read one record."""
+    first = editor.live.current.version
+    faq_b = FAQ.replace("重庆华韶智算中心投资65亿元。", "B：投资65亿元。")
+    second = editor.apply(editor.propose("faq.yaml", faq_b.encode()), "Ada").version
+    faq_c = FAQ.replace("重庆华韶智算中心投资65亿元。", "C：投资65亿元。")
+    (editor.directory / "faq.yaml").write_text(faq_c, encoding="utf-8")
+    if watched:
+        assert editor.sync().changed
+    edited = LiveEngine.load(editor.directory).current.version
+    restored = editor.rollback("Bo")
+    assert (restored.version, restored.replaced) == (second, edited)
+    assert editor.live.current.version == second
+    assert (editor.directory / "faq.yaml").read_text(encoding="utf-8") == faq_b
+    assert [(v.version, v.applied_by, v.action) for v in editor.versions()] == [
+        (second, "Bo", f"rollback from {edited}"),
+        (edited, "server", "reload from disk"),
+        (second, "Ada", "apply faq.yaml"),
+        (first, "server", "loaded at start"),
+    ]
+    assert editor.rollback("Bo").version == first  # and on, further back
+
+
+def test_upload_checked_before_an_edit_on_disk_is_stale_and_the_edit_is_kept(
+    editor: KnowledgeEditor,
+) -> None:
+    """An upload applied after the server's files were edited is refused; the edit is recorded
+    and live, never overwritten unrecorded."""
+    proposal = editor.propose("faq.yaml", FAQ.replace("你好！", "您好！").encode())
+    edited = FAQ.replace("重庆华韶智算中心投资65亿元。", "C：投资65亿元。")
+    (editor.directory / "faq.yaml").write_text(edited, encoding="utf-8")
+    with pytest.raises(ChangeError, match="changed since this upload was checked"):
+        editor.apply(proposal, "Ada")
+    assert (editor.directory / "faq.yaml").read_text(encoding="utf-8") == edited
+    assert editor.live.current.ask("华韶智算中心投资多少").text == "C：投资65亿元。"
+    assert editor.versions()[0].action == "reload from disk"
+
+
+def test_rollback_replaces_a_broken_edit_on_disk(editor: KnowledgeEditor) -> None:
+    """A broken file on the server does not block /rollback: it returns to the version before
+    the live one and writes over the broken file."""
+    first = editor.live.current.version
+    faq_b = FAQ.replace("你好！", "您好！")
+    editor.apply(editor.propose("faq.yaml", faq_b.encode()), "Ada")
+    (editor.directory / "faq.yaml").write_text("entries: [\n", encoding="utf-8")
+    assert editor.rollback("Bo").version == first
+    assert (editor.directory / "faq.yaml").read_text(encoding="utf-8") == FAQ

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
-from bot.knowledge import KnowledgeError, load_knowledge
-from tests.engine.conftest import FACTS, FAQ, LEXICON, write_knowledge
+from bot.figures import english_numbers, figure_spans
+from bot.knowledge import _HAS_CJK, KnowledgeError, _english_disagreements, load_knowledge
+from tests.engine.conftest import FACTS, FAQ, KNOWLEDGE, LEXICON, write_knowledge
 
 
 def problems_of(directory: Path, overrides: dict[str, bytes] | None = None) -> list[str]:
@@ -88,6 +91,8 @@ def test_value_must_be_in_its_quote(tmp_path: Path) -> None:
     facts = FACTS.replace("value: 65亿元", "value: 56亿元")
     assert problems_of(write_knowledge(tmp_path, facts_yaml=facts)) == [
         "facts.yaml:30: huashao-investment.value: '56亿元' is not in the quote",
+        "facts.yaml:31: huashao-investment.value_en: "
+        "'6.5 billion' is not the value 56亿元, which is '5.6 billion'",
         "faq.yaml:35: huashao.answer.zh: figure '65亿元' is not carried by any cited fact",
         "faq.yaml:36: huashao.answer.en: figure '65亿元' is not carried by any cited fact",
     ]
@@ -102,7 +107,7 @@ def test_answer_figure_not_carried_by_cited_facts(tmp_path: Path) -> None:
         "faq.yaml:15: noodle-revenue-target.answer.zh: "
         "figure '60亿元以上' is not carried by any cited fact",
         "faq.yaml:16: noodle-revenue-target.answer.en: "
-        "figure '14.5' is not carried by any cited fact",
+        "'14.5%' is not a figure of the cited facts or its English conversion",
     ]
 
 
@@ -167,3 +172,108 @@ def test_non_utf8_and_oversized_uploads(small_knowledge: Path) -> None:
     ]
     [problem] = problems_of(small_knowledge, {"faq.yaml": b"#" * 10_000_000})
     assert problem.startswith("faq.yaml:1: file: too large")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "problem"),
+    [
+        pytest.param(
+            "over 5 billion yuan (50亿元以上)",
+            "over 50 billion yuan (50亿元以上)",
+            "faq.yaml:16: noodle-revenue-target.answer.en: "
+            "'over 50 billion' is not 50亿元以上 beside it, which is 'over 5 billion'",
+            id="ten-times-the-figure",
+        ),
+        pytest.param(
+            "over 5 billion yuan (50亿元以上)",
+            "5 billion yuan (50亿元以上)",
+            "faq.yaml:16: noodle-revenue-target.answer.en: "
+            "'5 billion' drops the qualifier of 50亿元以上: write 'over 5 billion'",
+            id="以上-left-out",
+        ),
+        pytest.param(
+            "a 6.5 billion yuan (65亿元)",
+            "a more than 6.5 billion yuan (65亿元)",
+            "faq.yaml:36: huashao.answer.en: "
+            "'more than 6.5 billion' says 'over', but 65亿元 has no 以上, 以下 or 左右",
+            id="over-added",
+        ),
+        pytest.param(
+            "the aim is 20 billion yuan (200亿元)",
+            "the aim is 6.5 billion yuan (200亿元)",
+            "faq.yaml:26: noodle-revenue-next-year.answer.en: "
+            "'6.5 billion' is not 200亿元 beside it, which is '20 billion'",
+            id="wrong-figure-beside",
+        ),
+        pytest.param(
+            "(50亿元以上) this year",
+            "(50亿元以上) this year; 500 million last year",
+            "faq.yaml:16: noodle-revenue-target.answer.en: '500 million' is not a figure of "
+            "the cited facts or its English conversion; 50亿元以上 is 'over 5 billion'",
+            id="figure-of-no-cited-fact",
+        ),
+    ],
+)
+def test_english_figures_must_be_the_cited_facts_exact_conversion(
+    tmp_path: Path, old: str, new: str, problem: str
+) -> None:
+    """An English answer whose number is not its Chinese figure's conversion is refused."""
+    assert old in FAQ
+    faq = FAQ.replace(old, new)
+    assert problems_of(write_knowledge(tmp_path, faq_yaml=faq)) == [problem]
+
+
+@pytest.mark.parametrize(
+    "english",
+    [
+        "over 5,000,000,000 yuan (50亿元以上)",
+        "more than 5 billion yuan (50亿元以上)",
+        "at least 5-billion yuan (50亿元以上)",
+    ],
+)
+def test_english_conversions_written_other_ways_pass(tmp_path: Path, english: str) -> None:
+    """Digits with thousands separators, "more than", "at least" and hyphens are the figure."""
+    faq = FAQ.replace("over 5 billion yuan (50亿元以上)", english)
+    load_knowledge(write_knowledge(tmp_path, faq_yaml=faq))
+
+
+def test_counts_are_checked_against_the_figure_they_describe() -> None:
+    """Swapping two counts of the shipped project targets is caught, not just figures' sizes."""
+    knowledge = load_knowledge(KNOWLEDGE)
+    entry = knowledge.entries["attraction-targets"]
+    swapped = entry.answer_en.replace("2 projects at the 2-billion", "3 projects at the 2-billion")
+    assert swapped != entry.answer_en
+    cited = [knowledge.facts[f] for f in entry.facts]
+    assert _english_disagreements(swapped, cited) == ["'3' is not 2个 beside it, which is '2'"]
+
+
+def test_fact_value_en_must_be_the_value_converted(tmp_path: Path) -> None:
+    """value_en is what English answers lean on, so it must agree with value."""
+    facts = FACTS.replace("value_en: over 5 billion yuan", "value_en: over 50 billion yuan")
+    assert problems_of(write_knowledge(tmp_path, facts_yaml=facts)) == [
+        "facts.yaml:7: noodle-revenue-target-2023.value_en: "
+        "'over 50 billion' is not the value 50亿元以上, which is 'over 5 billion'"
+    ]
+
+
+def test_every_english_figure_of_the_shipped_faq_is_checked() -> None:
+    """Each number in the real English answers, made ten times larger, would be refused."""
+    knowledge = load_knowledge(KNOWLEDGE)
+    checked = 0
+    for entry in knowledge.entries.values():
+        cited = [knowledge.facts[f] for f in entry.facts]
+        masked = entry.answer_en
+        for start, end, figure in figure_spans(masked):
+            if _HAS_CJK.search(figure):
+                masked = masked[:start] + " " * (end - start) + masked[end:]
+        for number in english_numbers(masked):
+            if number.quantity.literal:
+                continue
+            digits = re.search(r"\d[\d,]*(?:\.\d+)?", masked[number.start : number.end])
+            assert digits is not None
+            at, to = number.start + digits.start(), number.start + digits.end()
+            tenfold = Decimal(digits.group().replace(",", "")) * 10
+            answer = f"{entry.answer_en[:at]}{tenfold:f}{entry.answer_en[to:]}"
+            assert _english_disagreements(answer, cited), (entry.id, answer)
+            checked += 1
+    assert checked >= 75  # every amount, count, rate and year the answers state in digits

@@ -49,6 +49,19 @@ async def test_a_version_without_a_previous_one(log: QuestionLog) -> None:
     assert row.previous is None
 
 
+async def test_a_history_snapshot_is_copied_once(log: QuestionLog) -> None:
+    """Rows name their knowledge-history snapshot; copying one again adds no second row."""
+    snapshot = "20240501T083000000000Z-aaaaaaaaaaaa"
+    for _ in range(2):
+        await log.record_knowledge_version(
+            "aaaaaaaaaaaa", "Ada (1)", "apply faq.yaml", None, applied_at=MOMENT, snapshot=snapshot
+        )
+    await log.record_knowledge_version("bbb", "server", "reload", "aaa")  # no snapshot named
+    assert [r.version for r in await log.knowledge_versions()] == ["bbb", "aaaaaaaaaaaa"]
+    assert await log.recorded_snapshots() == {snapshot}
+    assert "0004_knowledge_version_snapshots" in [m.name for m in MIGRATIONS]
+
+
 async def test_dismissing_twice_keeps_one_row_with_the_latest_resolution(log: QuestionLog) -> None:
     """A question dismissed, then added as a phrasing, is one row saying the latter."""
     await log.dismiss_question("小面挣几个钱", "小面挣几个钱？", "Ada (1)", dismissed_at=MOMENT)

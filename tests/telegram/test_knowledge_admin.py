@@ -21,7 +21,7 @@ import pytest
 
 from bot.answers import Language
 from bot.app import build_telegram
-from bot.changes import Diff, FigureChange, Proposal
+from bot.changes import Diff, FieldChange, KnowledgeEditor, Proposal
 from bot.config import LimitSettings
 from bot.keyboards import MAX_CALLBACK_BYTES, Action
 from bot.live import LiveEngine
@@ -41,6 +41,7 @@ from bot.telegram_knowledge import (
     parse_knowledge_callback,
     problems_html,
 )
+from tests.engine.faulty_disk import FULL, Fault, FaultyDisk
 from tests.telegram.conftest import knowledge_copy, person, private_chat, running, settings_for
 from tests.telegram.fake_bot_api import FakeBotApi, check_html
 
@@ -215,13 +216,11 @@ async def test_upload_apply_swaps_the_knowledge_atomically_with_history_and_audi
         kept = {p.name.split("-")[-1]: p for p in bot.history.iterdir()}
         assert (kept[old_version] / "faq.yaml").read_text(encoding="utf-8") == original
         assert (kept[new_version] / "faq.yaml").read_text(encoding="utf-8") == new_faq
-        (row,) = await bot.log.knowledge_versions()
-        assert (row.version, row.applied_by, row.action, row.previous) == (
-            new_version,
-            "Ada (9001)",
-            "apply faq.yaml",
-            old_version,
-        )
+        rows = await bot.log.knowledge_versions()
+        assert [(r.version, r.applied_by, r.action, r.previous) for r in rows] == [
+            (new_version, "Ada (9001)", "apply faq.yaml", old_version),
+            (old_version, "server", "loaded at start", None),  # recorded before it is replaced
+        ]
 
         answer = await bot.send(READER, PROJECTS)
         assert answer["text"].startswith(NEW_PROJECTS_ANSWER)
@@ -241,13 +240,48 @@ async def test_changed_figures_are_shown_old_to_new(start_bot: BotStarter) -> No
         diff = await bot.upload(OTHER_ADMIN, "facts.yaml", new_facts.encode())
     assert "Changed (1):\n  • fact noodle-revenue-target-2023" in diff["text"]
     assert (
-        "Figures (old → new):\n  • noodle-revenue-target-2023: 50亿元以上 → 营收50亿元以上"
-        in (diff["text"])
-    )
+        "Fact fields (old → new):\n"
+        "  • noodle-revenue-target-2023.value: 50亿元以上 → 营收50亿元以上"
+    ) in diff["text"]
     assert [b["text"] for row in diff["reply_markup"]["inline_keyboard"] for b in row] == [
         "✅ Apply",
         "✖ Cancel",
     ]
+
+
+async def test_review_shows_meaning_changes_and_validation_refuses_wrong_english(
+    start_bot: BotStarter,
+) -> None:
+    """A negated answer and a target made an achievement are shown old → new; an English
+    figure ten times the Chinese one is refused at its line."""
+    async with start_bot() as bot:
+        faq = bot.faq()
+        negated = faq.replace(
+            "zh: 大渡口力促今年重庆小面产业营收达到50亿元以上。",
+            "zh: 大渡口力促今年重庆小面产业营收达到50亿元以上，该目标已经取消。",
+        )
+        assert negated != faq
+        diff = await bot.upload(ADMIN, "faq.yaml", negated.encode())
+        facts = (bot.knowledge / "facts.yaml").read_text(encoding="utf-8")
+        achieved = facts.replace("  kind: target\n", "  kind: achieved\n", 1)
+        fields = await bot.upload(OTHER_ADMIN, "facts.yaml", achieved.encode())
+        tenfold = faq.replace(
+            "over 5 billion yuan (50亿元以上)", "over 50 billion yuan (50亿元以上)"
+        )
+        refused = await bot.upload(ADMIN, "faq.yaml", tenfold.encode())
+    assert (
+        "答案变化（旧 → 新）：\n  • noodle-revenue-target (zh): 大渡口力促今年重庆小面产业营收达到"
+        "50亿元以上。 → 大渡口力促今年重庆小面产业营收达到50亿元以上，该目标已经取消。"
+    ) in diff["text"]
+    assert (
+        "Fact fields (old → new):\n  • noodle-revenue-target-2023.kind: target → achieved"
+    ) in fields["text"]
+    assert refused["text"] == (
+        f"{REFUSED}原因：faq.yaml has 1 problem(s)\n"
+        "faq.yaml:20: noodle-revenue-target.answer.en: "
+        "'over 50 billion' is not 50亿元以上 beside it, which is 'over 5 billion'"
+    )
+    assert "reply_markup" not in refused
 
 
 async def test_cancel_leaves_everything_as_it_was(start_bot: BotStarter) -> None:
@@ -281,6 +315,33 @@ async def test_unknown_or_foreign_buttons_change_nothing(start_bot: BotStarter) 
         # The admin's own button still works after both.
         applied = await bot.tap(ADMIN, diff, apply)
         assert applied["text"].startswith("已应用 faq.yaml")
+
+
+async def test_only_the_uploader_can_apply_or_cancel(start_bot: BotStarter) -> None:
+    """Another admin tapping Apply or Cancel is refused and changes nothing; the uploader's
+    own tap still works and the change is credited to the uploader."""
+    async with start_bot() as bot:
+        before, version = snapshot(bot.knowledge), bot.live.current.version
+        new_faq = changed_faq(bot.faq())
+        diff = await bot.upload(ADMIN, "faq.yaml", new_faq.encode())
+        apply, cancel = callback_data(diff)
+        for data in (apply, cancel):
+            refused = await bot.tap_for_alert(OTHER_ADMIN, diff, data)
+            assert refused["text"] == (
+                "This upload is Ada (9001)'s: only they can apply or cancel it. To change the "
+                "knowledge, send the file yourself."
+            )
+            assert refused["show_alert"] is True
+        assert snapshot(bot.knowledge) == before
+        assert bot.live.current.version == version
+        assert callback_data(diff) == [apply, cancel]  # left for the uploader
+        assert bot.fake.sent_to(9002) == []
+
+        applied = await bot.tap(ADMIN, diff, apply)
+        assert applied["text"].startswith("已应用 faq.yaml")
+        rows = await bot.log.knowledge_versions()
+    assert bot.faq() == new_faq
+    assert (rows[0].applied_by, rows[0].action) == ("Ada (9001)", "apply faq.yaml")
 
 
 async def test_rollback_restores_and_history_lists_who_and_when(start_bot: BotStarter) -> None:
@@ -320,10 +381,97 @@ async def test_rollback_restores_and_history_lists_who_and_when(start_bot: BotSt
         rf"{second} · {when} · Ada \(9001\) · rollback from {third} \(was {third}\)",
         rf"{third} · {when} · Bo \(9002\) · apply faq.yaml \(was {second}\)",
         rf"{second} · {when} · Ada \(9001\) · apply faq.yaml \(was {first}\)",
+        rf"{first} · {when} · server · loaded at start",
     ]
     assert len(lines) == 1 + len(expected)
     for line, pattern in zip(lines[1:], expected, strict=True):
         assert re.fullmatch(pattern, line), (line, pattern)
+
+
+async def test_edit_on_disk_then_rollback_returns_to_the_upload(start_bot: BotStarter) -> None:
+    """Apply an upload, edit faq.yaml on the server, /rollback: the upload's version is back.
+    /history shows the edit, and the audit table holds the same versions as the history."""
+    async with start_bot() as bot:
+        first = bot.live.current.version
+        faq_a = changed_faq(bot.faq())
+        diff = await bot.upload(ADMIN, "faq.yaml", faq_a.encode())
+        await bot.tap(ADMIN, diff, callback_data(diff)[0])
+        second = bot.live.current.version
+        (bot.knowledge / "faq.yaml").write_text(
+            faq_a.replace("      zh: 你好！", "      zh: 您好！"), encoding="utf-8"
+        )
+        back = await bot.send(ADMIN, "/rollback")
+        history = await bot.send(OTHER_ADMIN, "/history")
+        rows = await bot.log.knowledge_versions()
+        edited = next(r.version for r in rows if r.action == "reload from disk")
+        assert back["text"] == f"已回滚：版本 {second} 已上线（之前是 {edited}）。"
+        assert bot.faq() == faq_a
+        assert bot.live.current.version == second
+    when = r"\d{4}-\d\d-\d\d \d\d:\d\d"
+    expected = [
+        rf"{second} \(live\) · {when} · Ada \(9001\) · rollback from {edited} \(was {edited}\)",
+        rf"{edited} · {when} · server · reload from disk \(was {second}\)",
+        rf"{second} · {when} · Ada \(9001\) · apply faq.yaml \(was {first}\)",
+        rf"{first} · {when} · server · loaded at start",
+    ]
+    lines = history["text"].splitlines()[1:]
+    assert len(lines) == len(expected)
+    for line, pattern in zip(lines, expected, strict=True):
+        assert re.fullmatch(pattern, line), (line, pattern)
+    assert [(r.version, r.action) for r in rows] == [
+        (second, f"rollback from {edited}"),
+        (edited, "reload from disk"),
+        (second, "apply faq.yaml"),
+        (first, "loaded at start"),
+    ]
+
+
+async def test_files_edited_while_the_bot_was_down(
+    start_bot: BotStarter, knowledge: Path, tmp_path: Path
+) -> None:
+    """Started on files edited while it was stopped: /history shows the live version as not
+    yet recorded, and /rollback returns to the version recorded before the edit."""
+    earlier = KnowledgeEditor(LiveEngine.load(knowledge), tmp_path / "history", max_bytes=10**6)
+    faq_a = changed_faq((knowledge / "faq.yaml").read_text(encoding="utf-8"))
+    recorded = earlier.apply(earlier.propose("faq.yaml", faq_a.encode()), "Ada (9001)").version
+    (knowledge / "faq.yaml").write_text(faq_a.replace("zh: 你好！", "zh: 您好！"), "utf-8")
+    async with start_bot() as bot:
+        edited = bot.live.current.version
+        history = await bot.send(OTHER_ADMIN, "/history")
+        back = await bot.send(ADMIN, "/rollback")
+        assert bot.faq() == faq_a
+    lines = history["text"].splitlines()
+    assert re.fullmatch(
+        rf"{edited} \(live\) · [\d\- :]+ · loaded at start \(recorded with the next change\)",
+        lines[1],
+    )
+    assert lines[2].startswith(f"{recorded} · ")
+    assert back["text"] == f"已回滚：版本 {recorded} 已上线（之前是 {edited}）。"
+
+
+async def test_full_history_disk_refuses_apply_in_plain_words(
+    start_bot: BotStarter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Apply with the history's disk full: the admin reads "disk full", nothing goes live, no
+    temporary file is left; once there is room, the upload sent again applies."""
+    async with start_bot() as bot:
+        before, version = snapshot(bot.knowledge), bot.live.current.version
+        new_faq = changed_faq(bot.faq())
+        diff = await bot.upload(ADMIN, "faq.yaml", new_faq.encode())
+        disk = FaultyDisk(monkeypatch, bot.history.parent)
+        disk.arm(Fault(FULL, 1, bot.history.resolve()))
+        refused = await bot.tap(ADMIN, diff, callback_data(diff)[0])
+        answer = await bot.send(READER, PROJECTS)
+        assert bot.live.current.version == version
+        assert snapshot(bot.knowledge) == before
+        assert not bot.history.exists()
+        disk.disarm()
+        again = await bot.upload(ADMIN, "faq.yaml", new_faq.encode())
+        applied = await bot.tap(ADMIN, again, callback_data(again)[0])
+    assert refused["text"] == f"{REFUSED}原因：磁盘已满（{bot.history}）。请腾出空间后再试。"
+    assert answer["text"].startswith(PROJECTS_ANSWER)
+    assert applied["text"].startswith("已应用 faq.yaml")
+    assert bot.faq() == new_faq
 
 
 # --- bad input: refused with a clear message, nothing changed ---------------------------------
@@ -507,7 +655,7 @@ async def test_two_admins_applying_at_once(start_bot: BotStarter) -> None:
     assert "the knowledge changed since this upload was checked" in stale["text"]
     landed = faq_a if outcome_a["text"].startswith("已应用") else faq_b
     assert bot.faq() == landed
-    assert len(rows) == 1
+    assert [r.action for r in rows] == ["apply faq.yaml", "loaded at start"]
 
 
 async def test_regression_gate_refuses_turning_a_right_answer_wrong(
@@ -615,6 +763,35 @@ async def test_broken_edit_on_disk_is_reported_once_and_answers_go_on(
     )
 
 
+async def test_edit_on_disk_the_history_cannot_record_is_not_live(
+    start_bot: BotStarter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A valid edit on the server while the history's disk is full stays off (the admins are
+    told why); it goes live, recorded, once the disk has room."""
+    async with start_bot(watch=0.05) as bot:
+        bot.fake.remember_chat(private_chat(ADMIN))
+        version = bot.live.current.version
+        disk = FaultyDisk(monkeypatch, bot.history.parent)
+        disk.arm(Fault(FULL, 1, bot.history.resolve()))
+        (bot.knowledge / "faq.yaml").write_text(changed_faq(bot.faq()), encoding="utf-8")
+        told = await bot.next_message(ADMIN, 0)
+        answer = await bot.send(READER, PROJECTS)
+        assert bot.live.current.version == version
+        disk.disarm()
+        fixed = await bot.next_message(ADMIN, 1)
+        rows = await wait_for_rows(bot.log, 2)
+    assert told["text"] == (
+        "磁盘上的资料改动检查通过，但没能记入历史，所以没有采用；仍在用版本 "
+        f"{version} 回答。原因：磁盘已满（{bot.history}）。请腾出空间后再试。"
+    )
+    assert answer["text"].startswith(PROJECTS_ANSWER)
+    assert fixed["text"] == f"磁盘上的资料已经修好：版本 {bot.live.current.version} 已上线。"
+    assert [(r.version, r.action) for r in rows] == [
+        (bot.live.current.version, "reload from disk"),
+        (version, "loaded at start"),
+    ]
+
+
 async def test_reload_command_forces_a_reload(start_bot: BotStarter) -> None:
     """/reload takes an edit at once, reports an unchanged folder, and shows problems."""
     async with start_bot() as bot:
@@ -693,7 +870,8 @@ async def test_unanswered_groups_add_as_phrasing_and_dismiss(start_bot: BotStart
         versions = await bot.log.knowledge_versions()
         handled = await bot.log.dismissed_questions()
     assert [(v.action, v.applied_by) for v in versions] == [
-        ("add phrasing to noodle-revenue-target", "Ada (9001)")
+        ("add phrasing to noodle-revenue-target", "Ada (9001)"),
+        ("loaded at start", "server"),
     ]
     assert sorted((d.text, d.resolution) for d in handled) == [
         (UNANSWERED_PROJECTS, "dismissed"),
@@ -752,7 +930,7 @@ def test_huge_diffs_fit_a_message() -> None:
     """A diff touching every entry is cut to one message, ending with the question."""
     diff = Diff(
         added=tuple(f"entry new-{n}" for n in range(3000)),
-        figures=(FigureChange("x", "1亿元", "2亿元"),),
+        fields=(FieldChange("x", "value", "1亿元", "2亿元"),),
     )
     proposal = Proposal("faq.yaml", b"", "aaaaaaaaaaaa", "bbbbbbbbbbbb", diff, engine=None)  # type: ignore[arg-type]
     text = check_html(diff_html(proposal, Language.ENGLISH))
