@@ -224,3 +224,13 @@ def test_a_yes_no_question_in_x_bu_x_form_is_not_context(engine: Engine) -> None
     """ "会不会变好" asks something: the clause before it is not answered on its own."""
     answer = engine.ask("大渡口搞这些产业，我们打车生意会不会变好？")
     assert answer.status is not Status.ANSWERED
+
+
+def test_every_later_version_keeps_the_semantic_signal() -> None:
+    """An edit or rollback builds its engine (and the upload gate's) with the same signal."""
+    signal = _FixedNeighbours(("key-projects-lists", 0.8))
+    first = load_engine(KNOWLEDGE, signal)
+    later = first.for_knowledge(first.knowledge)
+    assert later.semantic is signal
+    question = "How many municipal and district level key projects does Dadukou have in total?"
+    assert later.ask(question).status is Status.ANSWERED
