@@ -39,6 +39,11 @@ def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
+def controls_to_spaces(text: str) -> str:
+    """``text`` with each control character (a NUL, an escape code, U+0085…) made a space."""
+    return _CONTROL.sub(" ", text)
+
+
 def _convert(config: str, text: str) -> str:
     # OpenCC converts a C string: at a NUL it would stop and drop the rest of the text.
     converter = _converter(config)
@@ -164,7 +169,7 @@ _DIALECT_HOW_MANY = re.compile(r"好多(?=[个家项亿万钱元]|$|[?!.,;:\s]|[
 
 def normalize(text: str) -> str:
     """The comparable form of ``text``: NFKC, lower case, simplified, digits, single spaces."""
-    text = unicodedata.normalize("NFKC", _CONTROL.sub(" ", text)).lower()
+    text = unicodedata.normalize("NFKC", controls_to_spaces(text)).lower()
     text = to_simplified(text)
     text = numerals_to_digits(text)
     text = _THOUSANDS_SEPARATOR.sub("", text)
