@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -86,3 +89,40 @@ class Answer:
             "suggestions": [{"id": s.id, "question": s.question} for s in self.suggestions],
             "parts": [part.to_json() for part in self.parts],
         }
+
+
+def unreadable_json(error: str) -> dict[str, object]:
+    """The ``ask --json`` object for an input line that could not be read as text.
+
+    The stable keys are all there, empty, so a reader that checks ``status`` first needs no
+    special case: ``{"question": null, "status": "error", "error": "line 3 is not valid
+    UTF-8", "answer": null, "citations": [], "confidence": 0.0, "id": null, …}``.
+    """
+    return {
+        "question": None,
+        "status": "error",
+        "error": error,
+        "answer": None,
+        "citations": [],
+        "confidence": 0.0,
+        "id": None,
+        "suggestions": [],
+        "parts": [],
+    }
+
+
+# Left raw by json.dumps(ensure_ascii=False) but unsafe in a line of JSON: DEL and the C1
+# controls (U+0085 ends a line for str.splitlines), U+2028/U+2029 (line ends for
+# str.splitlines and JavaScript before ES2019), and lone surrogates (UTF-8 has no bytes for
+# them).
+_UNSAFE_IN_A_LINE = re.compile(r"[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+
+
+def json_line(shape: Mapping[str, object]) -> str:
+    """``shape`` as one line of JSON that every line-based reader splits only at its end.
+
+    Readable characters stay as they are (Chinese is not escaped); the unsafe ones are escaped
+    as \\uXXXX, which can only occur inside strings, so the JSON means the same.
+    """
+    text = json.dumps(shape, ensure_ascii=False)
+    return _UNSAFE_IN_A_LINE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)

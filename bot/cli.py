@@ -4,21 +4,33 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
+import codecs
 import logging
 import os
 import signal
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
-from bot.chat import terminal_record
+from bot.answers import Answer, json_line, unreadable_json
+from bot.chat import UnreadableLine, input_lines, terminal_record
 from bot.config import TOKEN_ENV, ConfigError, Settings, default_config_path, load_settings
 from bot.engine import Engine, load_engine
 from bot.knowledge import KnowledgeError, load_knowledge
 from bot.render import answer_text
 from bot.semantic import SemanticIndexer
 from bot.store import QuestionLog
+from bot.textnorm import controls_to_spaces
+
+# The whole `ask --json` interface, the object for a line it could not read included.
+ASK_JSON_HELP = (
+    "read questions from stdin (UTF-8), one per line, and write one JSON object per line, "
+    "flushed, with the stable keys question, status, answer, citations, confidence, id, "
+    "suggestions, parts; a line that is not valid UTF-8 gets "
+    '{"question": null, "status": "error", "error": "line N is not valid UTF-8", '
+    '"answer": null, ...} with the other keys empty, and the next line is read as usual'
+)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -32,10 +44,10 @@ def _parser() -> argparse.ArgumentParser:
 
     command("run", "Start the Telegram bot, or a terminal chat when no token is set.")
     ask = command("ask", "Answer questions and print the replies (for testing the knowledge).")
-    ask.add_argument("question", nargs="*", help="the question (omit with --json)")
     ask.add_argument(
-        "--json", action="store_true", help="read questions from stdin, one JSON line per answer"
+        "question", nargs="*", help="the question (omit it to answer each line piped to stdin)"
     )
+    ask.add_argument("--json", action="store_true", help=ASK_JSON_HELP)
     ask.add_argument(
         "--log", action="store_true", help="record the questions in the question log too"
     )
@@ -58,32 +70,88 @@ def _engine(settings: Settings) -> Engine:
 
 def _ask(args: argparse.Namespace, settings: Settings) -> int:
     engine = _engine(settings)
-    if not args.json and not args.question:
-        print("ask: give a question, or --json to read questions from stdin", file=sys.stderr)
+    questions: Iterable[str | UnreadableLine]
+    if args.json:
+        # A machine interface: UTF-8 in and out, whatever the locale.
+        questions = input_lines(sys.stdin.buffer)
+    elif args.question:
+        question = " ".join(args.question)
+        if not _decoded_cleanly(question):
+            encoding = codecs.lookup(sys.getfilesystemencoding()).name.upper()
+            print(f"ask: the question is not valid {encoding}", file=sys.stderr)
+            return 2
+        questions = [question]
+    elif sys.stdin.isatty():
+        print("ask: give a question, or pipe questions to stdin", file=sys.stderr)
         return 2
+    else:
+        questions = input_lines(sys.stdin.buffer, sys.stdin.encoding)
     log = _open_log_or_none(settings) if args.log else None
-    return asyncio.run(_ask_all(args, engine, log))
+    piped = not args.question
+    return asyncio.run(_ask_all(questions, engine, log, as_json=args.json, piped=piped))
 
 
-async def _ask_all(args: argparse.Namespace, engine: Engine, log: QuestionLog | None) -> int:
-    """Answer the command line's question or stdin's questions, logging them if asked to."""
+def _decoded_cleanly(argument: str) -> bool:
+    """False when Python's lenient decoding of the command line left undecodable bytes in it."""
+    try:
+        argument.encode("utf-8")
+    except UnicodeEncodeError:  # the lone surrogates that stand for those bytes
+        return False
+    return True
+
+
+async def _ask_all(
+    questions: Iterable[str | UnreadableLine],
+    engine: Engine,
+    log: QuestionLog | None,
+    *,
+    as_json: bool,
+    piped: bool,
+) -> int:
+    """Answer each question as it is read, writing (and flushing) each reply before the next."""
     if log is not None:
         await log.open()
     try:
-        questions = (line.rstrip("\n") for line in sys.stdin) if args.json else None
-        for question in questions if questions is not None else [" ".join(args.question)]:
-            started = time.perf_counter()
-            answer = engine.ask(question)
-            if log is not None:
-                log.record(terminal_record(answer, (time.perf_counter() - started) * 1000))
-            if args.json:
-                print(json.dumps(answer.to_json(), ensure_ascii=False), flush=True)
-            else:
-                print(answer_text(answer, engine.knowledge.primary_source))
+        for question in questions:
+            if as_json:
+                _write_json(_ask_json(question, engine, log))
+                continue
+            if isinstance(question, UnreadableLine):
+                print(question.reply(), end="\n\n", flush=True)
+                continue
+            # A terminal shows control characters as commands: never echo them back.
+            question = controls_to_spaces(question).strip()
+            if piped and not question:
+                continue
+            answer = _ask_one(question, engine, log)
+            text = answer_text(answer, engine.knowledge.primary_source)
+            print(text, end="\n\n" if piped else "\n", flush=True)
     finally:
         if log is not None:
             await log.close()
     return 0
+
+
+def _ask_json(
+    question: str | UnreadableLine, engine: Engine, log: QuestionLog | None
+) -> dict[str, object]:
+    if isinstance(question, UnreadableLine):
+        return unreadable_json(f"line {question.number} is not valid {question.encoding}")
+    return _ask_one(question, engine, log).to_json()
+
+
+def _ask_one(question: str, engine: Engine, log: QuestionLog | None) -> Answer:
+    started = time.perf_counter()
+    answer = engine.ask(question)
+    if log is not None:
+        log.record(terminal_record(answer, (time.perf_counter() - started) * 1000))
+    return answer
+
+
+def _write_json(shape: dict[str, object]) -> None:
+    # Bytes, not sys.stdout: JSON is UTF-8 even where the locale is not.
+    sys.stdout.buffer.write(json_line(shape).encode("utf-8") + b"\n")
+    sys.stdout.buffer.flush()
 
 
 def _check(args: argparse.Namespace, settings: Settings) -> int:
@@ -133,13 +201,18 @@ def _run(settings: Settings) -> int:
         )
     engine = _engine(settings)
     log = _open_log_or_none(settings)
+    # The chat reads in a daemon thread that is still blocked in a read when the chat ends.
+    # Shutdown closes sys.stdin, and closing its buffer would wait for that read's lock (a
+    # fatal error): the thread reads a file of its own, on a duplicate of the descriptor.
+    stdin = os.fdopen(os.dup(sys.stdin.fileno()), "rb")
     try:
         return asyncio.run(
             run_chat(
                 lambda: engine,
-                sys.stdin,
+                stdin,
                 sys.stdout,
                 interactive=interactive,
+                encoding=sys.stdin.encoding,
                 log=log,
                 max_question_chars=settings.limits.max_question_chars,
             )

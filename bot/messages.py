@@ -88,6 +88,10 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "这里可以就《{newspaper}》{date}《{title}》提问（输入空行或 Ctrl-D 退出）。",
         "en": "Ask about {newspaper_en} {date}, “{title_en}” (empty line or Ctrl-D to quit).",
     },
+    "unreadable_line": {
+        "zh": "第 {line} 行无法读取：不是有效的 {encoding} 文本。",
+        "en": "Line {line} could not be read: it is not valid {encoding} text.",
+    },
 }
 
 

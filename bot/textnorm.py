@@ -18,6 +18,9 @@ from bot.answers import Language
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-zA-Z]")
 _WHITESPACE = re.compile(r"\s+")
+# Control characters (C0, DEL, C1) are never part of a word: a NUL or an escape code typed or
+# piped into a question separates what is around it.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # "56个亿" is spoken Chinese for 56亿.
 _COUNTED_MAGNITUDE = re.compile(r"(\d)个([万亿])")
 _THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}\b)")
@@ -36,14 +39,25 @@ def _converter(config: str) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
+def controls_to_spaces(text: str) -> str:
+    """``text`` with each control character (a NUL, an escape code, U+0085…) made a space."""
+    return _CONTROL.sub(" ", text)
+
+
+def _convert(config: str, text: str) -> str:
+    # OpenCC converts a C string: at a NUL it would stop and drop the rest of the text.
+    converter = _converter(config)
+    return "\x00".join(str(converter.convert(piece)) for piece in text.split("\x00"))
+
+
 def to_simplified(text: str) -> str:
     """Traditional to simplified (Taiwan variants too, so 著 as a particle becomes 着)."""
-    return str(_converter("tw2s").convert(text))
+    return _convert("tw2s", text)
 
 
 def to_traditional(text: str) -> str:
     """Simplified to traditional with Taiwan/Hong Kong character forms (麵, not 麪)."""
-    return str(_converter("s2tw").convert(text))
+    return _convert("s2tw", text)
 
 
 def detect_language(text: str) -> Language:
@@ -155,7 +169,7 @@ _DIALECT_HOW_MANY = re.compile(r"好多(?=[个家项亿万钱元]|$|[?!.,;:\s]|[
 
 def normalize(text: str) -> str:
     """The comparable form of ``text``: NFKC, lower case, simplified, digits, single spaces."""
-    text = unicodedata.normalize("NFKC", text).lower()
+    text = unicodedata.normalize("NFKC", controls_to_spaces(text)).lower()
     text = to_simplified(text)
     text = numerals_to_digits(text)
     text = _THOUSANDS_SEPARATOR.sub("", text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -148,3 +149,127 @@ def test_ask_uses_the_semantic_signal() -> None:
     row = json.loads(result.stdout)
     assert row["status"] == "answered"
     assert "80个" in row["answer"]
+
+
+# --- Input as it arrives: bytes, not always UTF-8, not always clean ---------------------------
+
+STABLE_KEYS = {
+    "question",
+    "status",
+    "answer",
+    "citations",
+    "confidence",
+    "id",
+    "suggestions",
+    "parts",
+}
+# What line-based readers (str.splitlines, JavaScript) split at besides "\n", and lone
+# surrogates, as the bytes they would be written as.
+RAW_SEPARATORS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
+LONE_SURROGATE = re.compile(rb"\xed[\xa0-\xbf][\x80-\xbf]")
+NOODLE_TARGET = "小面营收目标\n".encode()  # answered: 200亿元 next year
+# A lone surrogate (U+D800) as WTF-8, and 😀 as CESU-8 (two surrogates): neither is UTF-8.
+WTF8_SURROGATES = b"\xed\xa0\x80\n" + "小面".encode() + b"\xed\xa0\xbd\xed\xb8\x80\n"
+
+
+def run_bot_bytes(*args: str | bytes, stdin: bytes) -> subprocess.CompletedProcess[bytes]:
+    """Run `python -m bot ARGS` with no token, feeding and reading raw bytes."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        cwd=REPO,
+        env=env,
+        timeout=60,
+    )
+
+
+def json_rows(result: subprocess.CompletedProcess[bytes]) -> list[dict[str, object]]:
+    """The objects `ask --json` wrote, split as a line-based reader splits them."""
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    assert not any(raw in result.stdout for raw in RAW_SEPARATORS), result.stdout
+    assert not LONE_SURROGATE.search(result.stdout), result.stdout
+    rows = [json.loads(line) for line in result.stdout.decode("utf-8").splitlines()]
+    assert all(set(row) >= STABLE_KEYS for row in rows), rows
+    return rows
+
+
+def test_ask_json_reports_an_invalid_utf8_line_and_answers_the_next() -> None:
+    """A line that is not UTF-8 gets an error object in its place; the next line is answered."""
+    rows = json_rows(run_bot_bytes("ask", "--json", stdin=b"\xff\n" + NOODLE_TARGET))
+    assert len(rows) == 2
+    assert rows[0]["question"] is None
+    assert rows[0]["status"] == "error"
+    assert rows[0]["error"] == "line 1 is not valid UTF-8"
+    assert rows[1]["status"] == "answered"
+    assert "200亿元" in str(rows[1]["answer"])
+
+
+def test_ask_json_reports_surrogates_encoded_as_wtf8() -> None:
+    """A lone surrogate in WTF-8 (or a pair in CESU-8) is an unreadable line, never echoed."""
+    rows = json_rows(run_bot_bytes("ask", "--json", stdin=WTF8_SURROGATES + NOODLE_TARGET))
+    assert [row["status"] for row in rows] == ["error", "error", "answered"]
+    assert [row["error"] for row in rows[:2]] == [
+        "line 1 is not valid UTF-8",
+        "line 2 is not valid UTF-8",
+    ]
+
+
+def test_ask_json_takes_crlf_lines_without_the_carriage_return() -> None:
+    """CRLF line ends are line ends: the questions carry no trailing \\r and are answered."""
+    rows = json_rows(run_bot_bytes("ask", "--json", stdin="小面营收目标\r\n你好\r\n".encode()))
+    assert [row["question"] for row in rows] == ["小面营收目标", "你好"]
+    assert [row["status"] for row in rows] == ["answered", "smalltalk"]
+
+
+def test_ask_json_escapes_line_separators_inside_strings() -> None:
+    """U+2028, U+2029 and U+0085 in a question are escaped, so each object stays one line."""
+    question = "小面\u2028营收\u2029目标\u0085"
+    rows = json_rows(run_bot_bytes("ask", "--json", stdin=question.encode() + b"\n"))
+    assert len(rows) == 1
+    assert rows[0]["question"] == question
+    assert rows[0]["status"] == "answered"
+
+
+def test_ask_json_answers_a_question_with_a_nul_byte() -> None:
+    """A NUL inside a question separates words; it does not cut off the rest of the question."""
+    rows = json_rows(run_bot_bytes("ask", "--json", stdin="小面\x00营收目标\n".encode()))
+    assert rows[0]["question"] == "小面\x00营收目标"
+    assert rows[0]["status"] == "answered"
+    assert "200亿元" in str(rows[0]["answer"])
+
+
+def test_terminal_chat_replies_to_a_bad_line_and_goes_on() -> None:
+    """Piped into the chat, undecodable lines get a one-line error each; the rest are answered."""
+    # The last question's reply quotes its second half: the escape code must not reach it.
+    stdin = (
+        b"\xff\n"
+        + WTF8_SURROGATES
+        + "小面\x00营收目标\r\n小面明年营收目标是多少？上半年\x1b[1m营收多少？\n".encode()
+    )
+    result = run_bot_bytes("run", stdin=stdin)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    replies = result.stdout.decode("utf-8").strip().split("\n\n")
+    assert replies[:3] == [f"第 {n} 行无法读取：不是有效的 UTF-8 文本。" for n in (1, 2, 3)]
+    assert len(replies) == 5
+    assert "200亿元" in replies[3]
+    assert "200亿元" in replies[4]
+    assert "上半年 [1m营收多少" in replies[4]
+    assert b"\x1b" not in result.stdout
+
+
+def test_ask_reads_piped_questions_and_survives_a_bad_line() -> None:
+    """`ask` with no question answers piped lines as plain text; a bad line gets an error line."""
+    result = run_bot_bytes("ask", stdin=b"\xff\n" + NOODLE_TARGET)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")
+    replies = result.stdout.decode("utf-8").strip().split("\n\n")
+    assert replies[0] == "第 1 行无法读取：不是有效的 UTF-8 文本。"
+    assert "200亿元" in replies[1]
+
+
+def test_ask_refuses_a_question_argument_that_is_not_utf8() -> None:
+    """An undecodable command-line question is refused with a message, not a traceback."""
+    result = run_bot_bytes("ask", b"\xff\xed\xa0\x80", stdin=b"")
+    assert result.returncode == 2
+    assert result.stderr.decode() == "ask: the question is not valid UTF-8\n"

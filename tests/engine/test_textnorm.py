@@ -10,6 +10,7 @@ from bot.textnorm import (
     normalize,
     numerals_to_digits,
     parse_chinese_number,
+    to_simplified,
     to_traditional,
 )
 
@@ -96,3 +97,10 @@ def test_dialect_how_many_is_duoshao() -> None:
     assert normalize("江苏血透项目投资好多") == "江苏血透项目投资多少"
     assert normalize("营收是好多嘛") == "营收是多少嘛"
     assert normalize("好多企业") == "好多企业"
+
+
+def test_a_nul_does_not_cut_text_short() -> None:
+    """Script conversion keeps what follows a NUL; normalising turns control codes into spaces."""
+    assert to_simplified("小麵\x00營收") == "小面\x00营收"
+    assert to_traditional("营收\x00目标") == "營收\x00目標"
+    assert normalize("小面\x00营收\x1b[2J目标\x85") == "小面 营收 [2j目标"
