@@ -24,6 +24,9 @@ sys.path.insert(0, str(REPO))
 from bot.answers import UNSURE, Status  # noqa: E402 (after the path set-up above)
 from bot.engine import load_engine  # noqa: E402
 from bot.evaluation import CATEGORIES, load_questions, score  # noqa: E402
+from bot.semantic import SemanticIndexer  # noqa: E402
+
+SEMANTIC_CACHE = REPO / "data" / "semantic-cache"
 
 
 def main() -> int:
@@ -31,6 +34,9 @@ def main() -> int:
     parser.add_argument("file", type=Path)
     parser.add_argument("--knowledge", type=Path, default=REPO / "knowledge")
     parser.add_argument("--show-errors", action="store_true")
+    parser.add_argument(
+        "--without-semantic", action="store_true", help="the lexical engine alone, to compare"
+    )
     args = parser.parse_args()
     items = yaml.safe_load(args.file.read_text(encoding="utf-8"))
     for item in items:
@@ -39,7 +45,8 @@ def main() -> int:
         path = Path(scratch) / "questions.yaml"
         path.write_text(yaml.dump(items, Dumper=_NoAliases, allow_unicode=True), encoding="utf-8")
         questions = load_questions(path)
-    engine = load_engine(args.knowledge)
+    semantic = None if args.without_semantic else SemanticIndexer.load(SEMANTIC_CACHE)
+    engine = load_engine(args.knowledge, semantic)
     results = score(questions, engine.ask)
 
     answerable = [r for r in results if r[0].expect == "answered"]
