@@ -503,11 +503,19 @@ class SemanticIndex:
 
     @classmethod
     def for_knowledge(
-        cls, knowledge: Knowledge, encoder: Encoder, cache_dir: Path | None = None
+        cls,
+        knowledge: Knowledge,
+        encoder: Encoder,
+        cache_dir: Path | None = None,
+        question_cache_size: int = QUESTION_CACHE_SIZE,
     ) -> SemanticIndex:
         """The index of every entry's phrasings (FAQ and small talk, zh and en)."""
         return cls(
-            phrasings_of(knowledge), encoder, version=knowledge.version, cache_dir=cache_dir
+            phrasings_of(knowledge),
+            encoder,
+            version=knowledge.version,
+            cache_dir=cache_dir,
+            question_cache_size=question_cache_size,
         )
 
     # --- asking ------------------------------------------------------------------------------
@@ -629,14 +637,23 @@ class SemanticIndexer:
     """One loaded encoder, indexing each knowledge version the bot loads (a start, an edit,
     a rollback), the vectors cached in ``cache_dir``."""
 
-    def __init__(self, encoder: Encoder, cache_dir: Path | None = None) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        cache_dir: Path | None = None,
+        question_cache_size: int = QUESTION_CACHE_SIZE,
+    ) -> None:
         self.encoder = encoder
         self.cache_dir = cache_dir
+        # 0 encodes every question afresh: what a benchmark of the encoding cost needs.
+        self.question_cache_size = question_cache_size
 
     @classmethod
-    def load(cls, cache_dir: Path | None) -> SemanticIndexer:
+    def load(
+        cls, cache_dir: Path | None, question_cache_size: int = QUESTION_CACHE_SIZE
+    ) -> SemanticIndexer:
         """The pinned encoder, loaded (from its caches in ``cache_dir`` when there)."""
-        return cls(load_encoder(cache_dir), cache_dir)
+        return cls(load_encoder(cache_dir), cache_dir, question_cache_size)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SemanticIndexer:
@@ -645,4 +662,6 @@ class SemanticIndexer:
 
     def index(self, knowledge: Knowledge) -> SemanticIndex:
         """The index of one knowledge version."""
-        return SemanticIndex.for_knowledge(knowledge, self.encoder, self.cache_dir)
+        return SemanticIndex.for_knowledge(
+            knowledge, self.encoder, self.cache_dir, self.question_cache_size
+        )
