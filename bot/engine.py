@@ -130,6 +130,18 @@ class Engine:
     def ask(self, question: str) -> Answer:
         """Answer a message as a person typed it: one question, or several, with context."""
         question = question[:MAX_QUESTION_CHARS]
+        answer = self._answer(question)
+        if answer.reason != UNSURE or self._semantic is None:
+            return answer
+        # What matching left unsure, the semantic signal gets one look at: once a message,
+        # as its encoding costs more than all the rest of an answer.
+        second = self._ask_one(question, recall=True)
+        if second.status is Status.ANSWERED or second.reason == UNSURE:
+            return second
+        return answer
+
+    def _answer(self, question: str) -> Answer:
+        """The lexical reply to a message: its questions, context set aside."""
         whole = self._ask_one(question)
         if whole.status is Status.SMALLTALK and whole.entry_id is None:
             return whole  # nothing to look up
@@ -285,8 +297,8 @@ class Engine:
         """``textnorm.normalize`` plus the knowledge's own sound-alike corrections."""
         return self._homophones.correct(normalize(text))
 
-    def _ask_one(self, question: str) -> Answer:
-        """Answer one question."""
+    def _ask_one(self, question: str, *, recall: bool = False) -> Answer:
+        """Answer one question (consulting the semantic signal when unsure, with ``recall``)."""
         language = detect_language(question)
         normalized = self._normalize(question)
         analysis = self._analyzer.analyze(normalized) if _MEANINGFUL.search(normalized) else None
@@ -339,7 +351,7 @@ class Engine:
         if checked:
             analysis = self._matcher.without(analysis, checked)
         premise = _Premise(checked, confirming=confirming)
-        answer = self._match(question, normalized, language, analysis, premise)
+        answer = self._match(question, normalized, language, analysis, premise, recall)
         if confirming and answer.status is not Status.ANSWERED:
             # "24 unstarted projects to break ground by Q4, correct?": a wrong period is a
             # premise too; the article's own period corrects it.
@@ -369,6 +381,7 @@ class Engine:
         language: Language,
         analysis: Analysis,
         premise: _Premise,
+        recall: bool = False,
     ) -> Answer:
         candidates = self._matcher.rank(analysis)
         if _QUANTITY.search(normalized):
@@ -385,7 +398,7 @@ class Engine:
             ]
         information = self._matcher.information(analysis)
         return self._decide(
-            question, normalized, language, candidates, information, premise, analysis
+            question, normalized, language, candidates, information, premise, analysis, recall
         )
 
     def _decide(
@@ -397,6 +410,7 @@ class Engine:
         information: float,
         premise: _Premise,
         analysis: Analysis,
+        recall: bool = False,
     ) -> Answer:
         best = candidates[0] if candidates else None
         explaining = [c for c in candidates if _explains(c)]
@@ -456,12 +470,12 @@ class Engine:
                 text = f"{text}\n{say('no_answer_suggestions', language)}"
             reason = "not stated"
         else:
-            recalled = self._recall(question, candidates)
+            recalled = self._recall(question, candidates) if recall else None
             if recalled is not None:
                 return self._entry_answer(
                     recalled.entry, language, question, normalized, recalled.score, premise
                 )
-            guesses = self._guesses(question, language)
+            guesses = self._guesses(question, language) if recall else ()
             near = tuple(dict.fromkeys((*guesses, *near)))[:MAX_SUGGESTIONS]
             text = say("unsure" if near else "unsure_no_guess", language)
             reason = UNSURE
