@@ -66,7 +66,7 @@ async def test_new_migration_is_applied_once_on_next_open(db_path: Path) -> None
     async with QuestionLog(db_path) as log:
         log.record(make_record())
     audit = Migration(
-        "0002_knowledge_audit",
+        "9999_knowledge_audit",
         "CREATE TABLE knowledge_audit (version TEXT NOT NULL, applied_by TEXT NOT NULL)",
     )
     for _ in range(2):
