@@ -2,7 +2,9 @@
 
 ``run_telegram`` is what ``python -m bot run`` calls when a token is set; it blocks until
 SIGINT or SIGTERM and then shuts down cleanly (updates in flight are answered first, then the
-question log is closed, which writes the questions still queued).
+question log is closed, which writes the questions still queued), exit status 0. When
+Telegram keeps refusing the token it shuts down the same way and exits 1, so that systemd or
+Docker restarts it and the failure shows.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from pathlib import Path
 from bot.changes import KnowledgeEditor, finish_interrupted_change
 from bot.config import USER_HASH_SALT_ENV, Settings
 from bot.engine import Engine
+from bot.heartbeat import heartbeat_path, write_interval
 from bot.live import LiveEngine
 from bot.redaction import redact_secrets_in_logs
 from bot.semantic import SemanticIndexer
 from bot.store import QuestionLog
 from bot.telegram_app import TelegramBot, TelegramService
+from bot.telegram_intake import TokenRefused
 from bot.telegram_knowledge import KnowledgeCommands
 from bot.telegram_stats import RetentionPurge, StatsCommands
 
@@ -85,6 +89,8 @@ def build_telegram(
         webhook_secret=settings.webhook_secret,
         telegram_send_limits=telegram_send_limits,
         extra_handlers=stats.handlers(),
+        heartbeat_path=heartbeat_path(settings.storage.path),
+        heartbeat_interval=write_interval(settings.health.max_heartbeat_age_seconds),
     )
     RetentionPurge(question_log, settings.storage.retention_days).schedule(service.job_queue)
     if isinstance(engine, LiveEngine):
@@ -129,7 +135,8 @@ def with_webhook_secret(settings: Settings) -> Settings:
 
 
 def run_telegram(settings: Settings) -> int:
-    """Run the bot until SIGINT or SIGTERM; the exit status (2: refused to start)."""
+    """Run the bot until SIGINT or SIGTERM; the exit status (1: Telegram refuses the token,
+    2: refused to start)."""
     if not settings.user_hash_salt:
         print(missing_salt_message(), file=sys.stderr)
         return 2
@@ -139,7 +146,11 @@ def run_telegram(settings: Settings) -> int:
     # Before anything is built: PTB logs its base URL, token included, on construction.
     redact_secrets_in_logs([settings.token, settings.webhook_secret])
     service = build_telegram(settings)
-    asyncio.run(_run_until_signalled(service))
+    try:
+        asyncio.run(_run_until_signalled(service))
+    except TokenRefused as error:
+        logger.critical("%s; exiting with status 1", error)
+        return 1
     return 0
 
 

@@ -80,6 +80,16 @@ class SemanticSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class HealthSettings:
+    """What ``python -m bot health`` accepts of a running bot."""
+
+    # A running bot whose last successful receipt from Telegram (getUpdates, a webhook post,
+    # a check of its webhook) or answered update is older than this is unhealthy. 0: not
+    # checked. Keep it well above the 10 s long poll plus telegram.poll_interval.
+    max_heartbeat_age_seconds: float = 120.0
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     """All settings, plus the secrets read from the environment."""
 
@@ -88,6 +98,7 @@ class Settings:
     storage: StorageSettings = field(default_factory=StorageSettings)
     limits: LimitSettings = field(default_factory=LimitSettings)
     semantic: SemanticSettings = field(default_factory=SemanticSettings)
+    health: HealthSettings = field(default_factory=HealthSettings)
     admins: tuple[int, ...] = ()
     log_level: str = "INFO"
     # Secrets: never in the file, only from the environment.
@@ -141,12 +152,15 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
         raise ConfigError("config.telegram.mode: expected 'polling' or 'webhook'")
     if settings.telegram.mode == "webhook" and not settings.telegram.webhook.url:
         raise ConfigError("config.telegram.webhook.url: required in webhook mode")
+    if settings.health.max_heartbeat_age_seconds < 0:
+        raise ConfigError("config.health.max_heartbeat_age_seconds: must not be negative")
     return Settings(
         knowledge=settings.knowledge,
         telegram=settings.telegram,
         storage=settings.storage,
         limits=settings.limits,
         semantic=settings.semantic,
+        health=settings.health,
         admins=settings.admins,
         log_level=settings.log_level,
         token=environ.get(TOKEN_ENV) or None,

@@ -1,17 +1,21 @@
 """``python -m bot health``: can this deployment answer questions and log them?
 
-Three checks, in order, each of which must pass:
+Four checks, in order, each of which must pass:
 
 1. the knowledge folder loads and validates (``load_engine``);
 2. the engine answers one of the knowledge's own questions with a citation, rendered as the
    terminal would show it (this also exercises the text normalisation and its data files);
 3. the question log opens (folder created, schema migrated) and is writable: a write lock is
-   taken on its database file and released with ``ROLLBACK``, so no row is ever added.
+   taken on its database file and released with ``ROLLBACK``, so no row is ever added;
+4. when a Telegram bot is running on this log (its heartbeat file is there, ``bot.heartbeat``),
+   it still receives: its last successful receipt is at most
+   ``health.max_heartbeat_age_seconds`` old.
 
-It prints exactly one line, ``ok: knowledge <version>, log <path>`` (exit 0) or
-``unhealthy: <reason>`` (exit 1), and needs no token and no network: the same command serves a
-container's ``HEALTHCHECK``, a systemd timer or a person after an upgrade. Run it as the bot's
-own user, so that a log file it creates is the bot's.
+It prints exactly one line, ``ok: knowledge <version>, log <path>`` (followed by
+``, bot receiving (<mode>)`` when a bot is running) with exit 0, or ``unhealthy: <reason>``
+with exit 1, and needs no token and no network: the same command serves a container's
+``HEALTHCHECK``, a systemd timer or a person after an upgrade. Run it as the bot's own user, so
+that a log file it creates is the bot's.
 """
 
 from __future__ import annotations
@@ -20,11 +24,13 @@ import asyncio
 import logging
 import sqlite3
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.answers import Answer, Status
-from bot.config import Settings, StorageSettings
+from bot.config import HealthSettings, Settings, StorageSettings
 from bot.engine import Engine, load_engine
+from bot.heartbeat import heartbeat_path, read_heartbeat
 from bot.knowledge import KnowledgeError
 from bot.render import answer_text
 from bot.semantic import SemanticIndexer
@@ -51,13 +57,15 @@ def run_health(settings: Settings) -> int:
             Path(settings.knowledge.path), SemanticIndexer.from_settings(settings)
         )
         log_path = check_log(settings.storage)
+        receiving = check_receiving(heartbeat_path(settings.storage.path), settings.health)
     except Unhealthy as error:
         return _report(f"unhealthy: {' '.join(str(error).split())}", 1)
     except Exception as error:  # anything unexpected is a failed check too, never a traceback
         return _report(f"unhealthy: {_one_line(error)}", 1)
     finally:
         logging.disable(logging.NOTSET)
-    return _report(f"ok: knowledge {version}, log {log_path}", 0)
+    bot = f", bot receiving ({receiving})" if receiving else ""
+    return _report(f"ok: knowledge {version}, log {log_path}{bot}", 0)
 
 
 def check_knowledge(directory: Path, semantic: SemanticIndexer | None = None) -> str:
@@ -134,6 +142,25 @@ def _take_write_lock(path: Path) -> None:
         connection.execute("ROLLBACK")
     finally:
         connection.close()
+
+
+def check_receiving(
+    path: Path, health: HealthSettings, *, now: datetime | None = None
+) -> str | None:
+    """The running bot's mode when its heartbeat is fresh; None when no bot is running."""
+    try:
+        state = read_heartbeat(path)
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        raise Unhealthy(f"heartbeat {path}: unreadable ({_one_line(error)})") from error
+    if state is None:
+        return None
+    if health.max_heartbeat_age_seconds > 0:
+        reason = state.stale_reason(
+            now if now is not None else datetime.now(UTC), health.max_heartbeat_age_seconds
+        )
+        if reason is not None:
+            raise Unhealthy(reason)
+    return state.mode
 
 
 def _one_line(error: BaseException) -> str:

@@ -7,11 +7,17 @@ process (even SIGKILL) loses at most the rows not yet written and never leaves a
 
 One connection writes (the flusher, purges, migrations); a second, query-only connection serves
 the analytics, so a long export never holds up a flush.
+
+The same file holds the Telegram bot's inbox: every update the bot took from Telegram, written
+before Telegram is told it arrived, and marked answered in the same transaction as the questions
+it logged. A killed bot answers at its next start what the inbox still holds; the rows of an
+update answered again get the same ids (``answering``), so nothing is logged twice.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -23,7 +29,8 @@ import os
 import re
 import sqlite3
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -47,6 +54,10 @@ BUSY_TIMEOUT_MS = 5000
 # Log a persistent write failure on its first occurrence and then once a minute, not every tick.
 _FAILURE_LOG_EVERY = 60
 _DROP_LOG_EVERY = 1000
+# Telegram keeps an update it was not told arrived for 24 hours and may send it again within
+# them; the inbox remembers answered updates a little longer, so a second copy is recognised.
+INBOX_REMEMBERS = timedelta(hours=25)
+_INBOX_PURGE_EVERY_SECONDS = 3600.0
 
 
 class StoreError(RuntimeError):
@@ -98,7 +109,19 @@ _start_record_ids()
 os.register_at_fork(after_in_child=_start_record_ids)
 
 
+# The inbox entry being answered in this context, and a count of the rows logged for it.
+_answering: ContextVar[tuple[str, itertools.count[int]] | None] = ContextVar(
+    "answering", default=None
+)
+
+
 def _new_record_id() -> str:
+    answering = _answering.get()
+    if answering is not None:
+        # Answering an inbox entry: the ids follow from the entry, so answering it again after
+        # a crash writes the same ids, which the unique record_id turns into no new rows.
+        key, count = answering
+        return f"{key}.{next(count)}"
     # 64 random bits per process, then a counter: 32 hex digits like uuid4().hex, unique
     # without a system call for random bytes in every reply (uuid4 is a third of record()'s
     # cost on a busy event loop).
@@ -217,7 +240,20 @@ MIGRATIONS: tuple[Migration, ...] = (
         ) STRICT;
         """,
     ),
-    # 0003 is another change's. The history folder is the record of knowledge versions and this
+    # body: the update as Telegram sent it (JSON), until it is answered; then NULL, and the row
+    # stays as long as Telegram might send the update again (INBOX_REMEMBERS).
+    Migration(
+        "0003_inbox",
+        """
+        CREATE TABLE inbox (
+            update_id INTEGER PRIMARY KEY,
+            received_at TEXT NOT NULL,
+            body TEXT,
+            answered_at TEXT
+        ) STRICT;
+        """,
+    ),
+    # The history folder is the record of knowledge versions and this
     # table its copy: each row names its snapshot, so copying it again adds nothing.
     Migration(
         "0004_knowledge_version_snapshots",
@@ -267,6 +303,34 @@ _INSERT = (
 _SELECT_RECORDS = f"SELECT {', '.join(_COLUMNS)} FROM questions"
 
 GroupColumn = Literal["status", "language", "channel"]
+
+
+@dataclass(frozen=True, slots=True)
+class InboxEntry:
+    """An update in the inbox: its Telegram id, when it first arrived, its JSON."""
+
+    update_id: int
+    received_at: datetime
+    body: str
+
+    @property
+    def key(self) -> str:
+        """What the ids of the rows logged while answering it are made of.
+
+        Update ids restart at random after a week without updates, so the time of arrival is
+        part of it: a later update with an old id still gets new row ids.
+        """
+        return f"u{self.update_id}@{format_timestamp(self.received_at)}"
+
+
+@contextlib.contextmanager
+def answering(entry: InboxEntry) -> Iterator[None]:
+    """Within this block (and the tasks it starts) logged rows take their ids from ``entry``."""
+    token = _answering.set((entry.key, itertools.count()))
+    try:
+        yield
+    finally:
+        _answering.reset(token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -391,6 +455,9 @@ class QuestionLog:
         self._max_pending_rows = max_pending_rows
         self._migrations = tuple(migrations)
         self._pending: deque[QuestionRecord] = deque()
+        # Inbox entries answered, to be marked so with the next flush of the rows.
+        self._answered: deque[int] = deque()
+        self._inbox_purged_at = -math.inf
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
         self._flusher: asyncio.Task[None] | None = None
@@ -500,25 +567,115 @@ class QuestionLog:
             self._wake.set()
 
     async def flush(self) -> int:
-        """Write every queued row, in one transaction; return how many rows were new."""
+        """Write every queued row and answered mark, in one transaction; return new rows."""
         writer = self._require(self._writer)
         async with self._write_lock:
-            if not self._pending:
+            if not self._pending and not self._answered:
                 return 0
             # The whole queue in one transaction: two round trips to the connection's thread
-            # however many rows, which is what keeps up when the event loop is busy.
+            # however many rows, which is what keeps up when the event loop is busy. An
+            # update's answered mark is queued after its rows, so it never reaches the disk
+            # before them: a crash before this commit leaves the update to be answered again.
             batch = list(self._pending)
             self._pending.clear()
+            answered = list(self._answered)
+            self._answered.clear()
             try:
+                if answered:
+                    # Begins the transaction that _insert commits (or rolls back).
+                    await self._mark_answered(writer, answered)
                 inserted = await self._insert(writer, batch)
             except BaseException:
                 # Failed or cancelled: the rows go back to the front of the queue. A cancelled
                 # write may still have committed on the connection's thread; the unique
                 # record_id then makes the retry insert nothing.
                 self._pending.extendleft(reversed(batch))
+                self._answered.extendleft(reversed(answered))
                 raise
             self._written += inserted
-            return inserted
+        await self._purge_inbox_now_and_then()
+        return inserted
+
+    # The Telegram bot's inbox.
+
+    async def inbox_add(
+        self, updates: Sequence[tuple[int, str]], *, received_at: datetime | None = None
+    ) -> list[InboxEntry]:
+        """Write ``(update_id, JSON)`` pairs to the inbox and commit; return the new entries.
+
+        An update already in the inbox (waiting, or answered within ``INBOX_REMEMBERS``) is
+        not new: Telegram sent it again, and it is not to be answered twice.
+        """
+        if not updates:
+            return []
+        writer = self._require(self._writer)
+        if self._closing:
+            raise RuntimeError("the question log is closing")
+        moment = received_at if received_at is not None else datetime.now(UTC)
+        stamp = format_timestamp(moment)
+        payload = json.dumps(
+            [[update_id, stamp, _encodable(body)] for update_id, body in updates],
+            ensure_ascii=False,
+        )
+        async with self._write_lock:
+            try:
+                rows = await writer.execute_fetchall(
+                    "INSERT INTO inbox (update_id, received_at, body) "
+                    "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+                    "json_extract(value, '$[2]') FROM json_each(?) WHERE true "
+                    "ON CONFLICT (update_id) DO NOTHING RETURNING update_id",
+                    (payload,),
+                )
+                await writer.commit()
+            except BaseException:
+                await writer.rollback()
+                raise
+        new = {int(row[0]) for row in rows}
+        return [
+            InboxEntry(update_id, moment, body) for update_id, body in updates if update_id in new
+        ]
+
+    def inbox_answered(self, update_id: int) -> None:
+        """Mark an inbox entry answered, with the next flush (after the rows it logged)."""
+        if self._writer is None:
+            raise RuntimeError("the question log is not open")
+        self._answered.append(update_id)
+
+    async def inbox_waiting(self) -> list[InboxEntry]:
+        """Every inbox entry not yet answered, oldest update first."""
+        rows = await self._fetch(
+            "SELECT update_id, received_at, body FROM inbox WHERE body IS NOT NULL "
+            "ORDER BY update_id",
+            [],
+        )
+        return [
+            InboxEntry(int(update_id), parse_timestamp(received_at), str(body))
+            for update_id, received_at, body in rows
+        ]
+
+    async def purge_inbox(self, *, now: datetime | None = None) -> int:
+        """Forget answered updates Telegram can no longer send again; return how many."""
+        cutoff = (now if now is not None else datetime.now(UTC)) - INBOX_REMEMBERS
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            try:
+                async with writer.execute(
+                    "DELETE FROM inbox WHERE body IS NULL AND received_at < ?",
+                    [format_timestamp(cutoff)],
+                ) as cursor:
+                    deleted = cursor.rowcount
+                await writer.commit()
+            except BaseException:
+                await writer.rollback()
+                raise
+        return deleted
+
+    async def _purge_inbox_now_and_then(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._inbox_purged_at < _INBOX_PURGE_EVERY_SECONDS:
+            return
+        self._inbox_purged_at = now
+        await self.purge_inbox()
 
     async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
         """Delete rows asked more than ``days`` days before ``now``; return how many."""
@@ -761,6 +918,19 @@ class QuestionLog:
             await writer.rollback()
             raise
         return inserted
+
+    @staticmethod
+    async def _mark_answered(writer: aiosqlite.Connection, update_ids: list[int]) -> None:
+        """Mark inbox entries answered, uncommitted; rolled back if that fails."""
+        try:
+            await writer.execute(
+                "UPDATE inbox SET body = NULL, answered_at = ? "
+                "WHERE update_id IN (SELECT value FROM json_each(?))",
+                (format_timestamp(datetime.now(UTC)), json.dumps(update_ids)),
+            )
+        except BaseException:
+            await writer.rollback()
+            raise
 
     @staticmethod
     async def _delete_before(writer: aiosqlite.Connection, cutoff: datetime) -> int:

@@ -36,6 +36,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -84,6 +85,7 @@ from bot.answers import Answer, Language, Status
 from bot.config import LimitSettings, TelegramSettings
 from bot.engine import Engine
 from bot.flood import Admission, QuestionLimiter
+from bot.heartbeat import WRITE_EVERY_SECONDS, Heartbeat
 from bot.keyboards import (
     Action,
     Callback,
@@ -106,6 +108,7 @@ from bot.render import (
     telegram_length,
 )
 from bot.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.telegram_intake import MAX_BACKLOG, Intake, StatusRecordingRequest, with_retries
 from bot.textnorm import detect_language
 
 logger = logging.getLogger(__name__)
@@ -975,15 +978,25 @@ class TelegramService:
     """The Application around a ``TelegramBot``, and how it receives updates.
 
     ``run`` opens the bot's question log before the first update and closes it (writing what is
-    queued) after the last update in flight was answered.
+    queued) after the last update in flight was answered. Updates are received by
+    ``bot.telegram_intake`` (its docstring says why not by PTB's ``Updater``): each is in the
+    inbox before Telegram is told it arrived, and the inbox is answered first at the next
+    start. The heartbeat file says the bot still receives (``python -m bot health``).
     """
 
     bot: TelegramBot
     application: App
     telegram: TelegramSettings
     webhook_secret: str | None
+    updates_request: StatusRecordingRequest | None = None
+    heartbeat_path: Path | None = None
+    heartbeat_interval: float = WRITE_EVERY_SECONDS
+    # Updates held in memory at most; when full, the bot stops fetching until there is room.
+    max_backlog: int = MAX_BACKLOG
     # Set once updates are being received (polling started, or webhook set and listening).
     ready: asyncio.Event = field(default_factory=asyncio.Event)
+    # While running: what receives and answers the updates.
+    intake: Intake | None = None
 
     @classmethod
     def build(
@@ -995,6 +1008,8 @@ class TelegramService:
         webhook_secret: str | None,
         telegram_send_limits: bool = True,
         extra_handlers: Sequence[Handler] = (),
+        heartbeat_path: Path | None = None,
+        heartbeat_interval: float = WRITE_EVERY_SECONDS,
     ) -> TelegramService:
         """The PTB Application for ``bot``.
 
@@ -1002,12 +1017,14 @@ class TelegramService:
         catch-all for unknown commands would otherwise take their commands.
         ``telegram_send_limits=False`` lifts the overall and per-group send rates (429s are
         still honoured); only for a benchmark against a local server that has no such limits.
+        ``heartbeat_path``: where the running bot writes its heartbeat (None: nowhere).
         """
         limiter = (
             PatientRateLimiter()
             if telegram_send_limits
             else PatientRateLimiter(overall_max_rate=0, group_max_rate=0)
         )
+        updates_request = StatusRecordingRequest(AiohttpRequest(connection_pool_size=1))
         application = (
             Application.builder()
             .token(token)
@@ -1023,14 +1040,22 @@ class TelegramService:
             )
             # One connection per update in flight, one for long polling.
             .request(AiohttpRequest(connection_pool_size=CONCURRENT_UPDATES))
-            .get_updates_request(AiohttpRequest(connection_pool_size=1))
-            # Answers are independent of each other: one slow send must not hold up the rest.
-            .concurrent_updates(CONCURRENT_UPDATES)
+            .get_updates_request(updates_request)
+            # Updates are received and handed to the handlers by bot.telegram_intake.
+            .updater(None)
             .build()
         )
         application.add_handlers(list(extra_handlers))
         bot.register(application)
-        return cls(bot, application, telegram, webhook_secret)
+        return cls(
+            bot,
+            application,
+            telegram,
+            webhook_secret,
+            updates_request=updates_request,
+            heartbeat_path=heartbeat_path,
+            heartbeat_interval=heartbeat_interval,
+        )
 
     @property
     def job_queue(self) -> JobQueue[Any]:
@@ -1041,48 +1066,103 @@ class TelegramService:
         return job_queue
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Receive and answer updates until ``stop`` is set; then shut down cleanly."""
+        """Receive and answer updates until ``stop`` is set; then shut down cleanly.
+
+        Raises ``TokenRefused`` (after the same clean shutdown) when Telegram keeps refusing
+        the token, and whatever else ended receiving.
+        """
         application = self.application
-        updater = application.updater
-        assert updater is not None
+        mode = self.telegram.mode
+        heartbeat = Heartbeat(self.heartbeat_path, mode)
+        ended: BaseException | None = None
         # Entered in order, left in reverse: the log is open before the first update and is
         # closed only once the application has stopped, after the updates in flight.
         async with self.bot.question_log, application:
             await self.bot.set_commands(application.bot)
             await application.start()
+            intake = Intake(
+                application,
+                self.bot.question_log,
+                heartbeat,
+                capacity=self.max_backlog,
+                workers=CONCURRENT_UPDATES,
+                updates_request=self.updates_request,
+            )
+            self.intake = intake
+            tasks: list[asyncio.Task[None]] = []
+            receiving_stop = asyncio.Event()
             try:
-                if self.telegram.mode == "webhook":
-                    webhook = self.telegram.webhook
-                    await updater.start_webhook(
-                        listen=webhook.listen,
-                        port=webhook.port,
-                        url_path=webhook.path,
-                        webhook_url=webhook.url,
-                        secret_token=self.webhook_secret,
-                        allowed_updates=ALLOWED_UPDATES,
-                        bootstrap_retries=3,
-                    )
-                else:
-                    await updater.start_polling(
-                        poll_interval=self.telegram.poll_interval,
-                        timeout=LONG_POLL_SECONDS,
-                        allowed_updates=ALLOWED_UPDATES,
-                        bootstrap_retries=3,
-                        error_callback=_polling_error,
-                    )
-                logger.info("bot @%s is up (%s)", application.bot.username, self.telegram.mode)
+                tasks.append(asyncio.create_task(heartbeat.keep_writing(self.heartbeat_interval)))
+                await intake.start()
+                receiving = await self._start_receiving(intake, receiving_stop)
+                tasks.extend(receiving)
+                logger.info("bot @%s is up (%s)", application.bot.username, mode)
                 self.ready.set()
-                await stop.wait()
+                stopped = asyncio.create_task(stop.wait())
+                await asyncio.wait([stopped, *receiving], return_when=asyncio.FIRST_COMPLETED)
+                stopped.cancel()
+                for task in receiving:
+                    if task.done():
+                        # Receiving ended by itself: TokenRefused, or a bug.
+                        task.result()
                 logger.info("stopping")
+            except BaseException as error:
+                ended = error
+                raise
             finally:
                 self.ready.clear()
-                if updater.running:
-                    await updater.stop()
+                receiving_stop.set()
+                await intake.stop_webhook()
+                for task in tasks:
+                    task.cancel()
+                await asyncio.gather(*tasks, return_exceptions=True)
+                await intake.stop()
                 if application.running:
                     await application.stop()
+                # A clean stop leaves no heartbeat; a failure leaves its reason for health.
+                if ended is None:
+                    heartbeat.remove()
+                else:
+                    heartbeat.stopped(f"{type(ended).__name__}: {ended}")
+                self.intake = None
         logger.info("stopped")
 
-
-def _polling_error(error: TelegramError) -> None:
-    """getUpdates failed; the updater retries with backoff, so this is a warning."""
-    logger.warning("getting updates failed: %s", error)
+    async def _start_receiving(
+        self, intake: Intake, stop: asyncio.Event
+    ) -> list[asyncio.Task[None]]:
+        """Start polling, or the webhook and its watch; the tasks that receive."""
+        bot = self.application.bot
+        if self.telegram.mode == "webhook":
+            webhook = self.telegram.webhook
+            await intake.start_webhook(
+                listen=webhook.listen,
+                port=webhook.port,
+                path=webhook.path,
+                secret=self.webhook_secret,
+            )
+            await with_retries(
+                "setting the webhook",
+                lambda: bot.set_webhook(
+                    url=webhook.url,
+                    allowed_updates=list(ALLOWED_UPDATES),
+                    secret_token=self.webhook_secret,
+                ),
+            )
+            return [
+                asyncio.create_task(
+                    intake.watch_webhook(stop, webhook.url, self.heartbeat_interval)
+                )
+            ]
+        # A webhook left from an earlier run in webhook mode would make getUpdates fail.
+        await with_retries("deleting the webhook", bot.delete_webhook)
+        return [
+            asyncio.create_task(
+                intake.poll(
+                    stop,
+                    long_poll_seconds=LONG_POLL_SECONDS,
+                    allowed_updates=ALLOWED_UPDATES,
+                    poll_interval=self.telegram.poll_interval,
+                ),
+                name="polling",
+            )
+        ]

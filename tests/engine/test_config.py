@@ -86,9 +86,26 @@ def test_the_example_config_documents_every_setting_and_loads() -> None:
         "cache_path",
         "admins",
         "log_level",
+        "max_heartbeat_age_seconds",
     ):
         assert f"{name}:" in text, name
     assert settings.token is None
+
+
+def test_heartbeat_age_setting_is_read_and_checked(tmp_path: Path) -> None:
+    """health.max_heartbeat_age_seconds: 120 s by default, a number, never negative."""
+    assert load_settings(None, {}).health.max_heartbeat_age_seconds == 120.0
+    config = tmp_path / "config.yaml"
+    config.write_text("health:\n  max_heartbeat_age_seconds: 45\n", encoding="utf-8")
+    assert load_settings(config, {}).health.max_heartbeat_age_seconds == 45.0
+    config.write_text("health:\n  max_heartbeat_age_seconds: 0\n", encoding="utf-8")
+    assert load_settings(config, {}).health.max_heartbeat_age_seconds == 0.0
+    config.write_text("health:\n  max_heartbeat_age_seconds: -5\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"max_heartbeat_age_seconds: must not be negative"):
+        load_settings(config, {})
+    config.write_text("health:\n  max_heartbeat_age_seconds: soon\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"config\.health\.max_heartbeat_age_seconds: expected"):
+        load_settings(config, {})
 
 
 def test_default_config_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

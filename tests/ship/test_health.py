@@ -1,17 +1,22 @@
-"""``python -m bot health``: one line, exit 0 when the bot can answer and log, else 1."""
+"""``python -m bot health``: one line, exit 0 when the bot can answer, log and (when one is
+running) receive, else 1."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sqlite3
 import subprocess
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.config import KnowledgeSettings, Settings, StorageSettings
 from bot.health import LOCK_TIMEOUT_SECONDS, run_health
+from bot.heartbeat import Heartbeat, heartbeat_path
 from bot.knowledge import load_knowledge
 from tests.ship.conftest import HEALTH_SECONDS_BUDGET, run_bot, write_config
 
@@ -121,3 +126,100 @@ def test_run_health_in_process_returns_the_status(
     )
     assert run_health(bad) == 1
     assert capsys.readouterr().err.startswith("unhealthy: knowledge ")
+
+
+def write_heartbeat(
+    log: Path,
+    *,
+    beat_ago: float,
+    written_ago: float = 0.0,
+    error: str = "",
+    stopped: str = "",
+) -> None:
+    """A running bot's heartbeat beside ``log``: its last beat and write so long ago."""
+    now = datetime.now(UTC)
+    moment = [now - timedelta(seconds=beat_ago)]
+    heartbeat = Heartbeat(heartbeat_path(log), "polling", clock=lambda: moment[0])
+    if error:
+        heartbeat.failed(error)
+    moment[0] = now - timedelta(seconds=written_ago)
+    if stopped:
+        heartbeat.stopped(stopped)
+    else:
+        heartbeat.write()
+
+
+def test_a_receiving_bot_is_named_in_the_ok_line(knowledge_copy: Path, tmp_path: Path) -> None:
+    """A running bot with a fresh heartbeat: ok, and the line says it is receiving."""
+    log = tmp_path / "data" / "questions.sqlite3"
+    config = write_config(tmp_path, knowledge_copy, log)
+    write_heartbeat(log, beat_ago=2)
+    result = run_bot("health", "--config", str(config), cwd=tmp_path)
+    version = load_knowledge(knowledge_copy).version
+    assert result.returncode == 0, result.stderr
+    assert one_line(result) == f"ok: knowledge {version}, log {log}, bot receiving (polling)"
+
+
+def test_a_bot_that_receives_nothing_is_unhealthy(knowledge_copy: Path, tmp_path: Path) -> None:
+    """A heartbeat still written but with no receipt for 5 minutes: unhealthy, with the error."""
+    log = tmp_path / "data" / "questions.sqlite3"
+    config = write_config(tmp_path, knowledge_copy, log)
+    write_heartbeat(log, beat_ago=300, error="getUpdates: HTTP 404 Not Found")
+    result = run_bot("health", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 1
+    assert re.fullmatch(
+        r"unhealthy: the bot \(pid \d+\) has received nothing by polling for 30\ds; "
+        r"last error: getUpdates: HTTP 404 Not Found",
+        one_line(result),
+    )
+
+
+def test_a_heartbeat_no_longer_written_is_unhealthy(knowledge_copy: Path, tmp_path: Path) -> None:
+    """A heartbeat last written 10 minutes ago (the bot was killed or hangs): unhealthy."""
+    log = tmp_path / "data" / "questions.sqlite3"
+    config = write_config(tmp_path, knowledge_copy, log)
+    write_heartbeat(log, beat_ago=600, written_ago=600)
+    result = run_bot("health", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 1
+    assert re.fullmatch(
+        r"unhealthy: the bot \(pid \d+, polling\) has not written its heartbeat for 60\ds: "
+        r"it is not running or is hung",
+        one_line(result),
+    )
+
+
+def test_a_bot_that_stopped_on_an_error_is_unhealthy(knowledge_copy: Path, tmp_path: Path) -> None:
+    """A bot that ended on an error wrote why; health reports it until a new start."""
+    log = tmp_path / "data" / "questions.sqlite3"
+    config = write_config(tmp_path, knowledge_copy, log)
+    write_heartbeat(log, beat_ago=3, stopped="TokenRefused: 401 Unauthorized")
+    result = run_bot("health", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 1
+    assert re.fullmatch(
+        r"unhealthy: the bot \(pid \d+, polling\) stopped: TokenRefused: 401 Unauthorized",
+        one_line(result),
+    )
+
+
+def test_heartbeat_age_zero_turns_the_check_off(knowledge_copy: Path, tmp_path: Path) -> None:
+    """health.max_heartbeat_age_seconds: 0 accepts any heartbeat, however old."""
+    log = tmp_path / "data" / "questions.sqlite3"
+    config = write_config(tmp_path, knowledge_copy, log)
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings["health"] = {"max_heartbeat_age_seconds": 0}
+    config.write_text(yaml.safe_dump(settings), encoding="utf-8")
+    write_heartbeat(log, beat_ago=600, written_ago=600)
+    result = run_bot("health", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert one_line(result).endswith(", bot receiving (polling)")
+
+
+def test_an_unreadable_heartbeat_is_unhealthy(knowledge_copy: Path, tmp_path: Path) -> None:
+    """A heartbeat file that is not the bot's JSON: unhealthy, one line naming the file."""
+    log = tmp_path / "data" / "questions.sqlite3"
+    config = write_config(tmp_path, knowledge_copy, log)
+    log.parent.mkdir(parents=True)
+    heartbeat_path(log).write_text("not json", encoding="utf-8")
+    result = run_bot("health", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 1
+    assert one_line(result).startswith(f"unhealthy: heartbeat {heartbeat_path(log)}: unreadable")

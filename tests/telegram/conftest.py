@@ -23,6 +23,7 @@ from aiohttp import ClientSession
 
 from bot.app import build_telegram
 from bot.config import (
+    HealthSettings,
     KnowledgeSettings,
     LimitSettings,
     Settings,
@@ -87,6 +88,7 @@ def settings_for(
     webhook_secret: str | None = None,
     admins: tuple[int, ...] = (),
     storage: StorageSettings | None = None,
+    health: HealthSettings | None = None,
 ) -> Settings:
     """Settings pointing the bot at a loopback Bot API server, logging questions to
     ``log_path`` (``storage`` sets the rest of the log's settings)."""
@@ -102,6 +104,7 @@ def settings_for(
         telegram=telegram,
         storage=replace(storage or StorageSettings(), path=str(log_path)),
         limits=limits or LimitSettings(),
+        health=health or HealthSettings(),
         admins=admins,
         token=token,
         webhook_secret=webhook_secret,

@@ -12,10 +12,11 @@ separate process (``python -m tests.telegram.fake_bot_api``) and drives it over 
 ``/_control`` routes, so that the bot's CPU time is measured on its own.
 
 Faults are queued per method and consumed one per request: 429 with ``retry_after``, any
-HTTP status (with Telegram's description of it, e.g. "Forbidden: bot was blocked by the
-user"), a slow response, one held until the test releases it, a request dropped before it is
-processed, a response dropped after it was processed, or a 200 whose body is not the Bot API's
-JSON (a proxy's page) with the request not processed.
+HTTP status (in Telegram's envelope with its description, e.g. "Forbidden: bot was blocked by
+the user", or as a reverse proxy's HTML page), a slow response, one held until the test
+releases it, a request dropped before it is processed, a response dropped after it was
+processed, or a 200 whose body is not the Bot API's JSON (a proxy's page) with the request not
+processed.
 """
 
 from __future__ import annotations
@@ -79,6 +80,7 @@ class Fault:
     held: bool = False
     malformed: bool = False
     description: str = ""
+    proxy_page: bool = False
 
     @staticmethod
     def too_many_requests(retry_after: int) -> Fault:
@@ -99,6 +101,16 @@ class Fault:
     def malformed_response() -> Fault:
         """200 OK with a body that is not JSON; the request is not processed."""
         return Fault(malformed=True)
+
+    @staticmethod
+    def error(status: int) -> Fault:
+        """Any status with Telegram's error envelope (401 Unauthorized, 404 Not Found…)."""
+        return Fault(status=status)
+
+    @staticmethod
+    def from_proxy(status: int) -> Fault:
+        """``status`` as an HTML page, as a reverse proxy in front of the Bot API sends it."""
+        return Fault(status=status, proxy_page=True)
 
     @staticmethod
     def slow(seconds: float) -> Fault:
@@ -232,6 +244,8 @@ class FakeBotApi:
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._updates: list[Json] = []
         self._confirmed = 0
+        # The highest update id a getUpdates answer has carried.
+        self.highest_fetched = 0
         self._update_ids = itertools.count(1)
         self._last_update_id = 0
         self._closing = False
@@ -449,6 +463,11 @@ class FakeBotApi:
             await self._changed.wait_for(condition)
 
     @property
+    def waiting_updates(self) -> int:
+        """Updates pushed and not yet confirmed by the bot (polling)."""
+        return len(self._updates)
+
+    @property
     def last_update_id(self) -> int:
         """The id of the update pushed last."""
         return self._last_update_id
@@ -515,16 +534,19 @@ class FakeBotApi:
         if fault.malformed:
             self._notify()
             return web.Response(text="<html><body>502 Bad Gateway</body></html>")
+        if fault.proxy_page:
+            self._notify()
+            page = f"<html><body><h1>{fault.status}</h1>nginx</body></html>"
+            return web.Response(status=fault.status, text=page, content_type="text/html")
         if fault.status:
             self._notify()
             parameters = {"retry_after": fault.retry_after} if fault.retry_after else None
-            description = fault.description or (
-                f"Too Many Requests: retry after {fault.retry_after}"
-                if fault.status == 429
-                else "Bad Gateway"
-                if fault.status == 502
-                else "Internal Server Error"
-            )
+            description = fault.description or {
+                401: "Unauthorized",
+                404: "Not Found",
+                429: f"Too Many Requests: retry after {fault.retry_after}",
+                502: "Bad Gateway",
+            }.get(fault.status, "Internal Server Error")
             return _envelope_error(BotApiError(fault.status, description, parameters))
         handler = self._methods().get(method)
         try:
@@ -574,7 +596,10 @@ class FakeBotApi:
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout), self._changed:
                 await self._changed.wait_for(lambda: bool(self._updates) or self._closing)
-        return self._updates[:limit]
+        handed = self._updates[:limit]
+        if handed:
+            self.highest_fetched = max(self.highest_fetched, int(handed[-1]["update_id"]))
+        return handed
 
     def _chat(self, params: Json) -> Json:
         chat_id = int(params.get("chat_id", 0))
