@@ -658,17 +658,11 @@ class QuestionLog:
         cutoff = (now if now is not None else datetime.now(UTC)) - INBOX_REMEMBERS
         writer = self._require(self._writer)
         async with self._write_lock:
-            try:
-                async with writer.execute(
-                    "DELETE FROM inbox WHERE body IS NULL AND received_at < ?",
-                    [format_timestamp(cutoff)],
-                ) as cursor:
-                    deleted = cursor.rowcount
-                await writer.commit()
-            except BaseException:
-                await writer.rollback()
-                raise
-        return deleted
+            return await self._delete(
+                writer,
+                "DELETE FROM inbox WHERE body IS NULL AND received_at < ?",
+                format_timestamp(cutoff),
+            )
 
     async def _purge_inbox_now_and_then(self) -> None:
         now = asyncio.get_running_loop().time()
@@ -684,7 +678,9 @@ class QuestionLog:
         cutoff = (now if now is not None else datetime.now(UTC)) - timedelta(days=days)
         writer = self._require(self._writer)
         async with self._write_lock:
-            return await self._delete_before(writer, cutoff)
+            return await self._delete(
+                writer, "DELETE FROM questions WHERE asked_at < ?", format_timestamp(cutoff)
+            )
 
     # Queries for the analytics. ``since`` None means the whole log; rows still queued are not
     # seen until flushed.
@@ -933,11 +929,10 @@ class QuestionLog:
             raise
 
     @staticmethod
-    async def _delete_before(writer: aiosqlite.Connection, cutoff: datetime) -> int:
+    async def _delete(writer: aiosqlite.Connection, statement: str, cutoff: str) -> int:
+        """Run one DELETE in its own transaction; return how many rows it removed."""
         try:
-            async with writer.execute(
-                "DELETE FROM questions WHERE asked_at < ?", [format_timestamp(cutoff)]
-            ) as cursor:
+            async with writer.execute(statement, [cutoff]) as cursor:
                 deleted = cursor.rowcount
             await writer.commit()
         except BaseException:
