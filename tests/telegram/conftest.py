@@ -33,7 +33,7 @@ from bot.config import (
 )
 from bot.engine import Engine, load_engine
 from bot.telegram_app import TelegramService
-from tests.telegram.emulator import CompatProxy, EmulatorProcess, EmulatorUser
+from tests.telegram.emulator import CompatProxy, EmulatorProcess, EmulatorUser, free_port
 from tests.telegram.fake_bot_api import FakeBotApi
 
 REPO = Path(__file__).resolve().parents[2]
@@ -280,3 +280,11 @@ def no_error_logs(
         if r.levelno >= logging.ERROR and r.name.startswith(("bot", "telegram"))
     ]
     assert not errors, f"unexpected error logs: {errors}"
+
+
+def webhook_settings() -> WebhookSettings:
+    """A webhook on a free loopback port; the public URL is the same address here."""
+    port = free_port()
+    return WebhookSettings(
+        url=f"http://127.0.0.1:{port}/hook", listen="127.0.0.1", port=port, path="hook"
+    )

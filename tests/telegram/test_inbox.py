@@ -20,10 +20,17 @@ import yaml
 from aiohttp import ClientSession
 
 from bot.app import build_telegram
-from bot.config import LimitSettings, WebhookSettings
+from bot.config import LimitSettings
 from bot.engine import Engine
 from bot.store import QuestionLog, hash_user
-from tests.telegram.conftest import TEST_SALT, person, private_chat, running, settings_for
+from tests.telegram.conftest import (
+    TEST_SALT,
+    person,
+    private_chat,
+    running,
+    settings_for,
+    webhook_settings,
+)
 from tests.telegram.emulator import free_port
 from tests.telegram.fake_bot_api import FakeBotApi, Fault
 from tests.telegram.test_process import BotProcess, start_bot
@@ -199,10 +206,7 @@ async def test_the_webhook_answers_200_only_once_the_update_is_stored(
     client_session: ClientSession,
 ) -> None:
     """When the webhook says 200 the update is committed to the inbox, answered or not."""
-    port = free_port()
-    webhook = WebhookSettings(
-        url=f"http://127.0.0.1:{port}/hook", listen="127.0.0.1", port=port, path="hook"
-    )
+    webhook = webhook_settings()
     settings = settings_for(
         fake_api.base_url,
         token,

@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from bot.app import build_telegram
-from bot.config import HealthSettings, WebhookSettings
+from bot.config import HealthSettings
 from bot.engine import Engine
 from bot.health import Unhealthy, check_receiving
 from bot.heartbeat import heartbeat_path
@@ -26,8 +26,8 @@ from tests.telegram.conftest import (
     private_chat,
     running,
     settings_for,
+    webhook_settings,
 )
-from tests.telegram.emulator import free_port
 from tests.telegram.fake_bot_api import FakeBotApi, Fault
 from tests.telegram.test_process import environment, start_bot
 
@@ -193,10 +193,7 @@ async def test_health_tells_a_webhook_telegram_no_longer_posts_to(
     fake_api: FakeBotApi, token: str, knowledge_dir: Path, engine: Engine, log_path: Path
 ) -> None:
     """A webhook bot is healthy with no traffic; once its webhook is gone, unhealthy."""
-    port = free_port()
-    webhook = WebhookSettings(
-        url=f"http://127.0.0.1:{port}/hook", listen="127.0.0.1", port=port, path="hook"
-    )
+    webhook = webhook_settings()
     settings = settings_for(
         fake_api.base_url,
         token,

@@ -8,21 +8,11 @@ from pathlib import Path
 from aiohttp import ClientSession
 
 from bot.app import build_telegram
-from bot.config import WebhookSettings
 from bot.engine import Engine
-from tests.telegram.conftest import person, private_chat, running, settings_for
-from tests.telegram.emulator import free_port
+from tests.telegram.conftest import person, private_chat, running, settings_for, webhook_settings
 from tests.telegram.fake_bot_api import FakeBotApi
 
 USER = person(801)
-
-
-def webhook_settings() -> WebhookSettings:
-    """A webhook on a free loopback port; the public URL is the same address here."""
-    port = free_port()
-    return WebhookSettings(
-        url=f"http://127.0.0.1:{port}/hook", listen="127.0.0.1", port=port, path="hook"
-    )
 
 
 async def test_webhook_mode_registers_and_answers_posted_updates(
