@@ -92,6 +92,14 @@ class Engine:
             for entry in knowledge.entries.values()
             if any(figures_in(knowledge.facts[f].value) for f in entry.facts)
         )
+        # Each figure of the article, as written, with the narrowest FAQ entry stating it.
+        self._figure_entries: dict[str, str] = {}
+        for entry in sorted(
+            (e for e in knowledge.entries.values() if e.kind == "faq"), key=lambda e: len(e.facts)
+        ):
+            for fact_id in entry.facts:
+                for stated in figures_in(knowledge.facts[fact_id].value):
+                    self._figure_entries.setdefault(stated, entry.id)
         self._analyzer = Analyzer(knowledge.lexicon)
         self._matcher = Matcher(
             knowledge.entries.values(),
@@ -235,6 +243,22 @@ class Engine:
             return replace(alone, question=text)
         return replace(with_context, question=text)
 
+    def _entries_sharing(self, normalized: str) -> list[str]:
+        """For a question naming one figure, the narrowest entry of each figure of the
+        article's that it begins (50 → 50家, 50亿元以上, 50亿级)."""
+        named = [f for f in figures_in(normalized) if f[:1].isdigit()]
+        if len(named) != 1:
+            return []
+        (figure,) = named
+        begun = [
+            stated
+            for stated in self._figure_entries
+            if stated.startswith(figure)
+            and not stated[len(figure) : len(figure) + 1].isdigit()
+            and stated[len(figure) : len(figure) + 1] != "."
+        ]
+        return list(dict.fromkeys(self._figure_entries[stated] for stated in sorted(begun)))
+
     def _names_subject(self, text: str) -> bool:
         """Whether a question names what it is about, beyond the measure, period or figure
         it asks for."""
@@ -338,6 +362,23 @@ class Engine:
                 normalized=normalized,
                 reason=f"{_UNKNOWN_NAME}{unknown[0]}",
             )
+        if not any(not self._matcher.is_asked_for(term) for term in analysis.terms):
+            # "50是指什么", "50亿是啥": a bare figure that several of the article's figures
+            # begin with (50家, 50亿元以上, 50亿级) could be any of them.
+            sharing = self._entries_sharing(normalized)
+            if len(sharing) >= 2:
+                return self._reply(
+                    question,
+                    Status.AMBIGUOUS,
+                    say("ambiguous", language),
+                    language,
+                    normalized=normalized,
+                    suggestions=tuple(
+                        self._suggestion(self.knowledge.entries[e], language)
+                        for e in sharing[:MAX_CHOICES]
+                    ),
+                    reason="a figure several figures begin with",
+                )
         checked: frozenset[str] = frozenset()
         confirming = bool(_CONFIRMATION.search(normalized))
         if confirming:

@@ -234,3 +234,16 @@ def test_every_later_version_keeps_the_semantic_signal() -> None:
     assert later.semantic is signal
     question = "How many municipal and district level key projects does Dadukou have in total?"
     assert later.ask(question).status is Status.ANSWERED
+
+
+def test_a_bare_number_several_figures_begin_with_is_ambiguous(engine: Engine) -> None:
+    """ "50是指什么" may mean 50家, 50亿元以上 or 50亿级: choices; "50家" is one: answered."""
+    bare = engine.ask("50是指什么？")
+    assert bare.status is Status.AMBIGUOUS
+    assert {s.id for s in bare.suggestions} == {
+        "software-companies",
+        "noodle-target-2023",
+        "attraction-targets",
+    }
+    assert engine.ask("50家指的是什么？").entry_id == "software-companies"
+    assert engine.ask("74.4%是什么").status is Status.ANSWERED
