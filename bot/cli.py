@@ -226,6 +226,10 @@ def _run(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run the command; the exit status is returned."""
+    if sys.stdin is None:
+        # Started with standard input closed (`<&-`, some service managers): it reads as
+        # empty, as /dev/null would.
+        sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115 (lives as long as the process)
     args = _parser().parse_args(argv)
     try:
         settings = _settings(args)

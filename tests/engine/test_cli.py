@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import sqlite3
 import subprocess
@@ -273,3 +274,22 @@ def test_ask_refuses_a_question_argument_that_is_not_utf8() -> None:
     result = run_bot_bytes("ask", b"\xff\xed\xa0\x80", stdin=b"")
     assert result.returncode == 2
     assert result.stderr.decode() == "ask: the question is not valid UTF-8\n"
+
+
+def test_closed_standard_input_reads_as_empty() -> None:
+    """`run` and `ask --json` started with stdin closed (`<&-`) end cleanly, no traceback."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
+    for args in (["run"], ["ask", "--json"]):
+        result = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
+            cwd=REPO,
+            env=env,
+            timeout=60,
+            # Close descriptor 0 in the child before Python starts: sys.stdin is then None.
+            preexec_fn=lambda: os.close(0),
+        )
+        assert result.returncode == 0, result.stderr
+        assert "Traceback" not in result.stderr
