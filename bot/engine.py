@@ -263,7 +263,7 @@ class Engine:
         """Whether a question names what it is about, beyond the measure, period or figure
         it asks for."""
         analysis = self._analyzer.analyze(self._normalize(text))
-        return any(not self._matcher.is_asked_for(term) for term in analysis.terms)
+        return self._matcher.names_subject(analysis)
 
     def _combined(
         self, question: str, language: Language, normalized: str, parts: list[Answer]
@@ -362,7 +362,7 @@ class Engine:
                 normalized=normalized,
                 reason=f"{_UNKNOWN_NAME}{unknown[0]}",
             )
-        if not any(not self._matcher.is_asked_for(term) for term in analysis.terms):
+        if not self._matcher.names_subject(analysis):
             # "50是指什么", "50亿是啥": a bare figure that several of the article's figures
             # begin with (50家, 50亿元以上, 50亿级) could be any of them.
             sharing = self._entries_sharing(normalized)

@@ -484,10 +484,10 @@ class Matcher:
         )
 
     @staticmethod
-    def without(analysis: Analysis, figures: frozenset[str]) -> Analysis:
+    def without(analysis: Analysis, features: frozenset[str]) -> Analysis:
         """The analysis less some of its features (figures, periods)."""
         return replace(
-            analysis, features=analysis.features - figures, terms=analysis.terms - figures
+            analysis, features=analysis.features - features, terms=analysis.terms - features
         )
 
     def figures_of(self, entry_id: str) -> frozenset[str]:
@@ -502,13 +502,17 @@ class Matcher:
         """Whether a feature is a measure, period or figure (what a question asks for)."""
         return feature.startswith("#") or feature in self._measures or feature in self._periods
 
+    def names_subject(self, analysis: Analysis) -> bool:
+        """Whether a question names a term beyond the measure, period or figure it asks for."""
+        return any(not self.is_asked_for(term) for term in analysis.terms)
+
     def subject_only(self, analysis: Analysis) -> Analysis | None:
-        """The question less the measures, periods and figures it asks for; None when
-        nothing is left."""
-        kept = frozenset(f for f in analysis.features if not self.is_asked_for(f))
-        if not kept or kept == analysis.features:
+        """The question less the measures, periods and figures it asks for; None when it asks
+        for none of them, or asks for nothing else."""
+        asked = frozenset(f for f in analysis.features if self.is_asked_for(f))
+        if not asked or asked == analysis.features:
             return None
-        return replace(analysis, features=kept, terms=analysis.terms & kept)
+        return self.without(analysis, asked)
 
     def exact(self, normalized: str) -> Entry | None:
         """The entry with a phrasing that is this very question (bar punctuation and space)."""

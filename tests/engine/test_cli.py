@@ -12,6 +12,18 @@ from pathlib import Path
 
 from tests.engine.conftest import FAQ, REPO, write_knowledge
 
+# The keys of every `ask --json` object: a stable interface.
+STABLE_KEYS = {
+    "question",
+    "status",
+    "answer",
+    "citations",
+    "confidence",
+    "id",
+    "suggestions",
+    "parts",
+}
+
 
 def run_bot(*args: str, stdin: str = "", cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot ARGS` with no token in the environment."""
@@ -63,16 +75,7 @@ def test_ask_json_answers_each_line_in_order() -> None:
     rows = [json.loads(line) for line in result.stdout.splitlines()]
     assert [r["question"] for r in rows] == questions
     assert [r["status"] for r in rows] == ["answered", "no_answer", "smalltalk"]
-    assert set(rows[0]) == {
-        "question",
-        "status",
-        "answer",
-        "citations",
-        "confidence",
-        "id",
-        "suggestions",
-        "parts",
-    }
+    assert set(rows[0]) == STABLE_KEYS
     assert rows[0]["citations"][0]["source"] == "重庆日报"
 
 
@@ -154,16 +157,6 @@ def test_ask_uses_the_semantic_signal() -> None:
 
 # --- Input as it arrives: bytes, not always UTF-8, not always clean ---------------------------
 
-STABLE_KEYS = {
-    "question",
-    "status",
-    "answer",
-    "citations",
-    "confidence",
-    "id",
-    "suggestions",
-    "parts",
-}
 # What line-based readers (str.splitlines, JavaScript) split at besides "\n", and lone
 # surrogates, as the bytes they would be written as.
 RAW_SEPARATORS = (b"\r", b"\xc2\x85", b"\xe2\x80\xa8", b"\xe2\x80\xa9")
