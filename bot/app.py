@@ -18,18 +18,18 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from bot.changes import KnowledgeEditor, finish_interrupted_change
 from bot.config import USER_HASH_SALT_ENV, Settings
-from bot.engine import Engine
+from bot.engine.pipeline import Engine
+from bot.engine.semantic import SemanticIndexer
 from bot.heartbeat import heartbeat_path, write_interval
-from bot.live import LiveEngine
+from bot.knowledge_admin.changes import KnowledgeEditor, finish_interrupted_change
+from bot.knowledge_admin.live import LiveEngine
+from bot.questionlog.store import QuestionLog
 from bot.redaction import redact_secrets_in_logs
-from bot.semantic import SemanticIndexer
-from bot.store import QuestionLog
-from bot.telegram_app import TelegramBot, TelegramService
-from bot.telegram_intake import TokenRefused
-from bot.telegram_knowledge import KnowledgeCommands
-from bot.telegram_stats import RetentionPurge, StatsCommands
+from bot.telegram.admin_knowledge import KnowledgeCommands
+from bot.telegram.admin_stats import RetentionPurge, StatsCommands
+from bot.telegram.intake import TokenRefused
+from bot.telegram.service import TelegramBot, TelegramService
 
 logger = logging.getLogger(__name__)
 

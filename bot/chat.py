@@ -18,13 +18,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO, TextIO
 
-from bot.answers import Answer, Language
 from bot.config import LimitSettings
-from bot.engine import Engine
+from bot.engine.answers import Answer, Language
+from bot.engine.pipeline import Engine
+from bot.engine.render import answer_text, telegram_length
+from bot.engine.textnorm import controls_to_spaces, detect_language
 from bot.messages import say
-from bot.render import answer_text, telegram_length
-from bot.store import Channel, QuestionLog, QuestionRecord
-from bot.textnorm import controls_to_spaces, detect_language
+from bot.questionlog.store import Channel, QuestionLog, QuestionRecord
 
 # The terminal has no Telegram user; every terminal question is logged as this one user.
 TERMINAL_USER = "terminal"

@@ -13,15 +13,15 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-from bot.answers import Answer, json_line, unreadable_json
 from bot.chat import UnreadableLine, input_lines, terminal_record
 from bot.config import TOKEN_ENV, ConfigError, Settings, default_config_path, load_settings
-from bot.engine import Engine, load_engine
-from bot.knowledge import KnowledgeError, load_knowledge
-from bot.render import answer_text
-from bot.semantic import SemanticIndexer
-from bot.store import QuestionLog
-from bot.textnorm import controls_to_spaces
+from bot.engine.answers import Answer, json_line, unreadable_json
+from bot.engine.knowledge import KnowledgeError, load_knowledge
+from bot.engine.pipeline import Engine, load_engine
+from bot.engine.render import answer_text
+from bot.engine.semantic import SemanticIndexer
+from bot.engine.textnorm import controls_to_spaces
+from bot.questionlog.store import QuestionLog
 
 # The whole `ask --json` interface, the object for a line it could not read included.
 ASK_JSON_HELP = (
@@ -250,7 +250,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "check":
             return _check(args, settings)
         if args.command == "report":
-            from bot.report import run_report
+            from bot.questionlog.report import run_report
 
             return run_report(settings, days=args.days, csv_path=args.csv)
         from bot.health import run_health

@@ -73,7 +73,7 @@ class KnowledgeSettings:
 
 @dataclass(frozen=True, slots=True)
 class SemanticSettings:
-    """The semantic signal's encoder (bot.semantic)."""
+    """The semantic signal's encoder (bot.engine.semantic)."""
 
     # Where the encoder's load caches and the phrasings' vectors are kept.
     cache_path: str = "data/semantic-cache"

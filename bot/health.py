@@ -27,14 +27,14 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.answers import Answer, Status
 from bot.config import HealthSettings, Settings, StorageSettings
-from bot.engine import Engine, load_engine
+from bot.engine.answers import Answer, Status
+from bot.engine.knowledge import KnowledgeError
+from bot.engine.pipeline import Engine, load_engine
+from bot.engine.render import answer_text
+from bot.engine.semantic import SemanticIndexer
 from bot.heartbeat import heartbeat_path, read_heartbeat
-from bot.knowledge import KnowledgeError
-from bot.render import answer_text
-from bot.semantic import SemanticIndexer
-from bot.store import QuestionLog
+from bot.questionlog.store import QuestionLog
 
 # How long to wait for the bot's own writes to release the database (a flush takes
 # milliseconds). Together with loading the knowledge this stays far below the HEALTHCHECK

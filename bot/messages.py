@@ -8,8 +8,8 @@ escape them for HTML.
 
 from __future__ import annotations
 
-from bot.answers import Language
-from bot.textnorm import to_traditional
+from bot.engine.answers import Language
+from bot.engine.textnorm import to_traditional
 
 MESSAGES: dict[str, dict[str, str]] = {
     # --- the engine's replies ---------------------------------------------------------------
@@ -105,7 +105,7 @@ def say(key: str, language: Language, **values: str) -> str:
     return to_traditional(text) if language is Language.TRADITIONAL else text
 
 
-# === Telegram (bot/telegram_app.py, bot/keyboards.py) =========================================
+# === Telegram (bot/telegram/service.py, bot/telegram/keyboards.py) ===========================
 # Wording of the Telegram front end only. Kept in its own block at the end of the file so the
 # engine's messages above can be edited without touching it. HTML is added by the front end;
 # these texts are plain and get escaped like everything else.
@@ -180,7 +180,7 @@ MESSAGES.update(
             "zh": "抱歉，出了点问题，请稍后再试。",
             "en": "Sorry, something went wrong. Please try again in a moment.",
         },
-        # Admins' question-log commands (bot/telegram_stats.py).
+        # Admins' question-log commands (bot/telegram/admin_stats.py).
         "tg_stats_usage": {
             "zh": "用法：/stats [天数]。例如 /stats 7 看最近 7 天，/stats all 看全部记录。"
             "天数为 1 到 {max_days}，默认 {default_days}。",
@@ -228,7 +228,7 @@ MESSAGES.update(
     }
 )
 
-# --- Telegram: admins updating the knowledge (bot/telegram_knowledge.py) -------------------------
+# --- Telegram: admins updating the knowledge (bot/telegram/admin_knowledge.py) ------------
 # Admin-facing. Problems and refusal reasons from the validator stay as it writes them
 # (``file:line: field: problem``, as ``python -m bot check`` prints them).
 MESSAGES.update(

@@ -24,23 +24,23 @@ from rapidfuzz import fuzz, process, utils
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.answers import (  # noqa: E402 (after the path set-up above)
+from bot.engine.answers import (  # noqa: E402 (after the path set-up above)
     UNSURE,
     Answer,
     Language,
     Status,
 )
-from bot.engine import Engine  # noqa: E402
-from bot.evaluation import (  # noqa: E402
+from bot.engine.evaluation import (  # noqa: E402
     CATEGORIES,
     LabelledQuestion,
     Verdict,
     judge,
     load_questions,
 )
-from bot.knowledge import Entry, Knowledge, load_knowledge  # noqa: E402
-from bot.semantic import SemanticIndexer  # noqa: E402
-from bot.textnorm import detect_language, to_traditional  # noqa: E402
+from bot.engine.knowledge import Entry, Knowledge, load_knowledge  # noqa: E402
+from bot.engine.pipeline import Engine  # noqa: E402
+from bot.engine.semantic import SemanticIndexer  # noqa: E402
+from bot.engine.textnorm import detect_language, to_traditional  # noqa: E402
 
 BASELINE_CUTOFF = 70
 SEMANTIC_CACHE = REPO / "data" / "semantic-cache"

@@ -4,7 +4,7 @@ Run: .venv/bin/python scripts/bench_store.py [--rows N] [--repeats N] [--questio
 
 1. Write throughput: rows/s of one flush of a large queue, and rows/s end to end while a
    producer records as fast as it can and the background flusher keeps up (target >= 5,000/s).
-2. Reply latency with logging on vs off, around the real engine (``bot.engine``, the article's
+2. Reply latency with logging on vs off, around the real engine (``Engine``, the article's
    knowledge, the questions of knowledge/questions.yaml): 100 concurrent users; each reply is
    engine.ask, plus, when logging is on, hash_user + QuestionRecord.from_answer + record().
    The flusher runs in the background meanwhile, so its cost shows in the wall time. Each round
@@ -31,10 +31,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.answers import Language, Status  # noqa: E402 (after the path set-up above)
-from bot.engine import Engine, load_engine  # noqa: E402
-from bot.evaluation import load_questions  # noqa: E402
-from bot.store import Channel, QuestionLog, QuestionRecord, hash_user  # noqa: E402
+from bot.engine.answers import Language, Status  # noqa: E402 (after the path set-up above)
+from bot.engine.evaluation import load_questions  # noqa: E402
+from bot.engine.pipeline import Engine, load_engine  # noqa: E402
+from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user  # noqa: E402
 
 SALT = "benchmark-salt"
 USERS = 100

@@ -44,16 +44,16 @@ import yaml
 from aiohttp import ClientSession
 
 # The benchmark drives the Telegram glue itself.
-from telegram import Update, User  # noqa: TID251
+from telegram import Update, User
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.answers import Answer  # noqa: E402 (after the path set-up above)
 from bot.config import LimitSettings, TelegramSettings  # noqa: E402
-from bot.engine import Engine, load_engine  # noqa: E402
-from bot.store import Channel, QuestionLog  # noqa: E402
-from bot.telegram_app import Context, TelegramBot, TelegramService  # noqa: E402
+from bot.engine.answers import Answer  # noqa: E402 (after the path set-up above)
+from bot.engine.pipeline import Engine, load_engine  # noqa: E402
+from bot.questionlog.store import Channel, QuestionLog  # noqa: E402
+from bot.telegram.service import Context, TelegramBot, TelegramService  # noqa: E402
 
 Json = dict[str, Any]
 SALT = "benchmark-salt"

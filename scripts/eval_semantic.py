@@ -1,7 +1,7 @@
-"""Evaluate the semantic signal (bot.semantic) on knowledge/questions.yaml, and time it.
+"""Evaluate the semantic signal (bot.engine.semantic) on knowledge/questions.yaml, and time it.
 
 For every question that the article answers, the right entries are those whose answer (zh or
-en) contains all the label's figures and mentions, as bot.evaluation judges a reply. Reported:
+en) contains all the label's figures and mentions, as evaluation.py judges a reply. Reported:
 how often the nearest entry is a right one (top-1, top-3), per split and category, and on the
 questions the lexical engine gets wrong (what the signal could recover); the top-1 cosine of
 in-scope questions against out-of-scope, hard-negative, ambiguous and small-talk ones, as
@@ -31,11 +31,11 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.engine import Engine  # noqa: E402 (after the path set-up above)
-from bot.evaluation import LabelledQuestion, judge, load_questions  # noqa: E402
-from bot.knowledge import Knowledge, load_knowledge  # noqa: E402
-from bot.semantic import Encoder, SemanticIndex, load_encoder  # noqa: E402
-from bot.textnorm import to_simplified  # noqa: E402
+from bot.engine.evaluation import LabelledQuestion, judge, load_questions  # noqa: E402
+from bot.engine.knowledge import Knowledge, load_knowledge  # noqa: E402
+from bot.engine.pipeline import Engine  # noqa: E402 (after the path set-up above)
+from bot.engine.semantic import Encoder, SemanticIndex, load_encoder  # noqa: E402
+from bot.engine.textnorm import to_simplified  # noqa: E402
 
 # Questions the article does not answer, by category; "other" are the english, traditional …
 # questions labelled no_answer.
@@ -48,9 +48,9 @@ RULES = ((0.7, 0.05), (0.75, 0.05), (0.75, 0.1), (0.8, 0.05), (0.8, 0.1), (0.85,
 STARTUP_SNIPPET = """
 import sys, time
 from pathlib import Path
-from bot.engine import Engine
-from bot.knowledge import load_knowledge
-from bot.semantic import SemanticIndex, load_encoder
+from bot.engine.pipeline import Engine
+from bot.engine.knowledge import load_knowledge
+from bot.engine.semantic import SemanticIndex, load_encoder
 knowledge = load_knowledge(Path("knowledge"))
 engine = Engine(knowledge)
 loaded = time.perf_counter()

@@ -21,10 +21,10 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.answers import UNSURE, Status  # noqa: E402 (after the path set-up above)
-from bot.engine import load_engine  # noqa: E402
-from bot.evaluation import CATEGORIES, load_questions, score  # noqa: E402
-from bot.semantic import SemanticIndexer  # noqa: E402
+from bot.engine.answers import UNSURE, Status  # noqa: E402 (after the path set-up above)
+from bot.engine.evaluation import CATEGORIES, load_questions, score  # noqa: E402
+from bot.engine.pipeline import load_engine  # noqa: E402
+from bot.engine.semantic import SemanticIndexer  # noqa: E402
 
 SEMANTIC_CACHE = REPO / "data" / "semantic-cache"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.article import (
+from bot.engine.article import (
     ArticleFormatError,
     clean_article,
     restore_full_width_punctuation,

@@ -21,7 +21,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.changes import (
+from bot.engine.knowledge import EDITABLE_FILES
+from bot.engine.pipeline import Engine
+from bot.knowledge_admin.changes import (
     META_FILE,
     PENDING_FILE,
     ChangeError,
@@ -30,9 +32,7 @@ from bot.changes import (
     StorageError,
     finish_interrupted_change,
 )
-from bot.engine import Engine
-from bot.knowledge import EDITABLE_FILES
-from bot.live import LiveEngine, read_files
+from bot.knowledge_admin.live import LiveEngine, read_files
 from tests.engine.conftest import FAQ, REPO, write_knowledge
 from tests.engine.faulty_disk import (
     CRASH,
@@ -326,8 +326,8 @@ def test_crash_after_the_snapshot_before_the_live_write_is_completed_at_start(
 import os, sys
 sys.path.insert(0, {str(REPO)!r})
 from pathlib import Path
-from bot.changes import KnowledgeEditor
-from bot.live import LiveEngine
+from bot.knowledge_admin.changes import KnowledgeEditor
+from bot.knowledge_admin.live import LiveEngine
 live = LiveEngine.load(Path({str(world.knowledge)!r}))
 editor = KnowledgeEditor(live, Path({str(world.history)!r}), max_bytes=10**6)
 proposal = editor.propose("faq.yaml", Path({str(tmp_path / "faq_c.yaml")!r}).read_bytes())

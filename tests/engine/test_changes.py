@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.changes import (
+from bot.knowledge_admin.changes import (
     ChangeError,
     KnowledgeEditor,
     Proposal,
@@ -15,7 +15,7 @@ from bot.changes import (
     changed_excerpts,
     check_file_name,
 )
-from bot.live import LiveEngine
+from bot.knowledge_admin.live import LiveEngine
 from tests.engine.conftest import FACTS, FAQ
 
 QUESTIONS = """\

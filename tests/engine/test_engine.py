@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Language, Status
-from bot.engine import Engine, load_engine
+from bot.engine.answers import Language, Status
+from bot.engine.pipeline import Engine, load_engine
 
 
 @pytest.fixture

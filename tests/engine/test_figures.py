@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.figures import chinese_quantities, english_numbers, figures_in
+from bot.engine.figures import chinese_quantities, english_numbers, figures_in
 
 
 def test_arabic_figures_keep_unit_and_qualifier() -> None:

@@ -6,8 +6,8 @@ from collections import Counter
 
 import pytest
 
-from bot.figures import figures_in
-from bot.knowledge import Knowledge, load_knowledge
+from bot.engine.figures import figures_in
+from bot.engine.knowledge import Knowledge, load_knowledge
 from tests.engine.conftest import KNOWLEDGE
 
 

@@ -6,10 +6,10 @@ from collections import defaultdict
 
 import pytest
 
-from bot.engine import Engine, load_engine
-from bot.evaluation import CATEGORIES, LabelledQuestion, load_questions, score, summarise
-from bot.figures import figures_in
-from bot.textnorm import to_simplified
+from bot.engine.evaluation import CATEGORIES, LabelledQuestion, load_questions, score, summarise
+from bot.engine.figures import figures_in
+from bot.engine.pipeline import Engine, load_engine
+from bot.engine.textnorm import to_simplified
 from tests.engine.conftest import KNOWLEDGE
 
 # Floors sit a little under what the engine reaches today (scripts/bench_engine.py), so a

@@ -9,10 +9,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import semantic
-from bot.evaluation import load_questions
-from bot.knowledge import load_knowledge
-from bot.semantic import (
+from bot.engine import semantic
+from bot.engine.evaluation import load_questions
+from bot.engine.knowledge import load_knowledge
+from bot.engine.semantic import (
     MODEL_ID,
     ModelMismatchError,
     SemanticIndex,
@@ -22,7 +22,7 @@ from bot.semantic import (
     load_encoder,
     phrasings_of,
 )
-from bot.textnorm import to_simplified
+from bot.engine.textnorm import to_simplified
 
 REPO = Path(__file__).resolve().parents[2]
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answers import Language
-from bot.textnorm import (
+from bot.engine.answers import Language
+from bot.engine.textnorm import (
     detect_language,
     normalize,
     numerals_to_digits,

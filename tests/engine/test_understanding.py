@@ -6,11 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import UNSURE, Status
-from bot.clauses import clauses, split_respectively
-from bot.engine import Engine, load_engine
-from bot.homophones import HomophoneCorrector
-from bot.render import answer_html
+from bot.engine.answers import UNSURE, Status
+from bot.engine.clauses import clauses, split_respectively
+from bot.engine.homophones import HomophoneCorrector
+from bot.engine.pipeline import Engine, load_engine
+from bot.engine.render import answer_html
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
 

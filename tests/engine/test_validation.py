@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.figures import english_numbers, figure_spans
-from bot.knowledge import _HAS_CJK, KnowledgeError, _english_disagreements, load_knowledge
+from bot.engine.figures import english_numbers, figure_spans
+from bot.engine.knowledge import _HAS_CJK, KnowledgeError, _english_disagreements, load_knowledge
 from tests.engine.conftest import FACTS, FAQ, KNOWLEDGE, LEXICON, write_knowledge
 
 

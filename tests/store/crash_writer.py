@@ -15,7 +15,7 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.store import QuestionLog, QuestionRecord
+from bot.questionlog.store import QuestionLog, QuestionRecord
 from tests.store.conftest import make_record
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bot.answers import Language, Status
-from bot.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.engine.answers import Language, Status
+from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user
 from tests.store.conftest import SALT, make_record
 
 # 20:00 in Chongqing (UTC+8).

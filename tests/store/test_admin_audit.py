@@ -6,8 +6,8 @@ import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.analytics import QuestionGroup, unanswered_groups, without_dismissed
-from bot.store import MIGRATIONS, QuestionLog
+from bot.questionlog.analytics import QuestionGroup, unanswered_groups, without_dismissed
+from bot.questionlog.store import MIGRATIONS, QuestionLog
 from tests.store.dataset import NOW, fill
 
 MOMENT = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)

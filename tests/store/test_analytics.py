@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-from bot.analytics import (
+from bot.engine.answers import Status
+from bot.questionlog.analytics import (
     CSV_COLUMNS,
     EntryCount,
     build_stats_figure,
@@ -25,8 +26,7 @@ from bot.analytics import (
     top_entries,
     unanswered_groups,
 )
-from bot.answers import Status
-from bot.store import QuestionLog
+from bot.questionlog.store import QuestionLog
 from tests.store.conftest import make_record
 from tests.store.dataset import (
     AMBIGUOUS,
@@ -220,7 +220,7 @@ def test_chart_ignores_the_global_backend_and_pyplot() -> None:
     program = (
         "import sys\n"
         "from datetime import UTC, datetime\n"
-        "from bot.analytics import StatsSummary, render_stats_chart\n"
+        "from bot.questionlog.analytics import StatsSummary, render_stats_chart\n"
         "summary = StatsSummary(days=7, since=None, until=datetime.now(UTC), total=0, users=0,"
         " by_status={}, by_language={}, by_channel={}, by_hour={}, per_day=(), top_entries=())\n"
         "assert render_stats_chart(summary).startswith(b'\\x89PNG')\n"

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.store import INBOX_REMEMBERS, MIGRATIONS, QuestionLog, QuestionRecord, answering
+from bot.questionlog.store import (
+    INBOX_REMEMBERS,
+    MIGRATIONS,
+    QuestionLog,
+    QuestionRecord,
+    answering,
+)
 from tests.store.conftest import NO_AUTOMATIC_FLUSH, count_rows, make_record
 
 BODY = '{"update_id": %d, "message": {"text": "小面营收"}}'

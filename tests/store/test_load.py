@@ -8,9 +8,9 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bot.engine import Engine, load_engine
-from bot.evaluation import load_questions
-from bot.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.engine.evaluation import load_questions
+from bot.engine.pipeline import Engine, load_engine
+from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user
 from tests.store.conftest import SALT
 
 REPO = Path(__file__).resolve().parents[2]

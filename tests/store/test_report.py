@@ -8,10 +8,10 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.analytics import QuestionGroup, stats_summary, top_entries
-from bot.answers import Status
 from bot.config import Settings, StorageSettings
-from bot.report import (
+from bot.engine.answers import Status
+from bot.questionlog.analytics import QuestionGroup, stats_summary, top_entries
+from bot.questionlog.report import (
     TELEGRAM_MESSAGE_LIMIT,
     export_filename,
     format_stats,
@@ -19,7 +19,7 @@ from bot.report import (
     format_unanswered,
     run_report,
 )
-from bot.store import QuestionLog
+from bot.questionlog.store import QuestionLog
 from tests.store.dataset import NOW, fill
 
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.answers import Answer, Language, Status
 from bot.config import StorageSettings
-from bot.store import (
+from bot.engine.answers import Answer, Language, Status
+from bot.questionlog.store import (
     MIGRATIONS,
     Channel,
     Migration,

@@ -31,8 +31,8 @@ from bot.config import (
     TelegramSettings,
     WebhookSettings,
 )
-from bot.engine import Engine, load_engine
-from bot.telegram_app import TelegramService
+from bot.engine.pipeline import Engine, load_engine
+from bot.telegram.service import TelegramService
 from tests.telegram.emulator import CompatProxy, EmulatorProcess, EmulatorUser, free_port
 from tests.telegram.fake_bot_api import FakeBotApi
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from aiohttp import ClientSession
 
-from bot.answers import Language
-from bot.engine import Engine
-from bot.telegram_app import TelegramService
+from bot.engine.answers import Language
+from bot.engine.pipeline import Engine
+from bot.telegram.service import TelegramService
 from tests.telegram.emulator import CompatProxy, EmulatorProcess, EmulatorUser
 
 Json = dict[str, Any]

@@ -21,8 +21,8 @@ from aiohttp import ClientSession
 
 from bot.app import build_telegram
 from bot.config import LimitSettings
-from bot.engine import Engine
-from bot.store import QuestionLog, hash_user
+from bot.engine.pipeline import Engine
+from bot.questionlog.store import QuestionLog, hash_user
 from tests.telegram.conftest import (
     TEST_SALT,
     person,

@@ -6,8 +6,8 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import LimitSettings
-from bot.store import hash_user
-from bot.telegram_app import INLINE_QUERIES_PER_QUESTION
+from bot.questionlog.store import hash_user
+from bot.telegram.service import INLINE_QUERIES_PER_QUESTION
 from tests.telegram.conftest import TEST_SALT, BotFactory, person
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.test_question_log import logged_rows

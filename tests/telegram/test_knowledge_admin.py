@@ -19,17 +19,15 @@ from typing import Any
 
 import pytest
 
-from bot.answers import Language
 from bot.app import build_telegram
-from bot.changes import Diff, FieldChange, KnowledgeEditor, Proposal
 from bot.config import LimitSettings
-from bot.keyboards import MAX_CALLBACK_BYTES, Action
-from bot.live import LiveEngine
-from bot.render import telegram_length
-from bot.report import ADMINS_ONLY_REPLY
-from bot.store import QuestionLog
-from bot.telegram_app import TelegramService
-from bot.telegram_knowledge import (
+from bot.engine.answers import Language
+from bot.engine.render import telegram_length
+from bot.knowledge_admin.changes import Diff, FieldChange, KnowledgeEditor, Proposal
+from bot.knowledge_admin.live import LiveEngine
+from bot.questionlog.report import ADMINS_ONLY_REPLY
+from bot.questionlog.store import QuestionLog
+from bot.telegram.admin_knowledge import (
     ADD_PHRASING,
     APPLY,
     CALLBACK_PREFIX,
@@ -41,6 +39,8 @@ from bot.telegram_knowledge import (
     parse_knowledge_callback,
     problems_html,
 )
+from bot.telegram.keyboards import MAX_CALLBACK_BYTES, Action
+from bot.telegram.service import TelegramService
 from tests.engine.faulty_disk import FULL, Fault, FaultyDisk
 from tests.telegram.conftest import knowledge_copy, person, private_chat, running, settings_for
 from tests.telegram.fake_bot_api import FakeBotApi, check_html
@@ -619,7 +619,7 @@ async def test_upload_from_a_non_admin_is_refused_and_logged(
     start_bot: BotStarter, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A stranger's faq.yaml is refused politely before any download; other files ask for text."""
-    caplog.set_level(logging.WARNING, logger="bot.telegram_knowledge")
+    caplog.set_level(logging.WARNING, logger="bot.telegram.admin_knowledge")
     async with start_bot() as bot:
         before = snapshot(bot.knowledge)
         reply = await bot.upload(STRANGER, "faq.yaml", changed_faq(bot.faq()).encode())
@@ -758,8 +758,8 @@ async def test_broken_edit_on_disk_is_reported_once_and_answers_go_on(
     assert told_bo["text"].startswith("The knowledge on disk has problems")
     assert answer["text"].startswith(PROJECTS_ANSWER)
     assert (
-        fixed["text"]
-        == f"The knowledge on disk is fixed: version {bot.live.current.version} is live."
+        fixed["text"] == "The knowledge on disk is fixed: version "
+        f"{bot.live.current.version} is live."
     )
 
 
@@ -892,7 +892,7 @@ async def test_unanswered_usage_and_strangers(start_bot: BotStarter) -> None:
 
 
 def test_callback_data_is_this_modules_own_and_fits() -> None:
-    """The knowledge buttons' prefix is none of bot.keyboards' actions; data fits 64 bytes."""
+    """The knowledge buttons' prefix is none of keyboards.py's actions; data fits 64 bytes."""
     assert CALLBACK_PREFIX not in {action.value for action in Action}
     for verb in (APPLY, CANCEL, ADD_PHRASING, DISMISS):
         data = callback(verb, Expiring[int](60).put(1))

@@ -21,9 +21,9 @@ from telegram.ext import CallbackContext
 
 from bot.app import build_telegram
 from bot.config import LimitSettings, StorageSettings
-from bot.engine import Engine
-from bot.store import hash_user
-from bot.telegram_stats import (
+from bot.engine.pipeline import Engine
+from bot.questionlog.store import hash_user
+from bot.telegram.admin_stats import (
     RETENTION_PURGE_FIRST_RUN,
     RETENTION_PURGE_INTERVAL,
     RETENTION_PURGE_JOB,

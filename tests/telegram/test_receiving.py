@@ -15,10 +15,10 @@ import yaml
 
 from bot.app import build_telegram
 from bot.config import HealthSettings
-from bot.engine import Engine
+from bot.engine.pipeline import Engine
 from bot.health import Unhealthy, check_receiving
 from bot.heartbeat import heartbeat_path
-from bot.store import hash_user
+from bot.questionlog.store import hash_user
 from tests.telegram.conftest import (
     TEST_SALT,
     BotFactory,

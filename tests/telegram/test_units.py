@@ -14,12 +14,21 @@ import yaml
 from telegram import Update
 from telegram.error import RetryAfter
 
-from bot.answers import Language
 from bot.app import QUIET_LOGGERS, build_telegram
 from bot.config import Settings, load_settings
-from bot.engine import Engine
-from bot.flood import Admission, QuestionLimiter
-from bot.keyboards import (
+from bot.engine.answers import Language
+from bot.engine.knowledge import load_knowledge
+from bot.engine.pipeline import Engine
+from bot.engine.render import (
+    CALLBACK_ANSWER_LIMIT,
+    cut_text,
+    replace_lone_surrogates,
+    split_html,
+    telegram_length,
+)
+from bot.redaction import REDACTED, SecretRedactor
+from bot.telegram.flood import Admission, QuestionLimiter
+from bot.telegram.keyboards import (
     MAX_CALLBACK_BYTES,
     Action,
     Callback,
@@ -29,16 +38,7 @@ from bot.keyboards import (
     resolve,
     topic_callback,
 )
-from bot.knowledge import load_knowledge
-from bot.redaction import REDACTED, SecretRedactor
-from bot.render import (
-    CALLBACK_ANSWER_LIMIT,
-    cut_text,
-    replace_lone_surrogates,
-    split_html,
-    telegram_length,
-)
-from bot.telegram_app import PatientRateLimiter, describe_update, user_language
+from bot.telegram.service import PatientRateLimiter, describe_update, user_language
 from tests.telegram.fake_bot_api import BotApiError, check_html, text_entities
 
 REPO = Path(__file__).resolve().parents[2]

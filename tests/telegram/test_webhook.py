@@ -8,7 +8,7 @@ from pathlib import Path
 from aiohttp import ClientSession
 
 from bot.app import build_telegram
-from bot.engine import Engine
+from bot.engine.pipeline import Engine
 from tests.telegram.conftest import person, private_chat, running, settings_for, webhook_settings
 from tests.telegram.fake_bot_api import FakeBotApi
 

@@ -1,6 +1,6 @@
 """The semantic signal: which FAQ entries a question is nearest to in meaning.
 
-Beside the lexical matcher (bot.matching), a multilingual sentence encoder maps a question and
+Beside the lexical matcher (matching.py), a multilingual sentence encoder maps a question and
 every FAQ phrasing to a vector; the cosine between them says how close they are in meaning, in
 Chinese (simplified or traditional) and English alike. It is a recall signal: it finds the
 entry a reworded question is about, but scores unrelated questions well above zero too, so it
@@ -44,8 +44,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from bot.config import Settings
-from bot.knowledge import Knowledge
-from bot.textnorm import to_simplified
+from bot.engine.knowledge import Knowledge
+from bot.engine.textnorm import to_simplified
 
 log = logging.getLogger(__name__)
 
@@ -175,7 +175,7 @@ def verify_model_files(model_dir: Path, expected: Mapping[str, str] = MODEL_FILE
         if actual != digest:
             raise ModelMismatchError(
                 f"{path}: sha256 {actual} is not the pinned {digest}; "
-                "refusing a different model (see MODEL_FILES in bot/semantic.py)"
+                "refusing a different model (see MODEL_FILES in bot/engine/semantic.py)"
             )
 
 

@@ -14,7 +14,9 @@ from html import escape as escape_html
 from pathlib import Path
 from typing import TextIO
 
-from bot.analytics import (
+from bot.config import Settings
+from bot.engine.render import MESSAGE_LIMIT, telegram_length
+from bot.questionlog.analytics import (
     REPORT_TIMEZONE,
     STATUS_LABELS,
     EntryCount,
@@ -25,9 +27,7 @@ from bot.analytics import (
     top_entries,
     unanswered_groups,
 )
-from bot.config import Settings
-from bot.render import MESSAGE_LIMIT, telegram_length
-from bot.store import QuestionLog
+from bot.questionlog.store import QuestionLog
 
 TELEGRAM_MESSAGE_LIMIT = MESSAGE_LIMIT
 EXAMPLE_MAX_CHARS = 80

@@ -13,7 +13,7 @@ from functools import cache
 
 import opencc
 
-from bot.answers import Language
+from bot.engine.answers import Language
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-zA-Z]")

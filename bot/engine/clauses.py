@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.textnorm import to_simplified
+from bot.engine.textnorm import to_simplified
 
 # Where one clause ends: sentence and clause punctuation, line breaks, and a space between two
 # Chinese characters (voice-to-text and phone typing use spaces as commas).

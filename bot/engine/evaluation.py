@@ -11,9 +11,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.answers import Answer, Status
-from bot.knowledge import QUESTIONS_FILE, Problem, parse_document
-from bot.textnorm import to_simplified
+from bot.engine.answers import Answer, Status
+from bot.engine.knowledge import QUESTIONS_FILE, Problem, parse_document
+from bot.engine.textnorm import to_simplified
 
 CATEGORIES = (
     "direct",

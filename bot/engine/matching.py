@@ -25,7 +25,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.knowledge import Entry, Fact, Lexicon
+from bot.engine.knowledge import Entry, Fact, Lexicon
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 _TOKEN = re.compile(

@@ -8,7 +8,7 @@ update is marked so in the same transaction that writes the questions it logged.
 inbox's unanswered updates are answered first. So a ``kill -9`` at any moment loses nothing:
 what was confirmed is in the inbox, what was not is still at Telegram. The price is at most one
 repeated answer per update in flight at the kill (answered, but its mark not yet written); its
-logged row is not repeated (``bot.store.answering``). When the inbox cannot be written (a
+logged row is not repeated (``store.answering``). When the inbox cannot be written (a
 failing disk, a closed log) updates are still answered, and confirmed only once answered.
 
 Why not python-telegram-bot's ``Updater``: it confirms an update with the getUpdates after the
@@ -49,7 +49,7 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.heartbeat import Heartbeat
-from bot.store import InboxEntry, QuestionLog, answering
+from bot.questionlog.store import InboxEntry, QuestionLog, answering
 
 logger = logging.getLogger(__name__)
 

@@ -16,10 +16,10 @@ from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.answers import Language, Suggestion
-from bot.knowledge import Entry, Topic
+from bot.engine.answers import Language, Suggestion
+from bot.engine.knowledge import Entry, Topic
+from bot.engine.textnorm import to_traditional
 from bot.messages import say
-from bot.textnorm import to_traditional
 
 MAX_CALLBACK_BYTES = 64
 # Long button labels are cut: Telegram clients show about this much of a button on a phone.

@@ -3,11 +3,11 @@ retention purge.
 
 ``StatsCommands`` holds the log and the admin list; its methods are the handlers, built and
 registered in ``bot.app``. Admins are the Telegram user ids of ``settings.admins``; anyone else
-is refused with ``bot.report.ADMINS_ONLY_REPLY`` and the attempt is logged under the user's
+is refused with ``report.ADMINS_ONLY_REPLY`` and the attempt is logged under the user's
 pseudonym. The commands answer in private chats only, so figures and the export never land in
 a group; there they are left to the bot's handling of commands it does not know.
 
-The numbers come from ``bot.analytics`` and are worded by ``bot.report``, like
+The numbers come from ``analytics`` and are worded by ``report``, like
 ``python -m bot report``.
 """
 
@@ -24,13 +24,13 @@ from typing import Any
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CommandHandler, ContextTypes, Job, JobQueue, filters
 
-from bot.analytics import export_csv, render_stats_chart, stats_summary, top_entries
-from bot.answers import Language
+from bot.engine.answers import Language
+from bot.engine.render import CAPTION_LIMIT, cut_text
 from bot.messages import say
-from bot.render import CAPTION_LIMIT, cut_text
-from bot.report import ADMINS_ONLY_REPLY, export_filename, format_stats, format_top
-from bot.store import QuestionLog, hash_user
-from bot.telegram_app import reply_html, user_language
+from bot.questionlog.analytics import export_csv, render_stats_chart, stats_summary, top_entries
+from bot.questionlog.report import ADMINS_ONLY_REPLY, export_filename, format_stats, format_top
+from bot.questionlog.store import QuestionLog, hash_user
+from bot.telegram.service import reply_html, user_language
 
 logger = logging.getLogger(__name__)
 

@@ -15,8 +15,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from bot.article import ArticleFormatError, CleanArticle, clean_article
-from bot.figures import (
+from bot.engine.article import ArticleFormatError, CleanArticle, clean_article
+from bot.engine.figures import (
     EnglishNumber,
     Quantity,
     chinese_quantities,
@@ -24,7 +24,7 @@ from bot.figures import (
     figure_spans,
     figures_in,
 )
-from bot.yamlfile import YamlDocument, YamlFileError, parse_yaml
+from bot.engine.yamlfile import YamlDocument, YamlFileError, parse_yaml
 
 SOURCES_FILE = "sources.yaml"
 FACTS_FILE = "facts.yaml"

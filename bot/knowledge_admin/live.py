@@ -2,7 +2,7 @@
 
 ``LiveEngine.current`` is read once per question; a change builds a whole new ``Engine`` and
 replaces the reference in one assignment, so a question in flight is answered entirely from the
-version it started with. Only ``bot.changes.KnowledgeEditor`` swaps it in (an upload, a
+version it started with. Only ``changes.KnowledgeEditor`` swaps it in (an upload, a
 rollback, ``/reload`` and the watch of the folder all go through it), after the new version was
 validated and recorded in the history.
 """
@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.engine import Engine, SemanticIndexer
-from bot.knowledge import KNOWLEDGE_FILES, load_knowledge
+from bot.engine.knowledge import KNOWLEDGE_FILES, load_knowledge
+from bot.engine.pipeline import Engine, SemanticIndexer
 
 log = logging.getLogger(__name__)
 

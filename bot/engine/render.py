@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from html import escape, unescape
 
-from bot.answers import Answer, Citation, Language
-from bot.knowledge import Source
+from bot.engine.answers import Answer, Citation, Language
+from bot.engine.knowledge import Source
 from bot.messages import say
 
 

@@ -1,7 +1,7 @@
 """Admins update the knowledge from Telegram: uploads, review, apply, rollback, history, reload.
 
 ``KnowledgeCommands`` holds the state (the editor, the admins, pending proposals) and its
-methods are the handlers. The work itself is ``bot.changes.KnowledgeEditor`` (validate, diff,
+methods are the handlers. The work itself is ``changes.KnowledgeEditor`` (validate, diff,
 regression gate, the history, and the one way a version goes live, which uploads, rollbacks,
 ``/reload`` and the watch of the folder all take); this module only decides who may do what,
 downloads, renders and sends. ``/history`` and ``/rollback`` read the same history folder; the
@@ -47,9 +47,12 @@ from telegram.ext import (
     filters,
 )
 
-from bot.analytics import REPORT_TIMEZONE, QuestionGroup, unanswered_groups
-from bot.answers import Language, Status
-from bot.changes import (
+from bot.engine.answers import Language, Status
+from bot.engine.knowledge import Problem
+from bot.engine.pipeline import Engine
+from bot.engine.render import MESSAGE_LIMIT, telegram_length
+from bot.engine.textnorm import detect_language
+from bot.knowledge_admin.changes import (
     ChangeError,
     KnowledgeEditor,
     Proposal,
@@ -58,23 +61,20 @@ from bot.changes import (
     changed_excerpts,
     check_file_name,
 )
-from bot.engine import Engine
-from bot.keyboards import entry_question, label
-from bot.knowledge import Problem
-from bot.live import LiveEngine
+from bot.knowledge_admin.live import LiveEngine
 from bot.messages import say
-from bot.render import MESSAGE_LIMIT, telegram_length
-from bot.report import ADMINS_ONLY_REPLY
-from bot.store import QuestionLog, hash_user
-from bot.telegram_app import App, Context, acknowledge, reply_html, send_html, user_language
-from bot.telegram_stats import DEFAULT_DAYS, UsageError, parse_count, parse_days
-from bot.textnorm import detect_language
+from bot.questionlog.analytics import REPORT_TIMEZONE, QuestionGroup, unanswered_groups
+from bot.questionlog.report import ADMINS_ONLY_REPLY
+from bot.questionlog.store import QuestionLog, hash_user
+from bot.telegram.admin_stats import DEFAULT_DAYS, UsageError, parse_count, parse_days
+from bot.telegram.keyboards import entry_question, label
+from bot.telegram.service import App, Context, acknowledge, reply_html, send_html, user_language
 
 logger = logging.getLogger(__name__)
 
 # Runs before the TelegramBot handlers (group 0); an update handled here stops there.
 HANDLER_GROUP = -1
-# Callback data of this module's buttons: "k:<verb>:<key>". bot.keyboards uses other first
+# Callback data of this module's buttons: "k:<verb>:<key>". bot.telegram.keyboards uses other first
 # fields (a, h, t, u, T); a test keeps them apart.
 CALLBACK_PREFIX = "k"
 APPLY, CANCEL, ADD_PHRASING, DISMISS = "a", "c", "p", "d"

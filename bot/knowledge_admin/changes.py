@@ -33,9 +33,8 @@ from pathlib import Path
 
 import yaml
 
-from bot.engine import Engine
-from bot.evaluation import judge, load_questions
-from bot.knowledge import (
+from bot.engine.evaluation import judge, load_questions
+from bot.engine.knowledge import (
     EDITABLE_FILES,
     FAQ_FILE,
     QUESTIONS_FILE,
@@ -44,7 +43,8 @@ from bot.knowledge import (
     Problem,
     load_knowledge,
 )
-from bot.live import LiveEngine, read_files
+from bot.engine.pipeline import Engine
+from bot.knowledge_admin.live import LiveEngine, read_files
 
 logger = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """What the question log says: summaries, top entries, unanswered questions, CSV and a chart.
 
 Everything here returns plain values (dataclasses, bytes); the wording for admins lives in
-``bot.report``. Hours and days are counted in China time (UTC+8), the readers' and the admins'
+``report``. Hours and days are counted in China time (UTC+8), the readers' and the admins'
 clock. Each query first flushes the log, so a question asked a moment ago is counted.
 """
 
@@ -20,8 +20,8 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from rapidfuzz import fuzz, process, utils
 
-from bot.answers import Status
-from bot.store import QuestionLog, format_timestamp
+from bot.engine.answers import Status
+from bot.questionlog.store import QuestionLog, format_timestamp
 
 # China has had no daylight saving time since 1991, so a fixed offset is exact.
 REPORT_TIMEZONE = timezone(timedelta(hours=8), "UTC+8")

@@ -39,8 +39,8 @@ from typing import Any, Literal
 
 import aiosqlite
 
-from bot.answers import Answer, Language, Status
 from bot.config import StorageSettings
+from bot.engine.answers import Answer, Language, Status
 
 logger = logging.getLogger(__name__)
 

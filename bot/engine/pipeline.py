@@ -12,14 +12,14 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
 
-from bot.answers import UNSURE, Answer, Citation, Language, Status, Suggestion
-from bot.clauses import Clause, clauses, split_respectively
-from bot.figures import figures_in
-from bot.homophones import HomophoneCorrector
-from bot.knowledge import Entry, Knowledge, Topic, load_knowledge
-from bot.matching import Analysis, Analyzer, Candidate, Matcher
+from bot.engine.answers import UNSURE, Answer, Citation, Language, Status, Suggestion
+from bot.engine.clauses import Clause, clauses, split_respectively
+from bot.engine.figures import figures_in
+from bot.engine.homophones import HomophoneCorrector
+from bot.engine.knowledge import Entry, Knowledge, Topic, load_knowledge
+from bot.engine.matching import Analysis, Analyzer, Candidate, Matcher
+from bot.engine.textnorm import detect_language, normalize, to_traditional
 from bot.messages import say
-from bot.textnorm import detect_language, normalize, to_traditional
 
 # Decision thresholds, tuned on the tuning half of knowledge/questions.yaml.
 ANSWER_COVERAGE = 0.75  # share of the question an entry must explain to be answered
@@ -40,7 +40,7 @@ SUGGESTION_SCORE = 0.2
 MAX_CHOICES = 4
 MAX_SUGGESTIONS = 3
 MAX_QUESTION_CHARS = 1000
-# The semantic recall signal (bot.semantic): it answers a question lexical matching left
+# The semantic recall signal (bot.engine.semantic): it answers a question lexical matching left
 # unsure only when its nearest entry is this close, this far ahead of the next entry, and
 # ranked by the lexical matcher with at least this score and no specific term missing.
 RECALL_SIMILARITY = 0.75
@@ -65,7 +65,7 @@ _ASKING = re.compile(r"[哪几多什么谁啥咋吗呢么]")
 
 
 class SemanticSignal(Protocol):
-    """Which entries a question is nearest to in meaning (``bot.semantic.SemanticIndex``)."""
+    """Which entries a question is nearest to in meaning (``semantic.SemanticIndex``)."""
 
     def nearest(self, question: str, k: int = 5) -> list[tuple[str, float]]:
         """``(entry_id, similarity)`` of the ``k`` nearest entries, best first."""
@@ -73,7 +73,7 @@ class SemanticSignal(Protocol):
 
 
 class SemanticIndexer(Protocol):
-    """Builds the semantic signal of a knowledge version (``bot.semantic.SemanticIndexer``)."""
+    """Builds the semantic signal of a knowledge version (``semantic.SemanticIndexer``)."""
 
     def index(self, knowledge: Knowledge) -> SemanticSignal:
         """The signal over this knowledge's phrasings."""

@@ -3,7 +3,7 @@
 ``TelegramBot`` holds the state (engine provider, flood limiter, question log, settings) and its
 methods are the handlers. They stay thin: decide whether to answer, call the engine, log the
 question, render, send. The wording lives in ``bot.messages``, the keyboards in
-``bot.keyboards``, and everything is wired in ``bot.app``.
+``bot.telegram.keyboards``, and everything is wired in ``bot.app``.
 
 Every question the engine answers is logged: messages in private chats and groups, ``/ask``,
 inline queries and tapped suggestion buttons, with a salted hash of the user id (never the id).
@@ -19,7 +19,7 @@ question-answering bot a duplicate answer is the lesser evil.
 
 Nothing a Bot API call can fail with stops a reply that could still go out: a failed answer to
 a tap (``acknowledge``) is logged and the tap goes on; an edit that cannot be made becomes a new
-message; text over Telegram's limits (``bot.render``, in UTF-16 units as Telegram counts) is
+message; text over Telegram's limits (``bot.engine.render``, in UTF-16 units as Telegram counts) is
 split between lines. A user who blocked the bot or is gone is an INFO line, not an error.
 Flood control covers every update that makes the bot work: questions, taps, inline queries.
 """
@@ -81,12 +81,25 @@ from telegram.ext import (
 from telegram.request import BaseRequest, RequestData
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.answers import Answer, Language, Status
 from bot.config import LimitSettings, TelegramSettings
-from bot.engine import Engine
-from bot.flood import Admission, QuestionLimiter
+from bot.engine.answers import Answer, Language, Status
+from bot.engine.pipeline import Engine
+from bot.engine.render import (
+    CALLBACK_ANSWER_LIMIT,
+    answer_html,
+    cut_text,
+    fit_html,
+    replace_lone_surrogates,
+    split_html,
+    telegram_length,
+)
+from bot.engine.textnorm import detect_language
 from bot.heartbeat import WRITE_EVERY_SECONDS, Heartbeat
-from bot.keyboards import (
+from bot.messages import say
+from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.telegram.flood import Admission, QuestionLimiter
+from bot.telegram.intake import MAX_BACKLOG, Intake, StatusRecordingRequest, with_retries
+from bot.telegram.keyboards import (
     Action,
     Callback,
     entries_keyboard,
@@ -97,19 +110,6 @@ from bot.keyboards import (
     suggestions_keyboard,
     topics_keyboard,
 )
-from bot.messages import say
-from bot.render import (
-    CALLBACK_ANSWER_LIMIT,
-    answer_html,
-    cut_text,
-    fit_html,
-    replace_lone_surrogates,
-    split_html,
-    telegram_length,
-)
-from bot.store import Channel, QuestionLog, QuestionRecord, hash_user
-from bot.telegram_intake import MAX_BACKLOG, Intake, StatusRecordingRequest, with_retries
-from bot.textnorm import detect_language
 
 logger = logging.getLogger(__name__)
 
@@ -928,7 +928,7 @@ async def reply_html(
 ) -> None:
     """Send ``html`` to the message's chat, in as many messages as Telegram's limit needs.
 
-    The parts break between lines (``bot.render.split_html``); the first part quotes the
+    The parts break between lines (``bot.engine.render.split_html``); the first part quotes the
     message when ``quote``, and ``markup`` goes under the last, below the whole text.
     """
     parts = split_html(html)
@@ -979,7 +979,7 @@ class TelegramService:
 
     ``run`` opens the bot's question log before the first update and closes it (writing what is
     queued) after the last update in flight was answered. Updates are received by
-    ``bot.telegram_intake`` (its docstring says why not by PTB's ``Updater``): each is in the
+    ``bot.telegram.intake`` (its docstring says why not by PTB's ``Updater``): each is in the
     inbox before Telegram is told it arrived, and the inbox is answered first at the next
     start. The heartbeat file says the bot still receives (``python -m bot health``).
     """
@@ -1041,7 +1041,7 @@ class TelegramService:
             # One connection per update in flight, one for long polling.
             .request(AiohttpRequest(connection_pool_size=CONCURRENT_UPDATES))
             .get_updates_request(updates_request)
-            # Updates are received and handed to the handlers by bot.telegram_intake.
+            # Updates are received and handed to the handlers by bot.telegram.intake.
             .updater(None)
             .build()
         )
