@@ -27,7 +27,7 @@ from bot.questionlog.analytics import (
     top_entries,
     unanswered_groups,
 )
-from bot.questionlog.store import QuestionLog
+from bot.questionlog.log import QuestionLog
 
 TELEGRAM_MESSAGE_LIMIT = MESSAGE_LIMIT
 EXAMPLE_MAX_CHARS = 80
