@@ -502,6 +502,10 @@ class Matcher:
         """Whether a feature is a measure, period or figure (what a question asks for)."""
         return feature.startswith("#") or feature in self._measures or feature in self._periods
 
+    def measures(self, analysis: Analysis) -> frozenset[str]:
+        """The measures a question asks for (投资, 算力, 营收)."""
+        return frozenset(f for f in analysis.features if f in self._measures)
+
     def names_subject(self, analysis: Analysis) -> bool:
         """Whether a question names a term beyond the measure, period or figure it asks for."""
         return any(not self.is_asked_for(term) for term in analysis.terms)

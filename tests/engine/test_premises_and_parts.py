@@ -1,0 +1,76 @@
+"""Wrong counts and periods corrected, and a later question that needs no borrowed subject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine.answers import Status
+from bot.engine.pipeline import Engine, load_engine
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    """The engine over the project's real knowledge."""
+    return load_engine(KNOWLEDGE)
+
+
+@pytest.mark.parametrize(
+    ("question", "figure", "wrong"),
+    [
+        ("下半年要新引育软件企业500家 好凶哦", "50家", "500"),
+        ("34个未开工的重点项目三季度要全部开工？", "24个", "34"),
+        ("下半年打算招5个50亿级项目，是这样不", "1个", "5个"),
+    ],
+)
+def test_a_count_the_article_never_states_is_corrected(
+    engine: Engine, question: str, figure: str, wrong: str
+) -> None:
+    """A stated count the article lacks is a premise: "不对" with the article's count, and
+    the user's wrong count is not repeated."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("不对")
+    assert figure in answer.text
+    assert wrong not in answer.text
+
+
+def test_a_count_in_a_which_question_is_still_looked_up(engine: Engine) -> None:
+    """ "哪个有500家" asks for the thing with that count: none, so no answer."""
+    assert engine.ask("哪个产业有500家企业？").status is not Status.ANSWERED
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("下半年小面产业营收13.6亿元，增长了多少？", "14.5%"),
+        ("一季度赛马榜上大渡口开工率74.4% 是一季度的噻", "74.4%"),
+    ],
+)
+def test_a_wrong_period_anchored_by_a_stated_figure_is_corrected(
+    engine: Engine, question: str, figure: str
+) -> None:
+    """A stated (not only asked) wrong period next to the article's own figure is corrected
+    with the article's period; Chongqing's 噻/嗦 ask for confirmation like 吗."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("不对")
+    assert figure in answer.text
+
+
+def test_a_later_question_with_its_own_period_needs_no_borrowed_subject(engine: Engine) -> None:
+    """ "另外二季度开工率是多少" after a question about 华韶 is answered on its own."""
+    answer = engine.ask("华韶投资多少？另外二季度开工率是多少")
+    assert answer.status is Status.ANSWERED
+    assert "65亿元" in answer.text
+    assert "74.4%" in answer.text
+
+
+def test_a_bare_measure_after_a_subject_keeps_the_subject(engine: Engine) -> None:
+    """ "啥时候完工" after 万吨 asks about 万吨 (not stated), not about the article's date."""
+    answer = engine.ask("万吨商旅融合项目建在哪里，啥时候完工？")
+    assert answer.status is not Status.ANSWERED
+    assert "2023" not in answer.text
