@@ -60,6 +60,8 @@ _QUANTITY = re.compile(r"多少|(?<!哪)几[个家项亿万倍成]|how (?:much|m
 # A number counted by a measure word: 500家, 34个, 7项.
 _COUNTED = re.compile(r"(?<![\d.])(\d+)(?:个|家|项)")
 _NOT_STATED = "not stated"
+# Measures asking what a thing is called: a figure named beside them identifies the thing.
+_NAMING_MEASURES = frozenset({"名字"})
 _MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 _OUT_OF_SCOPE = "out of scope: "
 _UNKNOWN_NAME = "unknown name: "
@@ -415,6 +417,11 @@ class Engine:
             checked = self._matcher.unstated_claims(analysis) | self._unstated_counts(
                 normalized, analysis
             )
+        named = self._matcher.known_figures(analysis) and analysis.features & _NAMING_MEASURES
+        if named:
+            # "投了六十五亿的中心叫什么名字": the name asked for is the subject of the entry
+            # stating the figure (a reverse question), not a measure the entry must state.
+            analysis = self._matcher.without(analysis, frozenset(named))
         stated = analysis
         if checked:
             analysis = self._matcher.without(analysis, checked)
@@ -441,6 +448,38 @@ class Engine:
                     and anchors <= self._matcher.figures_of(retry.entry_id)
                 ):
                     return retry
+        if confirming and answer.status is not Status.ANSWERED:
+            # "黄红是区委书记吗": a wrong title of someone the article names is corrected by
+            # the entry about that someone, with the article's own title.
+            contrasted = self._matcher.contrasted(stated)
+            anchors = frozenset(
+                t
+                for t in stated.terms - contrasted
+                if not self._matcher.is_asked_for(t) and t not in self._matcher.periods(stated)
+            )
+            if contrasted and anchors:
+                # Among the entries about that someone, the one naming most of their titles
+                # (their position, not what they said).
+                loose = self._matcher.without(analysis, contrasted)
+                about = sorted(
+                    (
+                        (self._matcher.group_terms_of(c.entry.id, contrasted), c)
+                        for c in self._matcher.rank(loose)
+                        if c.score >= ANSWER_SCORE
+                        and anchors <= self._matcher.features_of(c.entry.id)
+                    ),
+                    key=lambda pair: -pair[0],
+                )
+                if about and about[0][0] > (about[1][0] if len(about) > 1 else 0):
+                    chosen = about[0][1]
+                    return self._entry_answer(
+                        chosen.entry,
+                        language,
+                        question,
+                        normalized,
+                        chosen.score,
+                        replace(premise, periods=contrasted),
+                    )
         return answer
 
     def _match(

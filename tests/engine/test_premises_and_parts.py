@@ -74,3 +74,41 @@ def test_a_bare_measure_after_a_subject_keeps_the_subject(engine: Engine) -> Non
     answer = engine.ask("万吨商旅融合项目建在哪里，啥时候完工？")
     assert answer.status is not Status.ANSWERED
     assert "2023" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["黄红是大渡口区委书记对吧？", "黄红是大渡口区委书记嗦", "Is Huang Hong the party secretary?"],
+)
+def test_a_wrong_title_is_corrected_with_the_articles_title(engine: Engine, question: str) -> None:
+    """A wrong title of the person the article names gets "不对" and the article's titles."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.entry_id == "huang-hong"
+    assert answer.text.startswith(("不对", "Not quite"))
+
+
+def test_a_title_the_article_gives_nobody_is_not_answered_with_huang_hong(engine: Engine) -> None:
+    """ "区委书记是谁": the article names no 区委书记, so 黄红 is not the answer."""
+    answer = engine.ask("大渡口区委书记是谁")
+    assert answer.status is not Status.ANSWERED
+    assert "黄红" not in answer.text
+
+
+def test_asking_a_name_the_article_lacks_is_not_answered(engine: Engine) -> None:
+    """ "酒店叫啥名字": a name is a measure; the article names no hotel."""
+    assert engine.ask("首家五星级酒店叫啥子名字").status is not Status.ANSWERED
+
+
+def test_a_name_asked_beside_a_figure_is_a_reverse_question(engine: Engine) -> None:
+    """ "投了六十五亿的中心叫什么名字" names the thing stating that figure."""
+    answer = engine.ask("大渡口那个投了六十五亿的中心叫什么名字？")
+    assert answer.status is Status.ANSWERED
+    assert "华韶" in answer.text
+
+
+def test_the_district_head_asked_by_name(engine: Engine) -> None:
+    """ "区长叫啥名字" is answered with 黄红, not offered as a choice of entries."""
+    answer = engine.ask("区长叫啥名字？")
+    assert answer.status is Status.ANSWERED
+    assert "黄红" in answer.text
