@@ -112,3 +112,26 @@ def test_the_district_head_asked_by_name(engine: Engine) -> None:
     answer = engine.ask("区长叫啥名字？")
     assert answer.status is Status.ANSWERED
     assert "黄红" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("你係邊個？可以做咩？", "about-bot"),
+        ("呢篇報道係邊日出嘅？", "article-source"),
+        ("小麵今年目標係幾多？", "noodle-target-2023"),
+    ],
+)
+def test_cantonese_function_words_are_read_as_mandarin(
+    engine: Engine, question: str, entry: str
+) -> None:
+    """Hong Kong readers' 邊個/係/幾多/嘅 are understood like 谁/是/多少/的."""
+    assert engine.ask(question).entry_id == entry
+
+
+def test_cantonese_reading_leaves_words_with_xi_alone() -> None:
+    """系 (係) → 是 never breaks 体系, and Mandarin text is untouched."""
+    from bot.engine.textnorm import cantonese_to_mandarin
+
+    assert cantonese_to_mandarin("33618体系系咩") == "33618体系是什么"
+    assert cantonese_to_mandarin("现代制造业集群体系") == "现代制造业集群体系"
