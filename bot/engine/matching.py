@@ -490,6 +490,26 @@ class Matcher:
             analysis, features=analysis.features - features, terms=analysis.terms - features
         )
 
+    def features_of(self, entry_id: str) -> frozenset[str]:
+        """The features of an entry's phrasings."""
+        for indexed in self._entries:
+            if indexed.entry.id == entry_id:
+                return indexed.features
+        return frozenset()
+
+    def contrasted(self, analysis: Analysis) -> frozenset[str]:
+        """The question's terms of exclusive groups other than periods (a title: 区委书记)."""
+        return frozenset(
+            t for t in analysis.terms if t in self._exclusive_group and t not in self._periods
+        )
+
+    def group_terms_of(self, entry_id: str, terms: frozenset[str]) -> int:
+        """How many terms of the exclusive groups of ``terms`` (titles) an entry names."""
+        groups = {self._exclusive_group[t] for t in terms if t in self._exclusive_group}
+        return sum(
+            1 for t in self.features_of(entry_id) if self._exclusive_group.get(t, -1) in groups
+        )
+
     def figures_of(self, entry_id: str) -> frozenset[str]:
         """The figures an entry's facts state, as features."""
         return self._entry_figures.get(entry_id, frozenset())
@@ -501,6 +521,10 @@ class Matcher:
     def is_asked_for(self, feature: str) -> bool:
         """Whether a feature is a measure, period or figure (what a question asks for)."""
         return feature.startswith("#") or feature in self._measures or feature in self._periods
+
+    def measures(self, analysis: Analysis) -> frozenset[str]:
+        """The measures a question asks for (投资, 算力, 营收)."""
+        return frozenset(f for f in analysis.features if f in self._measures)
 
     def names_subject(self, analysis: Analysis) -> bool:
         """Whether a question names a term beyond the measure, period or figure it asks for."""

@@ -50,12 +50,18 @@ GUESS_SIMILARITY = 0.35  # entries offered as "您是想问……吗"
 
 # "是不是300亿", "对不对", "五十家还是一百家", "is it …?": a question checking a figure, maybe
 # a wrong one.
+# Chongqing speech ends a check with 嗦 or 噻 ("是一季度的噻") as others do with 吗.
 _CONFIRMATION = re.compile(
-    r"是不是|对不对|对吗|是吗|是否|没错吧|还是|真的|有没有|有没得|[吗吧][?？!！。]*$"
+    r"是不是|对不对|对吗|是吗|是否|没错吧|还是|真的|有没有|有没得|[吗吧嗦噻][?？!！。]*$"
     r"|\b(?:is it|isn't it|right|correct|true|really)\b|^(?:is|are|was|does|did) "
 )
 # "多少", "几个", "how many": the question wants a number (not 哪几 "which ones", nor 几句).
 _QUANTITY = re.compile(r"多少|(?<!哪)几[个家项亿万倍成]|how (?:much|many)")
+# A number counted by a measure word: 500家, 34个, 7项.
+_COUNTED = re.compile(r"(?<![\d.])(\d+)(?:个|家|项)")
+_NOT_STATED = "not stated"
+# Measures asking what a thing is called: a figure named beside them identifies the thing.
+_NAMING_MEASURES = frozenset({"名字"})
 _MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 _OUT_OF_SCOPE = "out of scope: "
 _UNKNOWN_NAME = "unknown name: "
@@ -236,12 +242,29 @@ class Engine:
         if not context:
             return self._ask_one(text)
         with_context = self._ask_one(f"{context} {text}")
-        if with_context.status is Status.ANSWERED or not self._names_subject(text):
+        if with_context.status is Status.ANSWERED:
             return replace(with_context, question=text)
         alone = self._ask_one(text)
+        if not self._names_subject(text):
+            # "华韶投资多少？另外二季度开工率是多少": a period and a measure pin one fact
+            # without a subject; a bare measure ("啥时候完工", "建在哪里") needs the context's
+            # subject, and the context's decline stands.
+            if alone.status is Status.ANSWERED and self._names_period(text):
+                return replace(alone, question=text)
+            return replace(with_context, question=text)
         if alone.status is Status.ANSWERED or with_context.reason == UNSURE:
             return replace(alone, question=text)
         return replace(with_context, question=text)
+
+    def _unstated_counts(self, normalized: str, analysis: Analysis) -> frozenset[str]:
+        """Counts the question states that the article never does ("软件企业500家",
+        "34个未开工的项目"): a premise to correct, like an unstated amount. A bare number
+        with no counter stays a reason to decline (2025, 第3)."""
+        counted = {"#" + m.group(1) for m in _COUNTED.finditer(normalized)}
+        known = self._matcher.known_figures(analysis)
+        return frozenset(
+            f for f in self._matcher.figures(analysis) if f in counted and f not in known
+        )
 
     def _entries_sharing(self, normalized: str) -> list[str]:
         """For a question naming one figure, the narrowest entry of each figure of the
@@ -258,6 +281,10 @@ class Engine:
             and stated[len(figure) : len(figure) + 1] != "."
         ]
         return list(dict.fromkeys(self._figure_entries[stated] for stated in sorted(begun)))
+
+    def _names_period(self, text: str) -> bool:
+        """Whether a question names a period (上半年, 二季度, 明年)."""
+        return bool(self._matcher.periods(self._analyzer.analyze(self._normalize(text))))
 
     def _names_subject(self, text: str) -> bool:
         """Whether a question names what it is about, beyond the measure, period or figure
@@ -387,15 +414,23 @@ class Engine:
             # "开工率才47.4% 咋个这么低": an amount or rate the article never states is a
             # premise to correct, not a reason to decline. ("投资80亿元的是哪个项目" looks a
             # figure up instead: no such figure, no answer.)
-            checked = self._matcher.unstated_claims(analysis)
+            checked = self._matcher.unstated_claims(analysis) | self._unstated_counts(
+                normalized, analysis
+            )
+        named = self._matcher.known_figures(analysis) and analysis.features & _NAMING_MEASURES
+        if named:
+            # "投了六十五亿的中心叫什么名字": the name asked for is the subject of the entry
+            # stating the figure (a reverse question), not a measure the entry must state.
+            analysis = self._matcher.without(analysis, frozenset(named))
         stated = analysis
         if checked:
             analysis = self._matcher.without(analysis, checked)
         premise = _Premise(checked, confirming=confirming)
         answer = self._match(question, normalized, language, analysis, premise, recall)
-        if confirming and answer.status is not Status.ANSWERED:
-            # "24 unstarted projects to break ground by Q4, correct?": a wrong period is a
-            # premise too; the article's own period corrects it.
+        if answer.status is not Status.ANSWERED:
+            # "24 unstarted projects to break ground by Q4, correct?", "下半年小面营收13.6亿元，
+            # 增长了多少": a wrong period is a premise too, asked or stated; the article's own
+            # period corrects it.
             # Figures the article states stay to identify the entry (24个未开工的重点项目).
             # Only a claim anchored by a figure the article states is corrected so, and only
             # by the entry stating it: "2024年实际营收200亿了吗" is no claim about 上半年.
@@ -413,6 +448,38 @@ class Engine:
                     and anchors <= self._matcher.figures_of(retry.entry_id)
                 ):
                     return retry
+        if confirming and answer.status is not Status.ANSWERED:
+            # "黄红是区委书记吗": a wrong title of someone the article names is corrected by
+            # the entry about that someone, with the article's own title.
+            contrasted = self._matcher.contrasted(stated)
+            anchors = frozenset(
+                t
+                for t in stated.terms - contrasted
+                if not self._matcher.is_asked_for(t) and t not in self._matcher.periods(stated)
+            )
+            if contrasted and anchors:
+                # Among the entries about that someone, the one naming most of their titles
+                # (their position, not what they said).
+                loose = self._matcher.without(analysis, contrasted)
+                about = sorted(
+                    (
+                        (self._matcher.group_terms_of(c.entry.id, contrasted), c)
+                        for c in self._matcher.rank(loose)
+                        if c.score >= ANSWER_SCORE
+                        and anchors <= self._matcher.features_of(c.entry.id)
+                    ),
+                    key=lambda pair: -pair[0],
+                )
+                if about and about[0][0] > (about[1][0] if len(about) > 1 else 0):
+                    chosen = about[0][1]
+                    return self._entry_answer(
+                        chosen.entry,
+                        language,
+                        question,
+                        normalized,
+                        chosen.score,
+                        replace(premise, periods=contrasted),
+                    )
         return answer
 
     def _match(
@@ -509,7 +576,7 @@ class Engine:
             text = say("no_answer", language)
             if near:
                 text = f"{text}\n{say('no_answer_suggestions', language)}"
-            reason = "not stated"
+            reason = _NOT_STATED
         else:
             recalled = self._recall(question, candidates) if recall else None
             if recalled is not None:

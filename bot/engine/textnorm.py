@@ -167,10 +167,56 @@ def english_amounts(text: str) -> str:
 _DIALECT_HOW_MANY = re.compile(r"好多(?=[个家项亿万钱元]|$|[?!.,;:\s]|[哦嘛呢喃啊哈嘞噻])")
 
 
+# Cantonese (Hong Kong readers) asks with its own function words; after conversion to
+# simplified script they are read as the Mandarin ones the lexicon knows. Only in a message that
+# is Cantonese by one of its markers, and 系 (係, "is") only where it is not part of a word
+# (体系, 关系, 联系 …).
+_CANTONESE_MARKERS = re.compile(
+    r"[嘅咩咪佢嚟㗎喺唔咗啲冇睇揾]|边个|边度|边日|边三|边几|系咪|系唔系"
+)
+_CANTONESE_WORDS = (
+    ("系唔系", "是不是"),
+    ("系咪", "是不是"),
+    ("边个", "谁"),
+    ("边度", "哪里"),
+    ("边日", "哪天"),
+    ("边", "哪"),
+    ("几多", "多少"),
+    ("嘅", "的"),
+    ("咩", "什么"),
+    ("佢哋", "他们"),
+    ("佢", "他"),
+    ("冇", "没有"),
+    ("唔", "不"),
+    ("喺", "在"),
+    ("咗", "了"),
+    ("啲", "些"),
+    ("睇", "看"),
+    ("揾", "找"),
+    ("呢篇", "这篇"),
+    ("呢个", "这个"),
+    ("嚟㗎", ""),
+    ("嚟嘅", ""),
+    ("㗎", ""),
+    ("嚟", "来"),
+)
+_CANTONESE_IS = re.compile(r"(?<![体关联派维直谱世星水语院母父科])系(?![统列数])")
+
+
+def cantonese_to_mandarin(text: str) -> str:
+    """Cantonese function words as Mandarin ones (边个 → 谁, 系咪 → 是不是), in a message
+    that is Cantonese; other text is returned unchanged."""
+    if not _CANTONESE_MARKERS.search(text):
+        return text
+    for cantonese, mandarin in _CANTONESE_WORDS:
+        text = text.replace(cantonese, mandarin)
+    return _CANTONESE_IS.sub("是", text)
+
+
 def normalize(text: str) -> str:
     """The comparable form of ``text``: NFKC, lower case, simplified, digits, single spaces."""
     text = unicodedata.normalize("NFKC", controls_to_spaces(text)).lower()
-    text = to_simplified(text)
+    text = cantonese_to_mandarin(to_simplified(text))
     text = numerals_to_digits(text)
     text = _THOUSANDS_SEPARATOR.sub("", text)
     text = english_amounts(text)

@@ -1,0 +1,137 @@
+"""Wrong counts and periods corrected, and a later question that needs no borrowed subject."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine.answers import Status
+from bot.engine.pipeline import Engine, load_engine
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    """The engine over the project's real knowledge."""
+    return load_engine(KNOWLEDGE)
+
+
+@pytest.mark.parametrize(
+    ("question", "figure", "wrong"),
+    [
+        ("下半年要新引育软件企业500家 好凶哦", "50家", "500"),
+        ("34个未开工的重点项目三季度要全部开工？", "24个", "34"),
+        ("下半年打算招5个50亿级项目，是这样不", "1个", "5个"),
+    ],
+)
+def test_a_count_the_article_never_states_is_corrected(
+    engine: Engine, question: str, figure: str, wrong: str
+) -> None:
+    """A stated count the article lacks is a premise: "不对" with the article's count, and
+    the user's wrong count is not repeated."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("不对")
+    assert figure in answer.text
+    assert wrong not in answer.text
+
+
+def test_a_count_in_a_which_question_is_still_looked_up(engine: Engine) -> None:
+    """ "哪个有500家" asks for the thing with that count: none, so no answer."""
+    assert engine.ask("哪个产业有500家企业？").status is not Status.ANSWERED
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("下半年小面产业营收13.6亿元，增长了多少？", "14.5%"),
+        ("一季度赛马榜上大渡口开工率74.4% 是一季度的噻", "74.4%"),
+    ],
+)
+def test_a_wrong_period_anchored_by_a_stated_figure_is_corrected(
+    engine: Engine, question: str, figure: str
+) -> None:
+    """A stated (not only asked) wrong period next to the article's own figure is corrected
+    with the article's period; Chongqing's 噻/嗦 ask for confirmation like 吗."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("不对")
+    assert figure in answer.text
+
+
+def test_a_later_question_with_its_own_period_needs_no_borrowed_subject(engine: Engine) -> None:
+    """ "另外二季度开工率是多少" after a question about 华韶 is answered on its own."""
+    answer = engine.ask("华韶投资多少？另外二季度开工率是多少")
+    assert answer.status is Status.ANSWERED
+    assert "65亿元" in answer.text
+    assert "74.4%" in answer.text
+
+
+def test_a_bare_measure_after_a_subject_keeps_the_subject(engine: Engine) -> None:
+    """ "啥时候完工" after 万吨 asks about 万吨 (not stated), not about the article's date."""
+    answer = engine.ask("万吨商旅融合项目建在哪里，啥时候完工？")
+    assert answer.status is not Status.ANSWERED
+    assert "2023" not in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["黄红是大渡口区委书记对吧？", "黄红是大渡口区委书记嗦", "Is Huang Hong the party secretary?"],
+)
+def test_a_wrong_title_is_corrected_with_the_articles_title(engine: Engine, question: str) -> None:
+    """A wrong title of the person the article names gets "不对" and the article's titles."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.entry_id == "huang-hong"
+    assert answer.text.startswith(("不对", "Not quite"))
+
+
+def test_a_title_the_article_gives_nobody_is_not_answered_with_huang_hong(engine: Engine) -> None:
+    """ "区委书记是谁": the article names no 区委书记, so 黄红 is not the answer."""
+    answer = engine.ask("大渡口区委书记是谁")
+    assert answer.status is not Status.ANSWERED
+    assert "黄红" not in answer.text
+
+
+def test_asking_a_name_the_article_lacks_is_not_answered(engine: Engine) -> None:
+    """ "酒店叫啥名字": a name is a measure; the article names no hotel."""
+    assert engine.ask("首家五星级酒店叫啥子名字").status is not Status.ANSWERED
+
+
+def test_a_name_asked_beside_a_figure_is_a_reverse_question(engine: Engine) -> None:
+    """ "投了六十五亿的中心叫什么名字" names the thing stating that figure."""
+    answer = engine.ask("大渡口那个投了六十五亿的中心叫什么名字？")
+    assert answer.status is Status.ANSWERED
+    assert "华韶" in answer.text
+
+
+def test_the_district_head_asked_by_name(engine: Engine) -> None:
+    """ "区长叫啥名字" is answered with 黄红, not offered as a choice of entries."""
+    answer = engine.ask("区长叫啥名字？")
+    assert answer.status is Status.ANSWERED
+    assert "黄红" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("你係邊個？可以做咩？", "about-bot"),
+        ("呢篇報道係邊日出嘅？", "article-source"),
+        ("小麵今年目標係幾多？", "noodle-target-2023"),
+    ],
+)
+def test_cantonese_function_words_are_read_as_mandarin(
+    engine: Engine, question: str, entry: str
+) -> None:
+    """Hong Kong readers' 邊個/係/幾多/嘅 are understood like 谁/是/多少/的."""
+    assert engine.ask(question).entry_id == entry
+
+
+def test_cantonese_reading_leaves_words_with_xi_alone() -> None:
+    """系 (係) → 是 never breaks 体系, and Mandarin text is untouched."""
+    from bot.engine.textnorm import cantonese_to_mandarin
+
+    assert cantonese_to_mandarin("33618体系系咩") == "33618体系是什么"
+    assert cantonese_to_mandarin("现代制造业集群体系") == "现代制造业集群体系"
