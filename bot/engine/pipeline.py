@@ -8,6 +8,7 @@ answered from one consistent knowledge version.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol
@@ -118,6 +119,13 @@ class Engine:
             knowledge.lexicon.implies,
             knowledge.lexicon.unit_measures,
         )
+        # The article's own place (the subject most facts are about: 大渡口区), as terms.
+        subjects = Counter(fact.subject for fact in knowledge.facts.values() if fact.subject)
+        self._home = (
+            self._analyzer.analyze(normalize(subjects.most_common(1)[0][0])).terms
+            if subjects
+            else frozenset()
+        )
         # Sound-alike slips are corrected into the words matching knows, names the article
         # must decline included (沙平坝 is 沙坪坝); question words and stop words are kept
         # as typed, never the result of a correction.
@@ -163,7 +171,11 @@ class Engine:
         subject = " ".join(c.text for c in pieces if not c.about_writer)
         if self._foreign(subject):
             # Another place, industry or firm the question itself is about (not the writer's
-            # own town or trade in "我在杭州做投资…"): declined, whatever else the message asks.
+            # own town or trade in "我在杭州做投资…"): declined, whatever else the message asks
+            # — unless each of its questions says which place it is about.
+            home = self._home_questions(question, pieces, whole.language, whole.normalized)
+            if home is not None:
+                return home
             return whole if whole.status is not Status.ANSWERED else self._ask_one(subject)
         questions = self._questions(pieces) or [("", question)]
         if len(questions) == 1 and not questions[0][0] and len(pieces) == 1:
@@ -200,6 +212,28 @@ class Engine:
             # not place: the answer, without a note on the filler.
             return replace(answered[0], question=question)
         return self._combined(question, whole.language, whole.normalized, asked)
+
+    def _home_questions(
+        self, question: str, pieces: list[Clause], language: Language, normalized: str
+    ) -> Answer | None:
+        """ "大渡口的开工率是多少？九龙坡呢？": a message asking of the article's place and of
+        another, each question naming its own, gets the article's answers and a decline of
+        the other place's. None when any question leaves its place unsaid."""
+        questions = self._questions(pieces)
+        if len(questions) < 2 or not self._home:
+            return None
+        parts: list[Answer] = []
+        for _, text in questions:
+            if self._foreign(text):
+                parts.append(replace(self._ask_one(text), question=text))
+                continue
+            terms = self._analyzer.analyze(self._normalize(text)).terms
+            if not self._home <= terms:
+                return None
+            parts.append(replace(self._ask_one(text), question=text))
+        if not any(p.status is Status.ANSWERED for p in parts):
+            return None
+        return self._combined(question, language, normalized, parts)
 
     def _questions(self, pieces: list[Clause]) -> list[tuple[str, str]]:
         """(context, question) pairs: each asking clause with the content-bearing clauses

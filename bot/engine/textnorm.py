@@ -143,10 +143,11 @@ def numerals_to_digits(text: str) -> str:
 
 # "6.5 billion yuan", "500 million", "RMB 5bn": English amounts in the article's units.
 _ENGLISH_AMOUNT = re.compile(
-    r"(?:(?:rmb|cny|¥)\s*)?(?P<number>\d+(?:\.\d+)?)[\s-]*(?P<scale>billion|bn|million|mn)\b"
+    r"(?:(?:rmb|cny|¥)\s*)?(?P<number>\d+(?:\.\d+)?)[\s-]*(?P<scale>billion|bn|million|mn|yi)\b"
     r"(?:[\s-]*(?:yuan|rmb|cny)\b)?(?P<level>[\s-]*level\b)?"
 )
-_SCALE_IN_YI = {"billion": 10, "bn": 10, "million": 0.01, "mn": 0.01}
+# "36 yi": Singaporean and overseas readers write the Chinese unit in pinyin.
+_SCALE_IN_YI = {"billion": 10, "bn": 10, "million": 0.01, "mn": 0.01, "yi": 1}
 
 
 def _amount_in_yi(match: re.Match[str]) -> str:

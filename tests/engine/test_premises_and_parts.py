@@ -135,3 +135,16 @@ def test_cantonese_reading_leaves_words_with_xi_alone() -> None:
 
     assert cantonese_to_mandarin("33618体系系咩") == "33618体系是什么"
     assert cantonese_to_mandarin("现代制造业集群体系") == "现代制造业集群体系"
+
+
+def test_a_question_about_another_place_beside_one_about_dadukou(engine: Engine) -> None:
+    """Each question naming its place: Dadukou's answered, 九龙坡's declined in the same reply."""
+    answer = engine.ask("大渡口的项目开工率是多少？九龙坡呢？")
+    assert answer.status is Status.ANSWERED
+    assert "74.4%" in answer.text
+    assert len(answer.parts) == 2
+
+
+def test_another_place_with_an_unplaced_question_is_declined(engine: Engine) -> None:
+    """ "沙坪坝…？有哪五大产业？": the second question names no place, so nothing is answered."""
+    assert engine.ask("沙坪坝区的产业发展怎么样？有哪五大产业？").status is not Status.ANSWERED
