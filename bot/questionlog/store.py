@@ -262,6 +262,37 @@ MIGRATIONS: tuple[Migration, ...] = (
         CREATE UNIQUE INDEX knowledge_versions_by_snapshot ON knowledge_versions (snapshot);
         """,
     ),
+    # Users' feedback (bot.questionlog.feedback). replies: which logged question each message
+    # the bot sent answers, so a reaction or a tap on it finds the question. votes: one 👍 (1)
+    # or 👎 (-1) per user per answer. suggestion_taps: the did-you-mean choice a user tapped
+    # under an unsure reply, one per user per question.
+    Migration(
+        "0005_feedback",
+        """
+        CREATE TABLE replies (
+            chat_id INTEGER NOT NULL,
+            message_id INTEGER NOT NULL,
+            record_id TEXT NOT NULL,
+            sent_at TEXT NOT NULL,
+            PRIMARY KEY (chat_id, message_id)
+        ) STRICT;
+        CREATE INDEX replies_by_time ON replies (sent_at);
+        CREATE TABLE votes (
+            record_id TEXT NOT NULL,
+            user_hash TEXT NOT NULL,
+            vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+            voted_at TEXT NOT NULL,
+            PRIMARY KEY (record_id, user_hash)
+        ) STRICT;
+        CREATE TABLE suggestion_taps (
+            record_id TEXT NOT NULL,
+            user_hash TEXT NOT NULL,
+            entry_id TEXT NOT NULL,
+            tapped_at TEXT NOT NULL,
+            PRIMARY KEY (record_id, user_hash)
+        ) STRICT;
+        """,
+    ),
 )
 
 _CREATE_LEDGER = """
@@ -457,6 +488,8 @@ class QuestionLog:
         self._pending: deque[QuestionRecord] = deque()
         # Inbox entries answered, to be marked so with the next flush of the rows.
         self._answered: deque[int] = deque()
+        # (chat id, message id, record id) of replies sent, written with the next flush.
+        self._replies: deque[tuple[int, int, str]] = deque()
         self._inbox_purged_at = -math.inf
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
@@ -566,11 +599,20 @@ class QuestionLog:
         if len(self._pending) == self._batch_rows:
             self._wake.set()
 
+    def record_reply(self, chat_id: int, message_id: int, record_id: str) -> None:
+        """Note that message ``message_id`` in ``chat_id`` answers the question ``record_id``;
+        written with the next flush. Never touches the disk, never waits."""
+        if self._writer is None or self._closing:
+            raise RuntimeError("the question log is not open")
+        if len(self._replies) < self._max_pending_rows:
+            self._replies.append((chat_id, message_id, record_id))
+
     async def flush(self) -> int:
-        """Write every queued row and answered mark, in one transaction; return new rows."""
+        """Write every queued row, reply and answered mark, in one transaction; return new
+        rows."""
         writer = self._require(self._writer)
         async with self._write_lock:
-            if not self._pending and not self._answered:
+            if not self._pending and not self._answered and not self._replies:
                 return 0
             # The whole queue in one transaction: two round trips to the connection's thread
             # however many rows, which is what keeps up when the event loop is busy. An
@@ -580,10 +622,14 @@ class QuestionLog:
             self._pending.clear()
             answered = list(self._answered)
             self._answered.clear()
+            replies = list(self._replies)
+            self._replies.clear()
             try:
                 if answered:
                     # Begins the transaction that _insert commits (or rolls back).
                     await self._mark_answered(writer, answered)
+                if replies:
+                    await self._insert_replies(writer, replies)
                 inserted = await self._insert(writer, batch)
             except BaseException:
                 # Failed or cancelled: the rows go back to the front of the queue. A cancelled
@@ -591,6 +637,7 @@ class QuestionLog:
                 # record_id then makes the retry insert nothing.
                 self._pending.extendleft(reversed(batch))
                 self._answered.extendleft(reversed(answered))
+                self._replies.extendleft(reversed(replies))
                 raise
             self._written += inserted
         await self._purge_inbox_now_and_then()
@@ -677,10 +724,16 @@ class QuestionLog:
             raise ValueError("days must not be negative")
         cutoff = (now if now is not None else datetime.now(UTC)) - timedelta(days=days)
         writer = self._require(self._writer)
+        stamp = format_timestamp(cutoff)
         async with self._write_lock:
-            return await self._delete(
-                writer, "DELETE FROM questions WHERE asked_at < ?", format_timestamp(cutoff)
-            )
+            # Feedback goes with its questions (votes and taps are about a question).
+            for statement in (
+                "DELETE FROM votes WHERE voted_at < ?",
+                "DELETE FROM suggestion_taps WHERE tapped_at < ?",
+                "DELETE FROM replies WHERE sent_at < ?",
+            ):
+                await self._delete(writer, statement, stamp)
+            return await self._delete(writer, "DELETE FROM questions WHERE asked_at < ?", stamp)
 
     # Queries for the analytics. ``since`` None means the whole log; rows still queued are not
     # seen until flushed.
@@ -923,6 +976,24 @@ class QuestionLog:
                 "UPDATE inbox SET body = NULL, answered_at = ? "
                 "WHERE update_id IN (SELECT value FROM json_each(?))",
                 (format_timestamp(datetime.now(UTC)), json.dumps(update_ids)),
+            )
+        except BaseException:
+            await writer.rollback()
+            raise
+
+    @staticmethod
+    async def _insert_replies(
+        writer: aiosqlite.Connection, replies: list[tuple[int, int, str]]
+    ) -> None:
+        """Insert reply rows, uncommitted; rolled back if that fails."""
+        stamp = format_timestamp(datetime.now(UTC))
+        try:
+            await writer.execute(
+                "INSERT INTO replies (chat_id, message_id, record_id, sent_at) "
+                "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+                "json_extract(value, '$[2]'), ? FROM json_each(?) WHERE true "
+                "ON CONFLICT (chat_id, message_id) DO UPDATE SET record_id = excluded.record_id",
+                (stamp, json.dumps(replies)),
             )
         except BaseException:
             await writer.rollback()
