@@ -28,6 +28,7 @@ from bot.questionlog.store import QuestionLog
 from bot.redaction import redact_secrets_in_logs
 from bot.telegram.admin_knowledge import KnowledgeCommands
 from bot.telegram.admin_stats import RetentionPurge, StatsCommands
+from bot.telegram.feedback import DigestJob
 from bot.telegram.intake import TokenRefused
 from bot.telegram.service import TelegramBot, TelegramService
 
@@ -93,6 +94,9 @@ def build_telegram(
         heartbeat_interval=write_interval(settings.health.max_heartbeat_age_seconds),
     )
     RetentionPurge(question_log, settings.storage.retention_days).schedule(service.job_queue)
+    DigestJob(
+        question_log, settings.digest, admins=settings.admins, language_of=stats.language_of
+    ).schedule(service.job_queue)
     if isinstance(engine, LiveEngine):
         editor = KnowledgeEditor(
             engine,

@@ -420,22 +420,6 @@ MESSAGES.update(
 MESSAGES.update(
     {
         "tg_feedback_thanks": {"zh": "谢谢反馈", "en": "Thanks"},
-        "tg_feedback_gone": {
-            "zh": "这个回答太久了，已经不能评价。",
-            "en": "This answer is too old to rate.",
-        },
-        "tg_unhelpful_title": {
-            "zh": "被点 👎 的回答（{period}，最新的在前）：",
-            "en": "Answers voted 👎 ({period}, newest first):",
-        },
-        "tg_unhelpful_item": {
-            "zh": "{rank}. {when}  {entry}：{question}",
-            "en": "{rank}. {when}  {entry}: {question}",
-        },
-        "tg_unhelpful_none": {
-            "zh": "没有被点 👎 的回答（{period}）。",
-            "en": "No answers voted 👎 ({period}).",
-        },
         "tg_unhelpful_usage": {
             "zh": "用法：/unhelpful [条数] [天数]。条数为 1 到 {max_count}，默认 {default_count}；"
             "天数为 1 到 {max_days} 或 all，默认 {default_days}。",

@@ -63,7 +63,13 @@ from bot.knowledge_admin.changes import (
 )
 from bot.knowledge_admin.live import LiveEngine
 from bot.messages import say
-from bot.questionlog.analytics import REPORT_TIMEZONE, QuestionGroup, unanswered_groups
+from bot.questionlog.analytics import (
+    REPORT_TIMEZONE,
+    QuestionGroup,
+    unanswered_groups,
+    window_start,
+)
+from bot.questionlog.feedback import PhrasingEvidence, phrasing_evidence
 from bot.questionlog.report import ADMINS_ONLY_REPLY
 from bot.questionlog.store import QuestionLog, hash_user
 from bot.telegram.admin_stats import DEFAULT_DAYS, UsageError, parse_count, parse_days
@@ -83,6 +89,10 @@ LIST_TTL_SECONDS = 24 * 60 * 60
 MAX_PENDING = 200
 DEFAULT_GROUPS = 10
 MAX_GROUPS = 30
+# Tapped did-you-mean choices offered under a /unanswered list, most taps first.
+MAX_EVIDENCE = 5
+# How much of a question an evidence button shows, so the entry and the count still fit.
+_EVIDENCE_QUESTION_CHARS = 16
 HISTORY_ROWS = 15
 # Room left under Telegram's message limit for the frame around a list.
 _TEXT_BUDGET = MESSAGE_LIMIT - 200
@@ -591,16 +601,23 @@ class KnowledgeCommands:
             await reply_html(message, escape(text))
             raise ApplicationHandlerStop from None
         groups = await unanswered_groups(self.log, n, days, hide_dismissed=True)
-        if not groups:
+        evidence = await phrasing_evidence(self.log, MAX_EVIDENCE, window_start(days))
+        entries = self.live.current.knowledge.entries
+        evidence = [e for e in evidence if e.entry_id in entries]
+        if not groups and not evidence:
             text = say("tg_kn_unanswered_none", language, period=period(days, language))
             await reply_html(message, escape(text))
             raise ApplicationHandlerStop
-        text, markup = self._unanswered_message(groups, days, language)
+        text, markup = self._unanswered_message(groups, days, language, evidence)
         await reply_html(message, text, markup)
         raise ApplicationHandlerStop
 
     def _unanswered_message(
-        self, groups: Sequence[QuestionGroup], days: int | None, language: Language
+        self,
+        groups: Sequence[QuestionGroup],
+        days: int | None,
+        language: Language,
+        evidence: Sequence[PhrasingEvidence] = (),
     ) -> tuple[str, InlineKeyboardMarkup]:
         engine = self.live.current
         blocks: list[str] = []
@@ -643,6 +660,22 @@ class KnowledgeCommands:
             )
             rows.append(row)
             blocks.append("\n".join(lines))
+        for rank, tapped in enumerate(evidence, start=len(groups) + 1):
+            # Added through the same path as a group's phrasing: check, gate, atomic write.
+            key = self._groups.put(GroupChoice(tapped.normalized, tapped.text, tapped.entry_id))
+            values = {
+                "rank": str(rank),
+                "entry": tapped.entry_id,
+                "taps": str(tapped.taps),
+            }
+            line = say("tg_kn_evidence_item", language, question=tapped.text, **values)
+            short = label(tapped.text[: _EVIDENCE_QUESTION_CHARS + 1])
+            if len(short) > _EVIDENCE_QUESTION_CHARS:
+                short = short[: _EVIDENCE_QUESTION_CHARS - 1].rstrip() + "…"
+            button = say("tg_kn_button_evidence", language, question=short, **values)
+            head = say("tg_kn_evidence_title", language) + "\n" if rank == len(groups) + 1 else ""
+            blocks.append(head + line)
+            rows.append([InlineKeyboardButton(button, callback_data=callback(ADD_PHRASING, key))])
         title = say("tg_kn_unanswered_title", language, period=period(days, language))
         kept = fit_lines(blocks, language, _TEXT_BUDGET - telegram_length(title))
         # Buttons only for the groups shown.

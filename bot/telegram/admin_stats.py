@@ -27,8 +27,21 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, Job, JobQueu
 from bot.engine.answers import Language
 from bot.engine.render import CAPTION_LIMIT, cut_text
 from bot.messages import say
-from bot.questionlog.analytics import export_csv, render_stats_chart, stats_summary, top_entries
-from bot.questionlog.report import ADMINS_ONLY_REPLY, export_filename, format_stats, format_top
+from bot.questionlog.analytics import (
+    export_csv,
+    render_stats_chart,
+    stats_summary,
+    top_entries,
+    window_start,
+)
+from bot.questionlog.feedback import unhelpful_answers
+from bot.questionlog.report import (
+    ADMINS_ONLY_REPLY,
+    export_filename,
+    format_stats,
+    format_top,
+    format_unhelpful,
+)
 from bot.questionlog.store import QuestionLog, hash_user
 from bot.telegram.service import reply_html, user_language
 
@@ -50,7 +63,7 @@ WHOLE_LOG_WORDS = frozenset({"all", "全部"})
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 # Uploading a large export, and Telegram storing it, takes longer than a message.
 UPLOAD_READ_TIMEOUT_SECONDS = 60.0
-COMMANDS = ("stats", "top", "export")
+COMMANDS = ("stats", "top", "unhelpful", "export")
 
 RETENTION_PURGE_INTERVAL = timedelta(days=1)
 # Soon after start, so a bot restarted more often than daily still purges; not at once, so the
@@ -122,6 +135,8 @@ class StatsCommands:
         self.log = log
         self.admins = frozenset(admins)
         self._user_hash_salt = user_hash_salt
+        # Each admin's language, from their latest command (the digest is sent in it).
+        self._languages: dict[int, Language] = {}
         if not self.admins:
             logger.info("no admins configured: /%s are refused to everyone", ", /".join(COMMANDS))
 
@@ -131,6 +146,7 @@ class StatsCommands:
         return [
             CommandHandler("stats", self.on_stats, filters=private),
             CommandHandler("top", self.on_top, filters=private),
+            CommandHandler("unhelpful", self.on_unhelpful, filters=private),
             CommandHandler("export", self.on_export, filters=private),
         ]
 
@@ -169,6 +185,25 @@ class StatsCommands:
             return
         entries = await top_entries(self.log, arguments.count, arguments.days)
         await reply_html(message, format_top(entries, arguments.days, html=True))
+
+    async def on_unhelpful(self, update: Update, context: Context) -> None:
+        """``/unhelpful [n] [days]``: the answers voted 👎, newest first."""
+        admitted = await self._admitted(update, "unhelpful")
+        if admitted is None:
+            return
+        message, language = admitted
+        try:
+            arguments = parse_top_arguments(context.args or ())
+        except UsageError:
+            await self._usage(message, "tg_unhelpful_usage", language)
+            return
+        since = window_start(arguments.days)
+        answers = await unhelpful_answers(self.log, arguments.count, since)
+        await reply_html(message, format_unhelpful(answers, arguments.days, html=True))
+
+    def language_of(self, admin: int) -> Language:
+        """The language of ``admin``'s latest command since the start; Chinese before one."""
+        return self._languages.get(admin, Language.SIMPLIFIED)
 
     async def on_export(self, update: Update, context: Context) -> None:
         """``/export [days]``: the log as a CSV document (UTF-8 with a BOM, for Excel)."""
@@ -223,7 +258,9 @@ class StatsCommands:
             )
             await reply_html(message, escape(ADMINS_ONLY_REPLY))
             return None
-        return message, user_language(user.language_code)
+        language = user_language(user.language_code)
+        self._languages[user.id] = language
+        return message, language
 
     @staticmethod
     async def _usage(message: Message, key: str, language: Language) -> None:

@@ -97,6 +97,7 @@ from bot.engine.textnorm import detect_language
 from bot.heartbeat import WRITE_EVERY_SECONDS, Heartbeat
 from bot.messages import say
 from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.telegram.feedback import FeedbackHandlers, with_feedback
 from bot.telegram.flood import Admission, QuestionLimiter
 from bot.telegram.intake import MAX_BACKLOG, Intake, StatusRecordingRequest, with_retries
 from bot.telegram.keyboards import (
@@ -120,8 +121,9 @@ Handler = BaseHandler[Any, Any, Any]
 # Long polling: how long one getUpdates may wait on Telegram's side.
 LONG_POLL_SECONDS = 10
 # Only what the bot handles; edited messages are deliberately not requested (answered with
-# silence), so Telegram need not send them.
-ALLOWED_UPDATES = ("message", "callback_query", "inline_query")
+# silence), so Telegram need not send them. Reactions (👍/👎 on answers count as votes) come
+# only when named here.
+ALLOWED_UPDATES = ("message", "callback_query", "inline_query", "message_reaction")
 # Updates handled at once, and HTTP connections to the Bot API for them. More buys nothing
 # when the engine answers in well under a millisecond; it only costs memory and scheduling.
 CONCURRENT_UPDATES = 16
@@ -532,6 +534,10 @@ class TelegramBot:
         self.inline_limiter = inline_limiter or QuestionLimiter(
             limits.questions_per_minute * INLINE_QUERIES_PER_QUESTION
         )
+        # Votes share the questions' budget: each tap writes and redraws.
+        self.feedback = FeedbackHandlers(
+            question_log, user_hash_salt=user_hash_salt, limiter=self.question_limiter
+        )
 
     # --- wiring ------------------------------------------------------------------------------
 
@@ -555,6 +561,7 @@ class TelegramBot:
                 InlineQueryHandler(self.on_inline_query),
             ]
         )
+        self.feedback.register(application)
         application.add_error_handler(self.on_error)
 
     async def set_commands(self, bot: Bot) -> None:
@@ -717,10 +724,11 @@ class TelegramBot:
         answer = engine.answer_entry(entry_id, language) if entry_id is not None else None
         latency_ms = (time.perf_counter() - started) * 1000
         message = query.message
+        record_id = None
         if answer is not None:
             # A button under an inline result has no message; under any other it has its chat.
             channel = _CHANNELS.get(message.chat.type) if message is not None else Channel.INLINE
-            self._log_question(answer, query.from_user, channel, latency_ms)
+            record_id = self._log_question(answer, query.from_user, channel, latency_ms)
         if not isinstance(message, Message):
             # The message is gone or too old to reach: the answer fits in an alert.
             text = answer.text if answer is not None else say("tg_entry_gone", language)
@@ -732,7 +740,10 @@ class TelegramBot:
             markup = suggestions_keyboard(engine.examples(language), language)
             await self._reply(message, text, markup, quote=False)
             return
-        await self._send_answer(message, answer, engine, quote=False)
+        await self._send_answer(message, answer, engine, record_id, quote=False)
+        if entry_id is not None:
+            # Chosen under an unsure reply, it is evidence of what that question meant.
+            await self.feedback.note_suggestion_tap(message, query.from_user.id, entry_id)
 
     async def _browse(self, query: CallbackQuery, callback: Callback) -> None:
         message = query.message
@@ -851,38 +862,49 @@ class TelegramBot:
         started = time.perf_counter()
         answer = engine.ask(question)
         latency_ms = (time.perf_counter() - started) * 1000
-        self._log_question(answer, user, _CHANNELS.get(message.chat.type), latency_ms)
-        await self._send_answer(message, answer, engine)
+        record_id = self._log_question(answer, user, _CHANNELS.get(message.chat.type), latency_ms)
+        await self._send_answer(message, answer, engine, record_id)
 
     def _log_question(
         self, answer: Answer, user: User, channel: Channel | None, latency_ms: float
-    ) -> None:
-        """Queue the question ``answer`` replied to for the question log.
+    ) -> str | None:
+        """Queue the question ``answer`` replied to for the question log; its record id.
 
         Never raises: a question that cannot be logged (the log closed, a chat type the log
-        has no channel for) is reported in the process log, and the reply still goes out.
+        has no channel for) is reported in the process log, and the reply still goes out
+        (with None for its record id).
         """
         try:
             if channel is None:
                 raise ValueError("a chat type the question log has no channel for")
-            self.question_log.record(
-                QuestionRecord.from_answer(
-                    answer,
-                    channel=channel,
-                    user_hash=hash_user(user.id, self._user_hash_salt),
-                    latency_ms=latency_ms,
-                )
+            row = QuestionRecord.from_answer(
+                answer,
+                channel=channel,
+                user_hash=hash_user(user.id, self._user_hash_salt),
+                latency_ms=latency_ms,
             )
+            self.question_log.record(row)
         except Exception:
             logger.exception("could not log a question (%s)", channel or "unknown chat type")
+            return None
+        return row.record_id
 
     async def _send_answer(
-        self, message: Message, answer: Answer, engine: Engine, *, quote: bool | None = None
+        self,
+        message: Message,
+        answer: Answer,
+        engine: Engine,
+        record_id: str | None,
+        *,
+        quote: bool | None = None,
     ) -> None:
-        """The answer, its citation, and buttons for its suggestions."""
+        """The answer, its citation, buttons for its suggestions, and 👍/👎 under an answer."""
         html = answer_html(answer, engine.knowledge.primary_source)
         markup = suggestions_keyboard(answer.suggestions, answer.language)
-        await self._reply(message, html, markup, quote=quote)
+        if answer.status is Status.ANSWERED:
+            markup = with_feedback(markup, record_id, answer.language)
+        sent = await self._reply(message, html, markup, quote=quote)
+        self.feedback.note_reply(sent, record_id)
 
     async def _usage(self, message: Message, user: User, key: str, context: Context) -> None:
         language = user_language(user.language_code)
@@ -912,11 +934,11 @@ class TelegramBot:
         markup: InlineKeyboardMarkup | None = None,
         *,
         quote: bool | None = None,
-    ) -> None:
+    ) -> list[Message]:
         """Send ``html`` to the message's chat (and topic); in groups, as a reply to it."""
         if quote is None:
             quote = message.chat.type != ChatType.PRIVATE
-        await reply_html(message, html, markup, quote=quote)
+        return await reply_html(message, html, markup, quote=quote)
 
 
 async def reply_html(
@@ -925,18 +947,23 @@ async def reply_html(
     markup: InlineKeyboardMarkup | None = None,
     *,
     quote: bool = False,
-) -> None:
-    """Send ``html`` to the message's chat, in as many messages as Telegram's limit needs.
+) -> list[Message]:
+    """Send ``html`` to the message's chat, in as many messages as Telegram's limit needs;
+    the messages sent.
 
     The parts break between lines (``bot.engine.render.split_html``); the first part quotes the
     message when ``quote``, and ``markup`` goes under the last, below the whole text.
     """
     parts = split_html(html)
+    sent = []
     for index, part in enumerate(parts):
         last = index == len(parts) - 1
-        await message.reply_html(
-            part, reply_markup=markup if last else None, do_quote=quote and index == 0
+        sent.append(
+            await message.reply_html(
+                part, reply_markup=markup if last else None, do_quote=quote and index == 0
+            )
         )
+    return sent
 
 
 async def send_html(bot: Bot, chat_id: int, html: str) -> None:
