@@ -24,7 +24,7 @@ from bot.engine.semantic import SemanticIndexer
 from bot.heartbeat import heartbeat_path, write_interval
 from bot.knowledge_admin.changes import KnowledgeEditor, finish_interrupted_change
 from bot.knowledge_admin.live import LiveEngine
-from bot.questionlog.store import QuestionLog
+from bot.questionlog.log import QuestionLog
 from bot.redaction import redact_secrets_in_logs
 from bot.telegram.admin_knowledge import KnowledgeCommands
 from bot.telegram.admin_stats import RetentionPurge, StatsCommands

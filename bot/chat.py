@@ -24,7 +24,8 @@ from bot.engine.pipeline import Engine
 from bot.engine.render import answer_text, telegram_length
 from bot.engine.textnorm import controls_to_spaces, detect_language
 from bot.messages import say
-from bot.questionlog.store import Channel, QuestionLog, QuestionRecord
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.records import Channel, QuestionRecord
 
 # The terminal has no Telegram user; every terminal question is logged as this one user.
 TERMINAL_USER = "terminal"

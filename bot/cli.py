@@ -21,7 +21,7 @@ from bot.engine.pipeline import Engine, load_engine
 from bot.engine.render import answer_text
 from bot.engine.semantic import SemanticIndexer
 from bot.engine.textnorm import controls_to_spaces
-from bot.questionlog.store import QuestionLog
+from bot.questionlog.log import QuestionLog
 
 # The whole `ask --json` interface, the object for a line it could not read included.
 ASK_JSON_HELP = (

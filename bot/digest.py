@@ -22,7 +22,7 @@ from bot.questionlog.analytics import (
     unanswered_groups,
 )
 from bot.questionlog.feedback import Helpfulness, helpfulness_by_entry
-from bot.questionlog.store import QuestionLog
+from bot.questionlog.log import QuestionLog
 
 DIGEST_GROUPS = 3
 DIGEST_UNHELPFUL_ENTRIES = 5

@@ -34,7 +34,7 @@ from bot.engine.pipeline import Engine, load_engine
 from bot.engine.render import answer_text
 from bot.engine.semantic import SemanticIndexer
 from bot.heartbeat import heartbeat_path, read_heartbeat
-from bot.questionlog.store import QuestionLog
+from bot.questionlog.log import QuestionLog
 
 # How long to wait for the bot's own writes to release the database (a flush takes
 # milliseconds). Together with loading the knowledge this stays far below the HEALTHCHECK

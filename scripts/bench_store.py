@@ -34,7 +34,9 @@ sys.path.insert(0, str(REPO))
 from bot.engine.answers import Language, Status  # noqa: E402 (after the path set-up above)
 from bot.engine.evaluation import load_questions  # noqa: E402
 from bot.engine.pipeline import Engine, load_engine  # noqa: E402
-from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user  # noqa: E402
+from bot.questionlog.log import QuestionLog  # noqa: E402
+from bot.questionlog.pseudonyms import hash_user  # noqa: E402
+from bot.questionlog.records import Channel, QuestionRecord  # noqa: E402
 
 SALT = "benchmark-salt"
 USERS = 100

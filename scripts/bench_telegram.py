@@ -52,7 +52,8 @@ sys.path.insert(0, str(REPO))
 from bot.config import LimitSettings, TelegramSettings  # noqa: E402
 from bot.engine.answers import Answer  # noqa: E402 (after the path set-up above)
 from bot.engine.pipeline import Engine, load_engine  # noqa: E402
-from bot.questionlog.store import Channel, QuestionLog  # noqa: E402
+from bot.questionlog.log import QuestionLog  # noqa: E402
+from bot.questionlog.records import Channel  # noqa: E402
 from bot.telegram.service import Context, TelegramBot, TelegramService  # noqa: E402
 
 Json = dict[str, Any]

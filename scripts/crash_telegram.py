@@ -36,7 +36,7 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.questionlog.store import hash_user  # noqa: E402 (after the path set-up above)
+from bot.questionlog.pseudonyms import hash_user  # noqa: E402 (after the path set-up above)
 from tests.telegram.conftest import knowledge_copy  # noqa: E402
 from tests.telegram.fake_bot_api import FakeBotApi  # noqa: E402
 

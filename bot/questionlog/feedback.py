@@ -13,15 +13,30 @@ questions. Queries read questions and feedback together, so they flush the log f
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
 
 from bot.engine.answers import Status
-from bot.questionlog.store import QuestionLog, format_timestamp, parse_timestamp
+from bot.questionlog.records import format_timestamp, parse_timestamp
+
+if TYPE_CHECKING:
+    # QuestionLog writes the replies with its flush (insert_replies), so it imports this.
+    from bot.questionlog.log import QuestionLog
 
 # Only a question the bot did not answer makes a tapped choice evidence of a new phrasing.
 _UNSURE_STATUSES = (Status.AMBIGUOUS.value, Status.NO_ANSWER.value)
+# The retention purge's statements for feedback (each takes the cutoff timestamp).
+PURGE_OLDER_THAN = (
+    "DELETE FROM votes WHERE voted_at < ?",
+    "DELETE FROM suggestion_taps WHERE tapped_at < ?",
+    "DELETE FROM replies WHERE sent_at < ?",
+)
 
 
 class Vote(IntEnum):
@@ -59,6 +74,29 @@ class PhrasingEvidence:
     taps: int
 
 
+async def insert_replies(
+    writer: aiosqlite.Connection, replies: Sequence[tuple[int, int, str]]
+) -> None:
+    """Insert (chat id, message id, record id) rows, uncommitted (the flush commits them with
+    its batch); rolled back if that fails."""
+    try:
+        await writer.execute(
+            "INSERT INTO replies (chat_id, message_id, record_id, sent_at) "
+            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+            "json_extract(value, '$[2]'), ? FROM json_each(?) WHERE true "
+            "ON CONFLICT (chat_id, message_id) DO UPDATE SET record_id = excluded.record_id",
+            (format_timestamp(datetime.now(UTC)), json.dumps(list(replies))),
+        )
+    except BaseException:
+        await writer.rollback()
+        raise
+
+
+async def _read(log: QuestionLog, sql: str, params: Sequence[Any]) -> list[Any]:
+    # The log's query-only connection; this module is the log's, like queries and audit.
+    return list(await log._require(log._reader).execute_fetchall(sql, params))
+
+
 def _since(since: datetime | None, column: str) -> tuple[str, list[str]]:
     if since is None:
         return "1", []
@@ -90,7 +128,8 @@ async def record_vote(
 
 async def votes_on(log: QuestionLog, record_id: str) -> Helpfulness:
     """The votes on the answer to ``record_id`` (what its buttons show)."""
-    rows = await log._fetch(
+    rows = await _read(
+        log,
         "SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM votes "
         "WHERE record_id = ?",
         [record_id],
@@ -101,7 +140,8 @@ async def votes_on(log: QuestionLog, record_id: str) -> Helpfulness:
 async def question_of_reply(log: QuestionLog, chat_id: int, message_id: int) -> str | None:
     """The record id of the question that message ``message_id`` in ``chat_id`` answered."""
     await log.flush()
-    rows = await log._fetch(
+    rows = await _read(
+        log,
         "SELECT record_id FROM replies WHERE chat_id = ? AND message_id = ?",
         [chat_id, message_id],
     )
@@ -123,7 +163,8 @@ async def record_suggestion_tap(
     One choice per user per question: a later tap replaces the earlier one.
     """
     await log.flush()
-    rows = await log._fetch(
+    rows = await _read(
+        log,
         "SELECT r.record_id FROM replies AS r JOIN questions AS q ON q.record_id = r.record_id "
         "WHERE r.chat_id = ? AND r.message_id = ? AND q.status IN (?, ?)",
         [chat_id, message_id, *_UNSURE_STATUSES],
@@ -146,7 +187,8 @@ async def helpfulness_by_entry(
     """Votes per entry on the answers to questions asked since ``since``."""
     await log.flush()
     where, params = _since(since, "q.asked_at")
-    rows = await log._fetch(
+    rows = await _read(
+        log,
         "SELECT q.entry_id, sum(v.vote > 0), sum(v.vote < 0) FROM votes AS v "
         "JOIN questions AS q ON q.record_id = v.record_id "
         f"WHERE {where} AND q.entry_id IS NOT NULL GROUP BY q.entry_id ORDER BY q.entry_id",
@@ -163,7 +205,8 @@ async def unhelpful_answers(
         raise ValueError("limit must be at least 1")
     await log.flush()
     where, params = _since(since, "q.asked_at")
-    rows = await log._fetch(
+    rows = await _read(
+        log,
         "SELECT q.text, q.entry_id, q.asked_at, max(v.voted_at) FROM votes AS v "
         "JOIN questions AS q ON q.record_id = v.record_id "
         f"WHERE {where} AND v.vote < 0 GROUP BY q.record_id "
@@ -203,7 +246,8 @@ async def phrasing_evidence(
         if hide_dismissed
         else ""
     )
-    rows = await log._fetch(
+    rows = await _read(
+        log,
         "WITH taps AS (SELECT q.normalized, q.text, t.entry_id FROM suggestion_taps AS t "
         "JOIN questions AS q ON q.record_id = t.record_id "
         f"WHERE {where} {dismissed}), "

@@ -29,7 +29,7 @@ from bot.questionlog.analytics import (
     window_start,
 )
 from bot.questionlog.feedback import Helpfulness, UnhelpfulAnswer, unhelpful_answers
-from bot.questionlog.store import QuestionLog
+from bot.questionlog.log import QuestionLog
 
 TELEGRAM_MESSAGE_LIMIT = MESSAGE_LIMIT
 EXAMPLE_MAX_CHARS = 80

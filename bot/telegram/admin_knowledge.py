@@ -70,8 +70,9 @@ from bot.questionlog.analytics import (
     window_start,
 )
 from bot.questionlog.feedback import PhrasingEvidence, phrasing_evidence
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
 from bot.questionlog.report import ADMINS_ONLY_REPLY
-from bot.questionlog.store import QuestionLog, hash_user
 from bot.telegram.admin_stats import DEFAULT_DAYS, UsageError, parse_count, parse_days
 from bot.telegram.keyboards import entry_question, label
 from bot.telegram.service import App, Context, acknowledge, reply_html, send_html, user_language

@@ -27,14 +27,11 @@ from telegram.ext import BaseHandler, CommandHandler, ContextTypes, Job, JobQueu
 from bot.engine.answers import Language
 from bot.engine.render import CAPTION_LIMIT, cut_text
 from bot.messages import say
-from bot.questionlog.analytics import (
-    export_csv,
-    render_stats_chart,
-    stats_summary,
-    top_entries,
-    window_start,
-)
+from bot.questionlog.analytics import export_csv, stats_summary, top_entries, window_start
+from bot.questionlog.chart import render_stats_chart
 from bot.questionlog.feedback import unhelpful_answers
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
 from bot.questionlog.report import (
     ADMINS_ONLY_REPLY,
     export_filename,
@@ -42,7 +39,6 @@ from bot.questionlog.report import (
     format_top,
     format_unhelpful,
 )
-from bot.questionlog.store import QuestionLog, hash_user
 from bot.telegram.service import reply_html, user_language
 
 logger = logging.getLogger(__name__)

@@ -47,7 +47,8 @@ from bot.questionlog.feedback import (
     record_vote,
     votes_on,
 )
-from bot.questionlog.store import QuestionLog, hash_user
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
 from bot.telegram.flood import Admission, QuestionLimiter
 from bot.telegram.keyboards import MAX_CALLBACK_BYTES
 

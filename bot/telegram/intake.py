@@ -49,7 +49,8 @@ from telegram.ext import Application
 from telegram.request import BaseRequest, RequestData
 
 from bot.heartbeat import Heartbeat
-from bot.questionlog.store import InboxEntry, QuestionLog, answering
+from bot.questionlog.inbox import InboxEntry, answering
+from bot.questionlog.log import QuestionLog
 
 logger = logging.getLogger(__name__)
 

@@ -96,7 +96,9 @@ from bot.engine.render import (
 from bot.engine.textnorm import detect_language
 from bot.heartbeat import WRITE_EVERY_SECONDS, Heartbeat
 from bot.messages import say
-from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
+from bot.questionlog.records import Channel, QuestionRecord
 from bot.telegram.feedback import FeedbackHandlers, with_feedback
 from bot.telegram.flood import Admission, QuestionLimiter
 from bot.telegram.intake import MAX_BACKLOG, Intake, StatusRecordingRequest, with_retries

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 
 from bot.engine.answers import Language, Status
-from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
+from bot.questionlog.records import Channel, QuestionRecord
 
 SALT = "test-salt"
 # Long enough that only an explicit flush() (or close) writes, unless a test says otherwise.

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from bot.engine.answers import Language, Status
-from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
+from bot.questionlog.records import Channel, QuestionRecord
 from tests.store.conftest import SALT, make_record
 
 # 20:00 in Chongqing (UTC+8).

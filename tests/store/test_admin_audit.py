@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.questionlog.analytics import QuestionGroup, unanswered_groups, without_dismissed
-from bot.questionlog.store import MIGRATIONS, QuestionLog
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.migrations import MIGRATIONS
 from tests.store.dataset import NOW, fill
 
 MOMENT = datetime(2024, 5, 1, 8, 30, tzinfo=UTC)

@@ -18,15 +18,14 @@ from bot.engine.answers import Status
 from bot.questionlog.analytics import (
     CSV_COLUMNS,
     EntryCount,
-    build_stats_figure,
     export_csv,
     group_similar,
-    stats_chart_png,
     stats_summary,
     top_entries,
     unanswered_groups,
 )
-from bot.questionlog.store import QuestionLog
+from bot.questionlog.chart import build_stats_figure, stats_chart_png
+from bot.questionlog.log import QuestionLog
 from tests.store.conftest import make_record
 from tests.store.dataset import (
     AMBIGUOUS,
@@ -220,7 +219,8 @@ def test_chart_ignores_the_global_backend_and_pyplot() -> None:
     program = (
         "import sys\n"
         "from datetime import UTC, datetime\n"
-        "from bot.questionlog.analytics import StatsSummary, render_stats_chart\n"
+        "from bot.questionlog.analytics import StatsSummary\n"
+        "from bot.questionlog.chart import render_stats_chart\n"
         "summary = StatsSummary(days=7, since=None, until=datetime.now(UTC), total=0, users=0,"
         " by_status={}, by_language={}, by_channel={}, by_hour={}, per_day=(), top_entries=())\n"
         "assert render_stats_chart(summary).startswith(b'\\x89PNG')\n"

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.questionlog.store import QuestionLog
+from bot.questionlog.log import QuestionLog
 from tests.store.conftest import make_record
 
 REPO = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from bot.digest import Digest, digest_schedule, format_digest, gather_digest
 from bot.engine.answers import Language
 from bot.questionlog.analytics import REPORT_TIMEZONE, QuestionGroup
 from bot.questionlog.feedback import Helpfulness, Vote, record_vote
-from bot.questionlog.store import QuestionLog
+from bot.questionlog.log import QuestionLog
 from tests.store.dataset import HUASHAO, NOODLE, NOW, ROWS, fill
 
 

@@ -22,8 +22,9 @@ from bot.questionlog.feedback import (
     unhelpful_answers,
     votes_on,
 )
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
 from bot.questionlog.report import format_stats, format_top, run_report
-from bot.questionlog.store import QuestionLog, hash_user
 from tests.store.conftest import SALT, make_record
 from tests.store.dataset import NOODLE, NOW
 

@@ -10,13 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.questionlog.store import (
-    INBOX_REMEMBERS,
-    MIGRATIONS,
-    QuestionLog,
-    QuestionRecord,
-    answering,
-)
+from bot.questionlog import connections
+from bot.questionlog.inbox import INBOX_REMEMBERS, answering
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.migrations import MIGRATIONS
+from bot.questionlog.records import QuestionRecord
 from tests.store.conftest import NO_AUTOMATIC_FLUSH, count_rows, make_record
 
 BODY = '{"update_id": %d, "message": {"text": "小面营收"}}'
@@ -77,12 +75,12 @@ async def test_a_failed_flush_keeps_the_marks_for_the_next(
         await log.inbox_add([(3, BODY % 3)])
         log.record(make_record())
         log.inbox_answered(3)
-        working_insert = QuestionLog.__dict__["_insert"]
-        monkeypatch.setattr(QuestionLog, "_insert", staticmethod(failing_insert))
+        working_insert = connections.insert_batch
+        monkeypatch.setattr(connections, "insert_batch", failing_insert)
         with pytest.raises(sqlite3.OperationalError):
             await log.flush()
         assert inbox_rows(db_path) == [(3, False)]
-        monkeypatch.setattr(QuestionLog, "_insert", working_insert)
+        monkeypatch.setattr(connections, "insert_batch", working_insert)
         await log.flush()
     assert inbox_rows(db_path) == [(3, True)]
     assert count_rows(db_path) == 1

@@ -10,7 +10,9 @@ from pathlib import Path
 
 from bot.engine.evaluation import load_questions
 from bot.engine.pipeline import Engine, load_engine
-from bot.questionlog.store import Channel, QuestionLog, QuestionRecord, hash_user
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
+from bot.questionlog.records import Channel, QuestionRecord
 from tests.store.conftest import SALT
 
 REPO = Path(__file__).resolve().parents[2]

@@ -11,6 +11,7 @@ from pathlib import Path
 from bot.config import Settings, StorageSettings
 from bot.engine.answers import Status
 from bot.questionlog.analytics import QuestionGroup, stats_summary, top_entries
+from bot.questionlog.log import QuestionLog
 from bot.questionlog.report import (
     TELEGRAM_MESSAGE_LIMIT,
     export_filename,
@@ -19,7 +20,6 @@ from bot.questionlog.report import (
     format_unanswered,
     run_report,
 )
-from bot.questionlog.store import QuestionLog
 from tests.store.dataset import NOW, fill
 
 

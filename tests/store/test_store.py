@@ -14,18 +14,17 @@ from pathlib import Path
 
 import pytest
 
+import bot.questionlog
 from bot.config import StorageSettings
 from bot.engine.answers import Answer, Language, Status
-from bot.questionlog.store import (
-    MIGRATIONS,
-    Channel,
-    Migration,
-    QuestionLog,
-    QuestionRecord,
-    StoreError,
-    hash_user,
-)
+from bot.questionlog import connections
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.migrations import MIGRATION_NAMES, MIGRATIONS, Migration, StoreError
+from bot.questionlog.pseudonyms import hash_user
+from bot.questionlog.records import Channel, QuestionRecord
 from tests.store.conftest import NO_AUTOMATIC_FLUSH, SALT, count_rows, make_record
+
+SCHEMA = Path(bot.questionlog.__file__).parent / "schema"
 
 
 async def wait_until(condition: Callable[[], bool], within: float = 5.0) -> bool:
@@ -49,6 +48,15 @@ async def test_open_creates_folder_schema_and_records_migrations(db_path: Path) 
     with sqlite3.connect(db_path) as connection:
         tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master")}
     assert {"questions", "migrations", "questions_by_time"} <= tables
+
+
+def test_every_schema_script_is_a_listed_migration_numbered_in_order() -> None:
+    """schema/*.sql and MIGRATION_NAMES name the same migrations, numbered 0001, 0002, …"""
+    scripts = sorted(path.stem for path in SCHEMA.glob("*.sql"))
+    assert list(MIGRATION_NAMES) == scripts
+    assert [int(name[:4]) for name in MIGRATION_NAMES] == list(range(1, len(MIGRATION_NAMES) + 1))
+    assert [m.name for m in MIGRATIONS] == list(MIGRATION_NAMES)
+    assert all(m.sql.strip() for m in MIGRATIONS)
 
 
 async def test_reopening_applies_nothing_twice(db_path: Path) -> None:
@@ -373,8 +381,8 @@ async def test_failing_disk_is_retried_each_interval_and_nothing_is_lost(
         raise sqlite3.OperationalError("disk I/O error")
 
     async with QuestionLog(db_path, flush_interval_seconds=0.1, batch_rows=10) as log:
-        working_insert = QuestionLog.__dict__["_insert"]
-        monkeypatch.setattr(QuestionLog, "_insert", staticmethod(failing_insert))
+        working_insert = connections.insert_batch
+        monkeypatch.setattr(connections, "insert_batch", failing_insert)
         for number in range(500):  # 50 full batches' worth: each would wake a naive flusher
             log.record(make_record(text=f"q{number}"))
             if number % 10 == 0:
@@ -382,7 +390,7 @@ async def test_failing_disk_is_retried_each_interval_and_nothing_is_lost(
         await asyncio.sleep(0.5)
         assert 2 <= attempts <= 10
         assert log.pending == 500
-        monkeypatch.setattr(QuestionLog, "_insert", working_insert)
+        monkeypatch.setattr(connections, "insert_batch", working_insert)
         assert await wait_until(lambda: log.pending == 0, within=2.0)
     assert count_rows(db_path) == 500
 

@@ -22,7 +22,8 @@ from aiohttp import ClientSession
 from bot.app import build_telegram
 from bot.config import LimitSettings
 from bot.engine.pipeline import Engine
-from bot.questionlog.store import QuestionLog, hash_user
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
 from tests.telegram.conftest import (
     TEST_SALT,
     person,

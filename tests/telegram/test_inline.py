@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import LimitSettings
-from bot.questionlog.store import hash_user
+from bot.questionlog.pseudonyms import hash_user
 from bot.telegram.service import INLINE_QUERIES_PER_QUESTION
 from tests.telegram.conftest import TEST_SALT, BotFactory, person
 from tests.telegram.fake_bot_api import FakeBotApi

@@ -25,8 +25,8 @@ from bot.engine.answers import Language
 from bot.engine.render import telegram_length
 from bot.knowledge_admin.changes import Diff, FieldChange, KnowledgeEditor, Proposal
 from bot.knowledge_admin.live import LiveEngine
+from bot.questionlog.log import QuestionLog
 from bot.questionlog.report import ADMINS_ONLY_REPLY
-from bot.questionlog.store import QuestionLog
 from bot.telegram.admin_knowledge import (
     ADD_PHRASING,
     APPLY,

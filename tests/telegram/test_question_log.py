@@ -22,7 +22,7 @@ from telegram.ext import CallbackContext
 from bot.app import build_telegram
 from bot.config import LimitSettings, StorageSettings
 from bot.engine.pipeline import Engine
-from bot.questionlog.store import hash_user
+from bot.questionlog.pseudonyms import hash_user
 from bot.telegram.admin_stats import (
     RETENTION_PURGE_FIRST_RUN,
     RETENTION_PURGE_INTERVAL,

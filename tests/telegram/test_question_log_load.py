@@ -22,7 +22,7 @@ from pathlib import Path
 from bot.app import build_telegram
 from bot.config import StorageSettings
 from bot.engine.evaluation import load_questions
-from bot.questionlog.store import hash_user
+from bot.questionlog.pseudonyms import hash_user
 from tests.telegram.conftest import (
     REPO,
     TEST_SALT,

@@ -18,7 +18,7 @@ from bot.config import HealthSettings
 from bot.engine.pipeline import Engine
 from bot.health import Unhealthy, check_receiving
 from bot.heartbeat import heartbeat_path
-from bot.questionlog.store import hash_user
+from bot.questionlog.pseudonyms import hash_user
 from tests.telegram.conftest import (
     TEST_SALT,
     BotFactory,

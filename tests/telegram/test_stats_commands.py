@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from bot.questionlog.analytics import CSV_COLUMNS
+from bot.questionlog.pseudonyms import hash_user
 from bot.questionlog.report import ADMINS_ONLY_REPLY
-from bot.questionlog.store import hash_user
 from tests.telegram.conftest import TEST_SALT, BotFactory, group_chat, person, private_chat
 from tests.telegram.fake_bot_api import BotApiError, FakeBotApi
 

@@ -1,0 +1,433 @@
+"""The question log: every question asked, kept in SQLite and written in the background.
+
+``QuestionLog.record`` only appends to an in-memory queue, so a reply never waits for the disk.
+A background task writes the whole queue in one transaction at least every flush interval
+(sooner when many rows wait), and ``close`` writes what is left. With the WAL journal a killed
+process (even SIGKILL) loses at most the rows not yet written and never leaves a corrupt file.
+
+One connection writes (the flusher, purges, migrations, the inbox, the audit trail); a second,
+query-only connection serves the analytics, so a long export never holds up a flush.
+``QuestionLog`` is the one interface; the SQL lives by concern in ``migrations``, ``queries``,
+``audit`` and ``inbox``, and each method here hands it the connection it may use.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import math
+from collections import deque
+from collections.abc import AsyncIterator, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.config import StorageSettings
+from bot.engine.answers import Status
+from bot.questionlog import audit, connections, feedback, inbox, queries
+from bot.questionlog.audit import DismissedQuestion, KnowledgeVersionRecord
+from bot.questionlog.inbox import INBOX_REMEMBERS, InboxEntry
+from bot.questionlog.migrations import MIGRATIONS, Migration, applied_migrations, check_names
+from bot.questionlog.queries import GroupColumn
+from bot.questionlog.records import QuestionRecord, format_timestamp
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_BATCH_ROWS = 1000
+# When the disk keeps failing, the queue would otherwise grow without bound; beyond this many
+# unwritten rows new questions are counted and dropped rather than exhausting memory. It also
+# bounds one transaction: a flush writes the whole queue.
+DEFAULT_MAX_PENDING_ROWS = 100_000
+# Log a persistent write failure on its first occurrence and then once a minute, not every tick.
+_FAILURE_LOG_EVERY = 60
+_DROP_LOG_EVERY = 1000
+_INBOX_PURGE_EVERY_SECONDS = 3600.0
+
+
+class QuestionLog:
+    """The question log. ``open`` before use, ``close`` at shutdown (it writes what is queued).
+
+    The queue is written every ``flush_interval_seconds``, or as soon as ``batch_rows`` rows
+    wait. ``record`` must be called from the event loop's thread.
+    """
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        flush_interval_seconds: float = 1.0,
+        batch_rows: int = DEFAULT_BATCH_ROWS,
+        max_pending_rows: int = DEFAULT_MAX_PENDING_ROWS,
+        migrations: Sequence[Migration] = MIGRATIONS,
+    ) -> None:
+        if flush_interval_seconds <= 0:
+            raise ValueError("flush_interval_seconds must be positive")
+        if batch_rows < 1 or max_pending_rows < batch_rows:
+            raise ValueError("need 1 <= batch_rows <= max_pending_rows")
+        check_names(migrations)
+        self.path = Path(path)
+        self.flush_interval_seconds = flush_interval_seconds
+        self._batch_rows = batch_rows
+        self._max_pending_rows = max_pending_rows
+        self._migrations = tuple(migrations)
+        self._pending: deque[QuestionRecord] = deque()
+        # Inbox entries answered, to be marked so with the next flush of the rows.
+        self._answered: deque[int] = deque()
+        # (chat id, message id, record id) of replies sent (bot.questionlog.feedback).
+        self._replies: deque[tuple[int, int, str]] = deque()
+        self._inbox_purged_at = -math.inf
+        self._writer: aiosqlite.Connection | None = None
+        self._reader: aiosqlite.Connection | None = None
+        self._flusher: asyncio.Task[None] | None = None
+        self._write_lock = asyncio.Lock()
+        self._wake = asyncio.Event()
+        self._closing = False
+        self._written = 0
+        self._dropped = 0
+        self._failed_flushes = 0
+
+    @classmethod
+    def from_settings(cls, storage: StorageSettings) -> QuestionLog:
+        """The log configured by ``storage`` (``storage.path``, flush interval)."""
+        return cls(storage.path, flush_interval_seconds=storage.flush_interval_seconds)
+
+    @property
+    def pending(self) -> int:
+        """Rows recorded but not yet written."""
+        return len(self._pending)
+
+    @property
+    def written(self) -> int:
+        """Rows this instance has inserted."""
+        return self._written
+
+    @property
+    def dropped(self) -> int:
+        """Rows refused because too many were waiting for a failing disk."""
+        return self._dropped
+
+    async def __aenter__(self) -> QuestionLog:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def open(self) -> None:
+        """Create the file and its folder if needed, migrate, and start the flusher."""
+        if self._writer is not None:
+            raise RuntimeError("the question log is already open")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        writer, reader = await connections.open_connections(self.path, self._migrations)
+        self._writer, self._reader = writer, reader
+        self._closing = False
+        # Fresh for this event loop, in case the log is reopened under another one.
+        self._wake = asyncio.Event()
+        self._write_lock = asyncio.Lock()
+        self._flusher = asyncio.create_task(self._flush_periodically(), name="question-log")
+
+    async def close(self) -> None:
+        """Stop the flusher, write every queued row, and close the connections."""
+        if self._writer is None:
+            return
+        self._closing = True
+        self._wake.set()
+        if self._flusher is not None:
+            # wait() rather than await: a flusher cancelled by a shutting-down loop must not
+            # stop the final flush below.
+            await asyncio.wait([self._flusher])
+            self._flusher = None
+        try:
+            await self.flush()
+        except Exception:
+            logger.exception("question log: %d rows could not be written at close", self.pending)
+            raise
+        finally:
+            writer, reader = self._writer, self._reader
+            self._writer = self._reader = None
+            if reader is not None:
+                await reader.close()
+            await writer.close()
+
+    def record(self, row: QuestionRecord) -> None:
+        """Queue ``row`` for writing. Never touches the disk, never waits."""
+        if self._writer is None or self._closing:
+            raise RuntimeError("the question log is not open")
+        if len(self._pending) >= self._max_pending_rows:
+            self._dropped += 1
+            if self._dropped % _DROP_LOG_EVERY == 1:
+                logger.error(
+                    "question log: %d rows waiting for the disk; %d questions dropped so far",
+                    len(self._pending),
+                    self._dropped,
+                )
+            return
+        self._pending.append(row)
+        if len(self._pending) == self._batch_rows:
+            self._wake.set()
+
+    def record_reply(self, chat_id: int, message_id: int, record_id: str) -> None:
+        """Queue the note that message ``message_id`` in ``chat_id`` answers ``record_id``."""
+        if self._writer is None or self._closing:
+            raise RuntimeError("the question log is not open")
+        if len(self._replies) < self._max_pending_rows:
+            self._replies.append((chat_id, message_id, record_id))
+
+    async def flush(self) -> int:
+        """Write every queued row, reply and answered mark, in one transaction; return new
+        rows."""
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            if not self._pending and not self._answered and not self._replies:
+                return 0
+            # The whole queue in one transaction: two round trips to the connection's thread
+            # however many rows, which is what keeps up when the event loop is busy. An
+            # update's answered mark is queued after its rows, so it never reaches the disk
+            # before them: a crash before this commit leaves the update to be answered again.
+            batch = list(self._pending)
+            self._pending.clear()
+            answered = list(self._answered)
+            self._answered.clear()
+            replies = list(self._replies)
+            self._replies.clear()
+            try:
+                if answered:
+                    # Begins the transaction that insert_batch commits (or rolls back).
+                    await inbox.mark_answered(writer, answered)
+                if replies:
+                    await feedback.insert_replies(writer, replies)
+                inserted = await connections.insert_batch(writer, batch)
+            except BaseException:
+                # Failed or cancelled: the rows go back to the front of the queue. A cancelled
+                # write may still have committed on the connection's thread; the unique
+                # record_id then makes the retry insert nothing.
+                self._pending.extendleft(reversed(batch))
+                self._answered.extendleft(reversed(answered))
+                self._replies.extendleft(reversed(replies))
+                raise
+            self._written += inserted
+        await self._purge_inbox_now_and_then()
+        return inserted
+
+    # The Telegram bot's inbox.
+
+    async def inbox_add(
+        self, updates: Sequence[tuple[int, str]], *, received_at: datetime | None = None
+    ) -> list[InboxEntry]:
+        """Write ``(update_id, JSON)`` pairs to the inbox and commit; return the new entries.
+
+        An update already in the inbox (waiting, or answered within ``INBOX_REMEMBERS``) is
+        not new: Telegram sent it again, and it is not to be answered twice.
+        """
+        if not updates:
+            return []
+        writer = self._require(self._writer)
+        if self._closing:
+            raise RuntimeError("the question log is closing")
+        moment = received_at if received_at is not None else datetime.now(UTC)
+        async with self._write_lock:
+            return await inbox.add(writer, updates, moment)
+
+    def inbox_answered(self, update_id: int) -> None:
+        """Mark an inbox entry answered, with the next flush (after the rows it logged)."""
+        if self._writer is None:
+            raise RuntimeError("the question log is not open")
+        self._answered.append(update_id)
+
+    async def inbox_waiting(self) -> list[InboxEntry]:
+        """Every inbox entry not yet answered, oldest update first."""
+        return await inbox.waiting(self._require(self._reader))
+
+    async def purge_inbox(self, *, now: datetime | None = None) -> int:
+        """Forget answered updates Telegram can no longer send again; return how many."""
+        cutoff = (now if now is not None else datetime.now(UTC)) - INBOX_REMEMBERS
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            return await connections.delete_committed(
+                writer, inbox.PURGE_ANSWERED, format_timestamp(cutoff)
+            )
+
+    async def _purge_inbox_now_and_then(self) -> None:
+        now = asyncio.get_running_loop().time()
+        if now - self._inbox_purged_at < _INBOX_PURGE_EVERY_SECONDS:
+            return
+        self._inbox_purged_at = now
+        await self.purge_inbox()
+
+    async def purge_older_than(self, days: int, *, now: datetime | None = None) -> int:
+        """Delete rows asked more than ``days`` days before ``now``; return how many."""
+        if days < 0:
+            raise ValueError("days must not be negative")
+        cutoff = (now if now is not None else datetime.now(UTC)) - timedelta(days=days)
+        writer = self._require(self._writer)
+        stamp = format_timestamp(cutoff)
+        async with self._write_lock:
+            # Feedback goes with the questions it is about.
+            for statement in feedback.PURGE_OLDER_THAN:
+                await connections.delete_committed(writer, statement, stamp)
+            return await connections.delete_committed(
+                writer, "DELETE FROM questions WHERE asked_at < ?", stamp
+            )
+
+    # Queries for the analytics (bot.questionlog.queries). ``since`` None means the whole log;
+    # rows still queued are not seen until flushed.
+
+    async def count(self, since: datetime | None = None) -> int:
+        """Questions asked since ``since``."""
+        return await queries.count(self._require(self._reader), since)
+
+    async def count_users(self, since: datetime | None = None) -> int:
+        """Distinct users who asked since ``since``."""
+        return await queries.count_users(self._require(self._reader), since)
+
+    async def counts_by(
+        self, column: GroupColumn, since: datetime | None = None
+    ) -> dict[str, int]:
+        """Questions per status, language or channel."""
+        return await queries.counts_by(self._require(self._reader), column, since)
+
+    async def counts_by_hour(
+        self, since: datetime | None, utc_offset: timedelta
+    ) -> dict[int, int]:
+        """Questions per hour of the day (0-23) in the time zone ``utc_offset`` ahead of UTC."""
+        return await queries.counts_by_hour(self._require(self._reader), since, utc_offset)
+
+    async def counts_by_day_and_status(
+        self, since: datetime | None, utc_offset: timedelta
+    ) -> list[tuple[str, str, int]]:
+        """(local date ``YYYY-MM-DD``, status, questions), oldest day first."""
+        reader = self._require(self._reader)
+        return await queries.counts_by_day_and_status(reader, since, utc_offset)
+
+    async def entry_counts(
+        self,
+        limit: int,
+        since: datetime | None = None,
+        statuses: Iterable[Status] = (Status.ANSWERED,),
+    ) -> list[tuple[str, int]]:
+        """The ``limit`` entries matched most often by questions with ``statuses``."""
+        return await queries.entry_counts(self._require(self._reader), limit, since, statuses)
+
+    async def question_texts(
+        self, statuses: Iterable[Status], since: datetime | None = None
+    ) -> list[tuple[str, str, Status]]:
+        """(normalized, text, status) of the questions with ``statuses``, oldest first."""
+        return await queries.question_texts(self._require(self._reader), statuses, since)
+
+    async def records(self, since: datetime | None = None) -> AsyncIterator[QuestionRecord]:
+        """Every logged question since ``since``, oldest first, streamed."""
+        async for row in queries.records(self._require(self._reader), since):
+            yield row
+
+    # The admins' audit trail (bot.questionlog.audit).
+
+    async def record_knowledge_version(
+        self,
+        version: str,
+        applied_by: str,
+        action: str,
+        previous: str | None,
+        *,
+        applied_at: datetime | None = None,
+        snapshot: str | None = None,
+    ) -> None:
+        """Note that ``version`` went live (an apply, a rollback, a reload from disk).
+
+        ``snapshot`` names its folder in the knowledge history; a snapshot already noted is
+        not noted twice.
+        """
+        moment = applied_at if applied_at is not None else datetime.now(UTC)
+        await audit.record_knowledge_version(
+            self._write, version, applied_by, action, previous, moment, snapshot
+        )
+
+    async def recorded_snapshots(self) -> set[str]:
+        """The knowledge history's snapshots the audit table has a row for."""
+        return await audit.recorded_snapshots(self._require(self._reader))
+
+    async def knowledge_versions(self, limit: int = 20) -> list[KnowledgeVersionRecord]:
+        """The ``limit`` latest rows of the audit table, newest first."""
+        return await audit.knowledge_versions(self._require(self._reader), limit)
+
+    async def dismiss_question(
+        self,
+        normalized: str,
+        text: str,
+        dismissed_by: str,
+        resolution: str = "dismissed",
+        *,
+        dismissed_at: datetime | None = None,
+    ) -> None:
+        """Hide the unanswered question ``normalized`` (and its group) from ``/unanswered``."""
+        moment = dismissed_at if dismissed_at is not None else datetime.now(UTC)
+        await audit.dismiss_question(
+            self._write, normalized, text, dismissed_by, resolution, moment
+        )
+
+    async def dismissed_questions(self) -> list[DismissedQuestion]:
+        """Every dismissed question, oldest first."""
+        return await audit.dismissed_questions(self._require(self._reader))
+
+    async def applied_migrations(self) -> list[tuple[str, str]]:
+        """(name, applied_at) of every migration applied to this database, in order."""
+        return await applied_migrations(self._require(self._reader))
+
+    # Internals.
+
+    @staticmethod
+    def _require(connection: aiosqlite.Connection | None) -> aiosqlite.Connection:
+        if connection is None:
+            raise RuntimeError("the question log is not open")
+        return connection
+
+    async def _write(self, sql: str, params: Sequence[Any]) -> None:
+        """One statement on the write connection, committed (between the flusher's batches)."""
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            await connections.execute_committed(writer, sql, params)
+
+    async def _flush_periodically(self) -> None:
+        loop = asyncio.get_running_loop()
+        last_start = loop.time()
+        while True:
+            await self._wait_for_next_flush(last_start + self.flush_interval_seconds)
+            if self._closing:
+                return
+            last_start = loop.time()
+            try:
+                await self.flush()
+            except Exception:
+                self._failed_flushes += 1
+                if self._failed_flushes % _FAILURE_LOG_EVERY == 1:
+                    logger.exception(
+                        "question log: write failed (%d in a row); %d rows kept for retry",
+                        self._failed_flushes,
+                        self.pending,
+                    )
+            else:
+                if self._failed_flushes:
+                    logger.warning(
+                        "question log: writing again after %d failed attempts",
+                        self._failed_flushes,
+                    )
+                self._failed_flushes = 0
+
+    async def _wait_for_next_flush(self, deadline: float) -> None:
+        """Wait until ``deadline``, a full batch, or close, whichever comes first.
+
+        The deadline is one interval after the previous flush started, so a row waits at most
+        an interval (plus the write) however long that write took. After a failed write the
+        whole interval is waited, full batch or not: retrying a failing disk at once would spin.
+        """
+        loop = asyncio.get_running_loop()
+        while not self._closing and loop.time() < deadline:
+            if not self._failed_flushes and len(self._pending) >= self._batch_rows:
+                return
+            self._wake.clear()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    await self._wake.wait()
+            except TimeoutError:
+                return
