@@ -22,7 +22,8 @@ from bot.config import USER_HASH_SALT_ENV, Settings
 from bot.engine.pipeline import Engine
 from bot.engine.semantic import SemanticIndexer
 from bot.heartbeat import heartbeat_path, write_interval
-from bot.knowledge_admin.changes import KnowledgeEditor, finish_interrupted_change
+from bot.knowledge_admin.changes import KnowledgeEditor
+from bot.knowledge_admin.history import finish_interrupted_change
 from bot.knowledge_admin.live import LiveEngine
 from bot.questionlog.store import QuestionLog
 from bot.redaction import redact_secrets_in_logs

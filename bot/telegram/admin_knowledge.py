@@ -52,16 +52,11 @@ from bot.engine.knowledge import Problem
 from bot.engine.pipeline import Engine
 from bot.engine.render import MESSAGE_LIMIT, telegram_length
 from bot.engine.textnorm import detect_language
-from bot.knowledge_admin.changes import (
-    ChangeError,
-    KnowledgeEditor,
-    Proposal,
-    StorageError,
-    SyncResult,
-    changed_excerpts,
-    check_file_name,
-)
+from bot.knowledge_admin.changes import KnowledgeEditor, SyncResult
+from bot.knowledge_admin.diff import changed_excerpts
+from bot.knowledge_admin.errors import ChangeError, StorageError
 from bot.knowledge_admin.live import LiveEngine
+from bot.knowledge_admin.proposals import Proposal, check_file_name
 from bot.messages import say
 from bot.questionlog.analytics import REPORT_TIMEZONE, QuestionGroup, unanswered_groups
 from bot.questionlog.report import ADMINS_ONLY_REPLY

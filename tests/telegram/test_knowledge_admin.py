@@ -23,8 +23,10 @@ from bot.app import build_telegram
 from bot.config import LimitSettings
 from bot.engine.answers import Language
 from bot.engine.render import telegram_length
-from bot.knowledge_admin.changes import Diff, FieldChange, KnowledgeEditor, Proposal
+from bot.knowledge_admin.changes import KnowledgeEditor
+from bot.knowledge_admin.diff import Diff, FieldChange
 from bot.knowledge_admin.live import LiveEngine
+from bot.knowledge_admin.proposals import Proposal
 from bot.questionlog.report import ADMINS_ONLY_REPLY
 from bot.questionlog.store import QuestionLog
 from bot.telegram.admin_knowledge import (
