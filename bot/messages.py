@@ -275,7 +275,7 @@ MESSAGES.update(
             "en": "Applying checks once more that nobody changed the knowledge meanwhile. "
             "Apply or cancel?",
         },
-        "tg_kn_more": {"zh": "……还有 {count} 项", "en": "… and {count} more"},
+        "tg_more": {"zh": "……还有 {count} 项", "en": "… and {count} more"},
         "tg_kn_identical": {
             "zh": "{file} 和正在使用的版本 {version} 完全一样，不需要应用。",
             "en": "{file} is identical to the live version {version}; nothing to apply.",

@@ -25,15 +25,7 @@ from telegram import (
     Update,
 )
 from telegram.error import BadRequest, TelegramError
-from telegram.ext import (
-    ApplicationHandlerStop,
-    BaseHandler,
-    CallbackQueryHandler,
-    ContextTypes,
-    Job,
-    JobQueue,
-    MessageReactionHandler,
-)
+from telegram.ext import Job, JobQueue
 
 from bot.config import DigestSettings
 from bot.digest import digest_schedule, format_digest, gather_digest
@@ -51,15 +43,15 @@ from bot.questionlog.log import QuestionLog
 from bot.questionlog.pseudonyms import hash_user
 from bot.telegram.flood import Admission, QuestionLimiter
 from bot.telegram.keyboards import MAX_CALLBACK_BYTES
+from bot.telegram.ptb import Context
 
 logger = logging.getLogger(__name__)
 
-Context = ContextTypes.DEFAULT_TYPE
-Handler = BaseHandler[Any, Any, Any]
 
-# Before the bot's own catch-all button handler (group 0) and the knowledge admin's (-1).
-HANDLER_GROUP = -2
 VOTE_PREFIX = "v"
+# The pattern of the vote buttons' data (bot.telegram.registration puts their handler before the
+# catch-all one for taps).
+VOTE_BUTTONS = f"^{VOTE_PREFIX}:"
 HELPFUL_EMOJI, UNHELPFUL_EMOJI = "👍", "👎"
 _SIGNS = {Vote.HELPFUL: "+", Vote.UNHELPFUL: "-"}
 _SIGN_VOTES = {sign: vote for vote, sign in _SIGNS.items()}
@@ -154,17 +146,6 @@ class FeedbackHandlers:
         self._user_hash_salt = user_hash_salt
         self._limiter = limiter
 
-    def handlers(self) -> list[Handler]:
-        """The vote buttons' handler and the reactions' handler."""
-        return [
-            CallbackQueryHandler(self.on_vote, pattern=f"^{VOTE_PREFIX}:"),
-            MessageReactionHandler(self.on_reaction),
-        ]
-
-    def register(self, application: Any, group: int = HANDLER_GROUP) -> None:
-        """Add the handlers to ``application`` in their own group."""
-        application.add_handlers(self.handlers(), group=group)
-
     def note_reply(self, messages: Iterable[Message], record_id: str | None) -> None:
         """Remember that ``messages`` (the parts of one reply) answer ``record_id``, so a
         reaction on any of them or a tap under them finds the question. Never raises."""
@@ -202,7 +183,7 @@ class FeedbackHandlers:
         limiter = self._limiter
         if limiter is not None and limiter.admit(query.from_user.id) is not Admission.ALLOWED:
             await _acknowledge(query, say("tg_flood", language))
-            raise ApplicationHandlerStop
+            return
         user_hash = hash_user(query.from_user.id, self._user_hash_salt)
         await record_vote(self.log, record_id, user_hash, vote)
         await _acknowledge(query, say("tg_feedback_thanks", language))
@@ -215,7 +196,6 @@ class FeedbackHandlers:
             # "not modified": the same vote again. Gone or too old: the vote still counts.
             if "not modified" not in error.message.lower():
                 logger.info("could not redraw the vote buttons: %s", error)
-        raise ApplicationHandlerStop
 
     async def on_reaction(self, update: Update, context: Context) -> None:
         """A reaction on a message: a vote when it is 👍/👎 on one of the bot's answers."""

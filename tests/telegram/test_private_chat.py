@@ -278,7 +278,7 @@ async def test_handler_failure_is_logged_with_context_and_apologised_for(
         await fake_api.wait_sent(501, 2)
     assert reply["text"] == "抱歉，出了点问题，请稍后再试。"
     (record,) = [r for r in caplog.records if r.levelno >= logging.ERROR]
-    assert record.name == "bot.telegram.service"
+    assert record.name == "bot.telegram.errors"
     message = record.getMessage()
     assert "(message)" in message
     assert "chat 501 (private)" in message

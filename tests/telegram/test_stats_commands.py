@@ -134,7 +134,7 @@ async def test_non_admin_is_refused_and_the_attempt_logged(
     command: str,
 ) -> None:
     """Anyone not in admins gets the admins-only reply, no data; a WARNING names the pseudonym."""
-    caplog.set_level(logging.WARNING, logger="bot.telegram.admin_stats")
+    caplog.set_level(logging.WARNING, logger="bot.telegram.admins")
     async with admin_bot(bot_on_fake):
         await ask_questions(fake_api, ["五大产业是什么"])
         fake_api.push_message(STRANGER, STRANGER_CHAT, command)
@@ -142,7 +142,7 @@ async def test_non_admin_is_refused_and_the_attempt_logged(
         await fake_api.wait_fetched()
     assert reply["text"] == ADMINS_ONLY_REPLY
     assert fake_api.uploads == []
-    (warning,) = [r for r in caplog.records if r.name == "bot.telegram.admin_stats"]
+    (warning,) = [r for r in caplog.records if r.name == "bot.telegram.admins"]
     assert warning.levelno == logging.WARNING
     name = command.split()[0]
     assert warning.getMessage() == (
