@@ -197,12 +197,12 @@ async def test_admin_top_lists_entries_with_their_counts(
         top, top_one = await fake_api.wait_sent(ADMIN_ID, 2)
     assert top["text"].splitlines() == [
         "Most asked entries, last 30 days",
-        " 1. five-industries 2",
-        " 2. key-projects    1",
+        " 1. five-industries 2  👍 0 👎 0",
+        " 2. key-projects    1  👍 0 👎 0",
     ]
     assert top_one["text"].splitlines() == [
         "Most asked entries, all time",
-        " 1. five-industries 2",
+        " 1. five-industries 2  👍 0 👎 0",
     ]
 
 
