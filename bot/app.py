@@ -22,14 +22,21 @@ from bot.config import USER_HASH_SALT_ENV, Settings
 from bot.engine.pipeline import Engine
 from bot.engine.semantic import SemanticIndexer
 from bot.heartbeat import heartbeat_path, write_interval
-from bot.knowledge_admin.changes import KnowledgeEditor, finish_interrupted_change
+from bot.knowledge_admin.changes import KnowledgeEditor
+from bot.knowledge_admin.history import finish_interrupted_change
 from bot.knowledge_admin.live import LiveEngine
 from bot.questionlog.log import QuestionLog
 from bot.redaction import redact_secrets_in_logs
 from bot.telegram.admin_knowledge import KnowledgeCommands
 from bot.telegram.admin_stats import RetentionPurge, StatsCommands
+from bot.telegram.admin_unanswered import UnansweredCommands
+from bot.telegram.admins import Admins
+from bot.telegram.feedback import DigestJob
+from bot.telegram.inline import InlineAnswers
 from bot.telegram.intake import TokenRefused
-from bot.telegram.service import TelegramBot, TelegramService
+from bot.telegram.questions import TelegramBot
+from bot.telegram.registration import register_handlers
+from bot.telegram.service import TelegramService
 
 logger = logging.getLogger(__name__)
 
@@ -79,38 +86,43 @@ def build_telegram(
         question_log=question_log,
         user_hash_salt=settings.user_hash_salt,
     )
-    stats = StatsCommands(
-        question_log, admins=settings.admins, user_hash_salt=settings.user_hash_salt
-    )
+    admins = Admins(settings.admins, user_hash_salt=settings.user_hash_salt)
     service = TelegramService.build(
         bot,
         token=token,
         telegram=settings.telegram,
         webhook_secret=settings.webhook_secret,
         telegram_send_limits=telegram_send_limits,
-        extra_handlers=stats.handlers(),
         heartbeat_path=heartbeat_path(settings.storage.path),
         heartbeat_interval=write_interval(settings.health.max_heartbeat_age_seconds),
     )
     RetentionPurge(question_log, settings.storage.retention_days).schedule(service.job_queue)
+    DigestJob(
+        question_log, settings.digest, admins=admins.ids, language_of=admins.language_of
+    ).schedule(service.job_queue)
+    knowledge = unanswered = None
     if isinstance(engine, LiveEngine):
         editor = KnowledgeEditor(
             engine,
             Path(settings.knowledge.history_path),
             max_bytes=settings.limits.max_upload_bytes,
         )
-        knowledge = KnowledgeCommands(
-            editor,
-            admins=settings.admins,
-            log=question_log,
-            user_hash_salt=settings.user_hash_salt,
-        )
-        knowledge.register(service.application)
+        knowledge = KnowledgeCommands(editor, admins=admins, log=question_log)
+        unanswered = UnansweredCommands(knowledge)
         if settings.knowledge.watch_interval_seconds > 0:
             knowledge.watch(service.job_queue, settings.knowledge.watch_interval_seconds)
             # APScheduler (the job queue) logs each run of each job at INFO: two lines every
             # few seconds for the watch. A job's failure still reaches the error handler.
             logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+    register_handlers(
+        service.application,
+        questions=bot,
+        inline=InlineAnswers(bot),
+        admins=admins,
+        stats=StatsCommands(question_log, admins=admins),
+        knowledge=knowledge,
+        unanswered=unanswered,
+    )
     return service
 
 

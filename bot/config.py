@@ -89,6 +89,39 @@ class HealthSettings:
     max_heartbeat_age_seconds: float = 120.0
 
 
+DIGEST_SCHEDULES = ("off", "daily", "weekly")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@dataclass(frozen=True, slots=True)
+class DigestSettings:
+    """The admins' summary of the question log, sent by the bot (bot.digest)."""
+
+    # off, daily (the last day) or weekly (the last seven days).
+    schedule: str = "off"
+    # When to send it, HH:MM in China time (UTC+8), like every report.
+    time: str = "09:00"
+    # The day a weekly digest goes out.
+    weekday: str = "mon"
+
+    @property
+    def hour_minute(self) -> tuple[int, int]:
+        """``time`` as (hour, minute)."""
+        hour, _, minute = self.time.partition(":")
+        return int(hour), int(minute)
+
+
+def _check_digest(digest: DigestSettings) -> None:
+    if digest.schedule not in DIGEST_SCHEDULES:
+        raise ConfigError("config.digest.schedule: expected 'off', 'daily' or 'weekly'")
+    hour, colon, minute = digest.time.partition(":")
+    well_formed = colon and len(hour) == len(minute) == 2 and (hour + minute).isdigit()
+    if not well_formed or int(hour) > 23 or int(minute) > 59:
+        raise ConfigError(f"config.digest.time: expected HH:MM (00:00-23:59), got {digest.time!r}")
+    if digest.weekday not in WEEKDAYS:
+        raise ConfigError(f"config.digest.weekday: expected one of {', '.join(WEEKDAYS)}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """All settings, plus the secrets read from the environment."""
@@ -99,6 +132,7 @@ class Settings:
     limits: LimitSettings = field(default_factory=LimitSettings)
     semantic: SemanticSettings = field(default_factory=SemanticSettings)
     health: HealthSettings = field(default_factory=HealthSettings)
+    digest: DigestSettings = field(default_factory=DigestSettings)
     admins: tuple[int, ...] = ()
     log_level: str = "INFO"
     # Secrets: never in the file, only from the environment.
@@ -139,6 +173,15 @@ def _build(cls: type[Any], raw: Any, where: str) -> Any:
     return cls(**values)
 
 
+def _off_as_word(raw: Any) -> Any:
+    """``raw`` with ``digest.schedule: off`` kept as the word: YAML 1.1 reads a bare off as
+    false, and the setting is written as the word."""
+    digest = raw.get("digest") if isinstance(raw, Mapping) else None
+    if isinstance(digest, Mapping) and digest.get("schedule") is False:
+        return {**raw, "digest": {**digest, "schedule": "off"}}
+    return raw
+
+
 def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
     """Read settings from ``path`` (or defaults when None) and secrets from ``environ``."""
     raw: Any = None
@@ -147,13 +190,14 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as error:
             raise ConfigError(f"{path}: {error}") from error
-    settings = _build(Settings, raw, "config")
+    settings = _build(Settings, _off_as_word(raw), "config")
     if settings.telegram.mode not in ("polling", "webhook"):
         raise ConfigError("config.telegram.mode: expected 'polling' or 'webhook'")
     if settings.telegram.mode == "webhook" and not settings.telegram.webhook.url:
         raise ConfigError("config.telegram.webhook.url: required in webhook mode")
     if settings.health.max_heartbeat_age_seconds < 0:
         raise ConfigError("config.health.max_heartbeat_age_seconds: must not be negative")
+    _check_digest(settings.digest)
     return Settings(
         knowledge=settings.knowledge,
         telegram=settings.telegram,
@@ -161,6 +205,7 @@ def load_settings(path: Path | None, environ: Mapping[str, str]) -> Settings:
         limits=settings.limits,
         semantic=settings.semantic,
         health=settings.health,
+        digest=settings.digest,
         admins=settings.admins,
         log_level=settings.log_level,
         token=environ.get(TOKEN_ENV) or None,

@@ -275,7 +275,7 @@ MESSAGES.update(
             "en": "Applying checks once more that nobody changed the knowledge meanwhile. "
             "Apply or cancel?",
         },
-        "tg_kn_more": {"zh": "……还有 {count} 项", "en": "… and {count} more"},
+        "tg_more": {"zh": "……还有 {count} 项", "en": "… and {count} more"},
         "tg_kn_identical": {
             "zh": "{file} 和正在使用的版本 {version} 完全一样，不需要应用。",
             "en": "{file} is identical to the live version {version}; nothing to apply.",
@@ -412,5 +412,61 @@ MESSAGES.update(
             "zh": "问题日志没有开启，没有可以看的记录。",
             "en": "The question log is not enabled, so there is nothing to show.",
         },
+    }
+)
+
+
+# === Feedback and the digest (bot/telegram/feedback.py, bot/digest.py) ======================
+MESSAGES.update(
+    {
+        "tg_feedback_thanks": {"zh": "谢谢反馈", "en": "Thanks"},
+        "tg_unhelpful_usage": {
+            "zh": "用法：/unhelpful [条数] [天数]。条数为 1 到 {max_count}，默认 {default_count}；"
+            "天数为 1 到 {max_days} 或 all，默认 {default_days}。",
+            "en": "Usage: /unhelpful [n] [days]. n: 1 to {max_count}, default {default_count}; "
+            "days: 1 to {max_days} or all, default {default_days}.",
+        },
+        "tg_kn_evidence_title": {
+            "zh": "用户点过的“您是想问”选项（可一键加为问法）：",
+            "en": "Did-you-mean choices users tapped (add as a phrasing in one tap):",
+        },
+        "tg_kn_evidence_item": {
+            "zh": "{rank}. “{question}” → {entry}（点了 {taps} 次）",
+            "en": "{rank}. “{question}” → {entry} (tapped {taps}×)",
+        },
+        "tg_kn_button_evidence": {
+            "zh": "{rank}. ➕ 把“{question}”加为 {entry} 的问法（点了 {taps} 次）",
+            "en": "{rank}. ➕ add “{question}” as a phrasing of {entry} (tapped {taps}×)",
+        },
+        "digest_title_daily": {
+            "zh": "问答机器人日报（截至 {until}）",
+            "en": "The bot's daily digest (to {until})",
+        },
+        "digest_title_weekly": {
+            "zh": "问答机器人周报（{since} 至 {until}）",
+            "en": "The bot's weekly digest ({since} to {until})",
+        },
+        "digest_questions": {
+            "zh": "问题 {total} 个，来自 {users} 位用户；回答了 {answered} 个（{rate}）。",
+            "en": "{total} questions from {users} users; {answered} answered ({rate}).",
+        },
+        "digest_no_questions": {"zh": "这段时间没有人提问。", "en": "Nobody asked anything."},
+        "digest_unanswered_head": {
+            "zh": "没能回答最多的问题（/unanswered 可处理）：",
+            "en": "Most asked of the unanswered (deal with them in /unanswered):",
+        },
+        "digest_unanswered_item": {
+            "zh": "{rank}. {count} 次：{example}",
+            "en": "{rank}. {count}×: {example}",
+        },
+        "digest_unhelpful_head": {
+            "zh": "被点 👎 的条目（/unhelpful 看问题）：",
+            "en": "Entries voted 👎 (the questions: /unhelpful):",
+        },
+        "digest_unhelpful_item": {
+            "zh": "{entry}：👎 {down}，👍 {up}",
+            "en": "{entry}: 👎 {down}, 👍 {up}",
+        },
+        "digest_all_helpful": {"zh": "没有回答被点 👎。", "en": "No answer was voted 👎."},
     }
 )

@@ -54,7 +54,12 @@ from bot.engine.answers import Answer  # noqa: E402 (after the path set-up above
 from bot.engine.pipeline import Engine, load_engine  # noqa: E402
 from bot.questionlog.log import QuestionLog  # noqa: E402
 from bot.questionlog.records import Channel  # noqa: E402
-from bot.telegram.service import Context, TelegramBot, TelegramService  # noqa: E402
+from bot.telegram.admins import Admins  # noqa: E402
+from bot.telegram.inline import InlineAnswers  # noqa: E402
+from bot.telegram.ptb import Context  # noqa: E402
+from bot.telegram.questions import TelegramBot  # noqa: E402
+from bot.telegram.registration import register_handlers  # noqa: E402
+from bot.telegram.service import TelegramService  # noqa: E402
 
 Json = dict[str, Any]
 SALT = "benchmark-salt"
@@ -73,12 +78,12 @@ class BenchBot(TelegramBot):
         self.logging_cpu = 0.0
         self.logged = 0
 
-    def _log_question(
+    def log_question(
         self, answer: Answer, user: User, channel: Channel | None, latency_ms: float
     ) -> None:
         if self.logging_on:
             started = time.thread_time()
-            super()._log_question(answer, user, channel, latency_ms)
+            super().log_question(answer, user, channel, latency_ms)
             self.logging_cpu += time.thread_time() - started
             self.logged += 1
 
@@ -234,6 +239,12 @@ async def bench(updates: int, runs: int, folder: Path) -> list[Run]:
         telegram=TelegramSettings(base_url=f"{url}/bot", base_file_url=f"{url}/file/bot"),
         webhook_secret=None,
         telegram_send_limits=False,
+    )
+    register_handlers(
+        service.application,
+        questions=bot,
+        inline=InlineAnswers(bot),
+        admins=Admins((), user_hash_salt=SALT),
     )
     asked = questions()
     stop = asyncio.Event()

@@ -19,175 +19,41 @@ file, and the admin is told why in plain words.
 
 from __future__ import annotations
 
-import errno
-import hashlib
 import json
 import logging
-import os
-import re
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-
-from bot.engine.evaluation import judge, load_questions
-from bot.engine.knowledge import (
-    EDITABLE_FILES,
-    FAQ_FILE,
-    QUESTIONS_FILE,
-    Knowledge,
-    KnowledgeError,
-    Problem,
-    load_knowledge,
-)
+from bot.engine.knowledge import EDITABLE_FILES, KnowledgeError, Problem, load_knowledge
 from bot.engine.pipeline import Engine
+from bot.knowledge_admin.durable import (
+    HalfWritten,
+    atomic_write,
+    discard,
+    discard_folder,
+    fingerprint,
+    replace_files,
+    sync_quietly,
+)
+from bot.knowledge_admin.errors import ChangeError, StorageError
+from bot.knowledge_admin.history import (
+    PENDING_FILE,
+    HistoryVersion,
+    finish_interrupted_change,
+    folder_name,
+    read_snapshot,
+    read_versions,
+    write_snapshot,
+)
 from bot.knowledge_admin.live import LiveEngine, read_files
+from bot.knowledge_admin.proposals import Proposal, propose_file, propose_phrasing
 
 logger = logging.getLogger(__name__)
 
-_SAFE_NAME = re.compile(r"^[a-z]+\.yaml$")
-_VERSION_DIR = re.compile(r"^\d{8}T\d{6}\d*Z-[0-9a-f]{12}$")
-META_FILE = "meta.json"
-# In the history folder while live files are replaced: the snapshot they are replaced with.
-PENDING_FILE = "pending.json"
-# A snapshot is written under this prefix and renamed into place once complete.
-_INCOMING = ".incoming-"
-_TEMPORARY = ".tmp"
 SERVER = "server"
 RELOAD_FROM_DISK = "reload from disk"
-
-
-class ChangeError(Exception):
-    """A change was refused; ``problems`` (if any) say why, line by line."""
-
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
-
-
-@dataclass(frozen=True, slots=True)
-class FieldChange:
-    """A fact's field whose text changed: its value, kind, period, quote …"""
-
-    fact: str
-    field: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerChange:
-    """An entry's answer in one language (``zh`` or ``en``), before and after."""
-
-    entry: str
-    language: str
-    old: str
-    new: str
-
-
-@dataclass(frozen=True, slots=True)
-class Diff:
-    """What a change does to the knowledge."""
-
-    added: tuple[str, ...] = ()
-    removed: tuple[str, ...] = ()
-    changed: tuple[str, ...] = ()
-    # What the reviewer must read: a negated answer or a target turned into an achievement
-    # changes no figure, so each changed answer and fact field is shown old → new.
-    answers: tuple[AnswerChange, ...] = ()
-    fields: tuple[FieldChange, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        """True when the change alters nothing."""
-        return not (self.added or self.removed or self.changed or self.answers or self.fields)
-
-
-# The fields a reviewer reads first come first.
-FACT_FIELDS = (
-    "value",
-    "value_en",
-    "kind",
-    "period",
-    "period_en",
-    "subject",
-    "subject_en",
-    "measure",
-    "measure_en",
-    "quote",
-    "source",
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Regression:
-    """A labelled question that is right now and would turn wrong."""
-
-    question: str
-    now: str
-    after: str
-
-
-@dataclass(frozen=True, slots=True)
-class Proposal:
-    """A validated change, ready to be applied."""
-
-    file: str
-    content: bytes
-    base_version: str
-    new_version: str
-    diff: Diff
-    engine: Engine = field(repr=False, compare=False)
-
-
-@dataclass(frozen=True, slots=True)
-class HistoryVersion:
-    """A version kept in the history folder."""
-
-    version: str
-    applied_at: str
-    applied_by: str
-    action: str
-    # The version /rollback restores from this one (repeated rollbacks go further back).
-    previous: str | None
-    path: Path
-    # The version that was live before this one (what /history shows as "was").
-    replaced: str | None = None
-    # False for snapshots written before the question log copied the history (already there).
-    copied_to_log: bool = True
-
-
-class StorageError(ChangeError):
-    """The disk refused a write (full, read-only, …): nothing live changed, nothing was left."""
-
-    def __init__(self, folder: Path, error: OSError) -> None:
-        self.folder = folder
-        self.kind = storage_problem(error)
-        self.detail = error.strerror or str(error)
-        super().__init__(f"{_STORAGE_WORDS[self.kind]} ({folder}): {self.detail}")
-
-
-_STORAGE_WORDS = {
-    "full": "the disk is full",
-    "read_only": "the disk is read-only",
-    "not_allowed": "no permission to write",
-    "failed": "could not write",
-}
-
-
-def storage_problem(error: OSError) -> str:
-    """What a refused write means, in one word: full, read_only, not_allowed or failed."""
-    if error.errno in (errno.ENOSPC, errno.EDQUOT):
-        return "full"
-    if error.errno == errno.EROFS:
-        return "read_only"
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return "not_allowed"
-    return "failed"
 
 
 @dataclass(frozen=True, slots=True)
@@ -207,272 +73,6 @@ class SyncResult:
         return bool(self.problems)
 
 
-def check_file_name(name: str) -> str:
-    """The knowledge file an upload replaces; refuses paths and unknown names."""
-    base = name.strip()
-    if "/" in base or "\\" in base or base.startswith(".") or not _SAFE_NAME.match(base):
-        raise ChangeError(f"“{name}” is not a knowledge file name")
-    if base not in EDITABLE_FILES:
-        raise ChangeError(f"only {', '.join(EDITABLE_FILES)} can be uploaded, not “{name}”")
-    return base
-
-
-def diff_knowledge(old: Knowledge, new: Knowledge) -> Diff:
-    """Entries and facts added, removed and changed; answers and fact fields old → new."""
-    added: list[str] = []
-    removed: list[str] = []
-    changed: list[str] = []
-    for kind, before, after in (
-        ("fact", old.facts, new.facts),
-        ("entry", old.entries, new.entries),
-        ("topic", old.topics, new.topics),
-    ):
-        added += [f"{kind} {key}" for key in after if key not in before]
-        removed += [f"{kind} {key}" for key in before if key not in after]
-        changed += [
-            f"{kind} {key}" for key in after if key in before and after[key] != before[key]
-        ]
-    answers = [
-        AnswerChange(key, language, getattr(old.entries[key], field), getattr(entry, field))
-        for key, entry in new.entries.items()
-        if key in old.entries
-        for language, field in (("zh", "answer_zh"), ("en", "answer_en"))
-        if getattr(old.entries[key], field) != getattr(entry, field)
-    ]
-    fields = [
-        FieldChange(key, name, getattr(old.facts[key], name), getattr(fact, name))
-        for key, fact in new.facts.items()
-        if key in old.facts
-        for name in FACT_FIELDS
-        if getattr(old.facts[key], name) != getattr(fact, name)
-    ]
-    if old.lexicon != new.lexicon:
-        changed.append("lexicon")
-    return Diff(tuple(added), tuple(removed), tuple(changed), tuple(answers), tuple(fields))
-
-
-# Around what changed in a long answer, this many characters are shown on each side.
-EXCERPT_CONTEXT = 30
-
-
-def changed_excerpts(old: str, new: str, context: int = EXCERPT_CONTEXT) -> tuple[str, str]:
-    """``old`` and ``new`` cut to what differs plus ``context`` characters each side ("…")."""
-    limit = min(len(old), len(new))
-    prefix = 0
-    while prefix < limit and old[prefix] == new[prefix]:
-        prefix += 1
-    suffix = 0
-    while suffix < limit - prefix and old[-1 - suffix] == new[-1 - suffix]:
-        suffix += 1
-    start = max(0, prefix - context)
-    keep = max(0, suffix - context)
-
-    def cut(text: str) -> str:
-        end = len(text) - keep
-        return ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
-
-    return cut(old), cut(new)
-
-
-def regressions(directory: Path, now: Engine, after: Engine) -> list[Regression]:
-    """Labelled questions answered right by ``now`` and wrongly by ``after``."""
-    path = directory / QUESTIONS_FILE
-    if not path.exists():
-        return []
-    found = []
-    for label in load_questions(path):
-        current = now.ask(label.question)
-        if not judge(current, label).correct:
-            continue
-        proposed = after.ask(label.question)
-        verdict = judge(proposed, label)
-        if not verdict.correct:
-            found.append(Regression(label.question, current.text, verdict.detail))
-    return found
-
-
-# --- the file system: every write goes through these, so faults can be injected and counted ---
-
-
-def _write_new(path: Path, content: bytes) -> None:
-    """Create (or truncate) ``path`` with ``content``, flushed to the disk."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
-    try:
-        view = memoryview(content)
-        while view:
-            view = view[os.write(descriptor, view) :]
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _fsync_folder(path: Path) -> None:
-    """Make a folder's renames durable."""
-    descriptor = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(descriptor)
-    finally:
-        os.close(descriptor)
-
-
-def _discard(path: Path) -> None:
-    """Remove a file if it is there; a failure is logged, never raised (used while failing)."""
-    try:
-        os.unlink(path)
-    except FileNotFoundError:
-        pass
-    except OSError as error:
-        logger.error("could not remove %s: %s", path, error)
-
-
-def _discard_folder(path: Path) -> None:
-    """Remove a (flat) snapshot folder if it is there; failures are logged, never raised."""
-    try:
-        entries = list(os.scandir(path))
-    except FileNotFoundError:
-        return
-    except OSError as error:
-        logger.error("could not remove %s: %s", path, error)
-        return
-    for entry in entries:
-        _discard(Path(entry.path))
-    try:
-        os.rmdir(path)
-    except OSError as error:
-        logger.error("could not remove %s: %s", path, error)
-
-
-def _temporary(path: Path) -> Path:
-    return path.with_name(f".{path.name}{_TEMPORARY}")
-
-
-def _atomic_write(path: Path, content: bytes) -> None:
-    """Write ``path`` so that a crash leaves the old or the new file; on failure, no trace."""
-    temporary = _temporary(path)
-    try:
-        _write_new(temporary, content)
-        os.replace(temporary, path)
-    except OSError:
-        _discard(temporary)
-        raise
-    _fsync_folder(path.parent)
-
-
-class _HalfWritten(OSError):
-    """Some live files were replaced and could not be put back (two faults in a row)."""
-
-
-def _replace_files(directory: Path, files: Mapping[str, bytes], old: Mapping[str, bytes]) -> bool:
-    """Replace ``files`` in ``directory``: every temporary file written first, then the renames.
-
-    A full or read-only disk fails while writing: the live files stay as they were. A failure
-    of a rename (not what a full disk does) puts the renamed files back; if that fails too,
-    ``_HalfWritten`` is raised and the change is completed by ``finish_interrupted_change``.
-    Returns False when the renames are done but the folder could not be synced (they may not
-    survive a power cut: the caller keeps the pending marker, which completes them then).
-    """
-    temporaries = {name: _temporary(directory / name) for name in files}
-    try:
-        for name, content in files.items():
-            _write_new(temporaries[name], content)
-    except OSError:
-        for temporary in temporaries.values():
-            _discard(temporary)
-        raise
-    renamed: list[str] = []
-    try:
-        for name in files:
-            os.replace(temporaries[name], directory / name)
-            renamed.append(name)
-    except OSError as error:
-        for temporary in temporaries.values():
-            _discard(temporary)
-        try:
-            for name in renamed:
-                if name in old:
-                    _atomic_write(directory / name, old[name])
-                else:
-                    os.unlink(directory / name)
-        except OSError as second:
-            raise _HalfWritten(second.errno, second.strerror) from error
-        raise
-    try:
-        _fsync_folder(directory)
-    except OSError as error:
-        logger.warning("could not sync %s after replacing knowledge files: %s", directory, error)
-        return False
-    return True
-
-
-def _fingerprint(files: Mapping[str, bytes]) -> str:
-    digest = hashlib.sha256()
-    for name in sorted(files):
-        digest.update(name.encode() + b"\0" + hashlib.sha256(files[name]).digest())
-    return digest.hexdigest()
-
-
-def _read_snapshot(folder: Path) -> dict[str, bytes]:
-    """The knowledge files a snapshot holds."""
-    return {
-        name: (folder / name).read_bytes() for name in EDITABLE_FILES if (folder / name).exists()
-    }
-
-
-def finish_interrupted_change(directory: Path, history: Path) -> str | None:
-    """Complete a change a crash interrupted, and remove what it left half-written.
-
-    Run before the knowledge is loaded at start (and before every change). A snapshot named by
-    the pending marker is complete: its files are written into the live folder. Returns the
-    version it made live, if any.
-    """
-    # Run at every look at the folder: only what is there is touched.
-    for leftover in [_temporary(directory / file) for file in EDITABLE_FILES]:
-        if leftover.exists():
-            _discard(leftover)
-    if not history.is_dir():
-        return None
-    for entry in history.iterdir():
-        if entry.name.startswith(_INCOMING):
-            _discard_folder(entry)
-        elif entry.name == _temporary(history / PENDING_FILE).name:
-            _discard(entry)
-    pending = history / PENDING_FILE
-    if not pending.exists():
-        return None
-    name: object = None
-    try:
-        name = json.loads(pending.read_text(encoding="utf-8"))["folder"]
-    except FileNotFoundError:
-        return None
-    except (OSError, ValueError, KeyError, TypeError) as error:
-        logger.error("unreadable %s (%s): removed", pending, error)
-    folder = history / name if isinstance(name, str) and _VERSION_DIR.match(name) else None
-    newest = max(
-        (entry.name for entry in history.iterdir() if _VERSION_DIR.match(entry.name)), default=""
-    )
-    version = None
-    # Only the newest snapshot can be the one interrupted: a marker naming an older one is
-    # left over from a change that completed (its removal failed), and is just removed.
-    if folder is not None and folder.name == newest and (folder / META_FILE).exists():
-        files = _read_snapshot(folder)
-        on_disk = read_files(directory)
-        changed = {n: content for n, content in files.items() if on_disk.get(n) != content}
-        _replace_files(directory, changed, on_disk)
-        version = json.loads((folder / META_FILE).read_text(encoding="utf-8"))["version"]
-        logger.warning("finished the interrupted change to knowledge version %s", version)
-    os.unlink(pending)
-    _sync_quietly(history)
-    return version if isinstance(version, str) else None
-
-
-def _sync_quietly(folder: Path) -> None:
-    """Sync a folder after a removal; a failure only risks the removal being undone."""
-    try:
-        _fsync_folder(folder)
-    except OSError as error:
-        logger.warning("could not sync %s: %s", folder, error)
-
-
 class KnowledgeEditor:
     """Proposes, applies and rolls back changes to the live knowledge, one at a time.
 
@@ -488,7 +88,7 @@ class KnowledgeEditor:
         # (and the second finds its proposal stale).
         self._lock = threading.Lock()
         # The files on disk last looked at, so that the watch validates an edit once.
-        self._seen = _fingerprint(live.files)
+        self._seen = fingerprint(live.files)
         self._reported: str | None = None
         self._logged_failure: str | None = None
 
@@ -499,49 +99,15 @@ class KnowledgeEditor:
 
     # --- proposals (no lock: they change nothing) -------------------------------------------
 
+    # --- proposals (no lock: they change nothing) -------------------------------------------
+
     def propose(self, name: str, content: bytes) -> Proposal:
         """Validate an upload against the live version; raise ``ChangeError`` when refused."""
-        file = check_file_name(name)
-        if len(content) > self.max_bytes:
-            raise ChangeError(f"{file} is {len(content):,} bytes; the limit is {self.max_bytes:,}")
-        try:
-            content.decode("utf-8")
-        except UnicodeDecodeError as error:
-            raise ChangeError(f"{file} is not UTF-8 text (byte {error.start})") from error
-        now = self.live.current
-        try:
-            knowledge = load_knowledge(self.directory, {**self.live.files, file: content})
-        except KnowledgeError as error:
-            raise ChangeError(
-                f"{file} has {len(error.problems)} problem(s)", [str(p) for p in error.problems]
-            ) from error
-        diff = diff_knowledge(now.knowledge, knowledge)
-        engine = self.live.current.for_knowledge(knowledge)
-        found = regressions(self.directory, now, engine)
-        if found:
-            raise ChangeError(
-                f"{len(found)} labelled question(s) answered right now would turn wrong",
-                [f"{r.question} — {r.after}" for r in found],
-            )
-        return Proposal(file, content, now.version, knowledge.version, diff, engine)
+        return propose_file(self.live, name, content, self.max_bytes)
 
     def propose_phrasing(self, entry_id: str, phrasing: str, language: str) -> Proposal:
         """A proposal adding ``phrasing`` to an entry's questions (learning from the log)."""
-        text = self.live.files[FAQ_FILE].decode("utf-8")
-        data = yaml.safe_load(text)
-        entry = next((e for e in data.get("entries", []) if e.get("id") == entry_id), None)
-        if entry is None:
-            raise ChangeError(f"there is no entry {entry_id} any more")
-        phrasings = entry.setdefault("questions", {}).setdefault(language, [])
-        if phrasing in phrasings:
-            raise ChangeError(f"“{phrasing}” is already a phrasing of {entry_id}")
-        phrasings.append(phrasing)
-        content = _insert_phrasing(text, entry_id, language, phrasing)
-        if content is None or yaml.safe_load(content) != data:
-            # The file is not laid out as expected: rewrite it whole (comments are lost, the
-            # content is the same).
-            content = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
-        return self.propose(FAQ_FILE, content.encode("utf-8"))
+        return propose_phrasing(self.live, entry_id, phrasing, language, self.max_bytes)
 
     # --- changes ------------------------------------------------------------------------------
 
@@ -586,7 +152,7 @@ class KnowledgeEditor:
             if target is None:
                 raise ChangeError("there is no earlier version to roll back to")
             try:
-                files = {**self.live.files, **_read_snapshot(target.path)}
+                files = {**self.live.files, **read_snapshot(target.path)}
             except OSError as error:
                 raise StorageError(target.path, error) from error
             try:
@@ -635,32 +201,7 @@ class KnowledgeEditor:
 
     def versions(self) -> list[HistoryVersion]:
         """Versions in the history folder, newest first."""
-        if not self.history.exists():
-            return []
-        found = []
-        for folder in self.history.iterdir():
-            meta_path = folder / META_FILE
-            if not (_VERSION_DIR.match(folder.name) and meta_path.exists()):
-                continue
-            try:
-                meta = json.loads(meta_path.read_text(encoding="utf-8"))
-            except (OSError, ValueError) as error:
-                logger.warning("skipped the unreadable snapshot %s: %s", folder, error)
-                continue
-            found.append(
-                HistoryVersion(
-                    meta["version"],
-                    meta["applied_at"],
-                    meta["applied_by"],
-                    meta["action"],
-                    meta.get("previous"),
-                    folder,
-                    meta.get("replaced", meta.get("previous")),
-                    copied_to_log="replaced" in meta,
-                )
-            )
-        found.sort(key=lambda v: v.path.name, reverse=True)
-        return found
+        return read_versions(self.history)
 
     def live_is_recorded(self) -> bool:
         """True when the history's newest version is the live one."""
@@ -673,7 +214,7 @@ class KnowledgeEditor:
     # --- making a version live (under the lock) -----------------------------------------------
 
     def _finish_interrupted(self) -> None:
-        """Complete a change a failure left half-written (see ``_replace_files``)."""
+        """Complete a change a failure left half-written (see ``replace_files``)."""
         try:
             finished = finish_interrupted_change(self.directory, self.history)
         except OSError as error:
@@ -688,7 +229,7 @@ class KnowledgeEditor:
         self.live.swap(
             self.live.current.for_knowledge(knowledge), files, "completed after an interruption"
         )
-        self._seen = _fingerprint(files)
+        self._seen = fingerprint(files)
 
     def _take_edits_on_disk(self) -> tuple[Problem, ...]:
         """Edits on disk the watch has not taken yet become a recorded version first, so a
@@ -701,16 +242,16 @@ class KnowledgeEditor:
     def _sync(self, actor: str, action: str, *, force: bool) -> SyncResult:
         live = self.live.current.version
         on_disk = read_files(self.directory)
-        fingerprint = _fingerprint(on_disk)
+        on_disk_print = fingerprint(on_disk)
         if on_disk == self.live.files:
-            self._seen, self._reported = fingerprint, None
+            self._seen, self._reported = on_disk_print, None
             return SyncResult(False, live, live)
-        if fingerprint == self._seen and not force:
+        if on_disk_print == self._seen and not force:
             return SyncResult(False, live, live)
         try:
             knowledge = load_knowledge(self.directory, on_disk)
         except KnowledgeError as error:
-            self._seen = fingerprint
+            self._seen = on_disk_print
             logger.warning("knowledge on disk is invalid; keeping version %s:\n%s", live, error)
             return SyncResult(False, live, live, tuple(error.problems))
         try:
@@ -725,7 +266,7 @@ class KnowledgeEditor:
                 )
             return SyncResult(False, live, live, failure=error)
         self._logged_failure = None
-        self._seen = fingerprint
+        self._seen = on_disk_print
         return SyncResult(True, knowledge.version, live)
 
     def _make_live(
@@ -750,7 +291,8 @@ class KnowledgeEditor:
             # The live version was loaded at start and is not recorded yet: record it as it
             # was, so that this change can be rolled back to it.
             base = newest.version if newest else None
-            newest = self._write_snapshot(
+            newest = write_snapshot(
+                self.history,
                 self.live.files,
                 live,
                 SERVER,
@@ -766,18 +308,19 @@ class KnowledgeEditor:
             for name in EDITABLE_FILES
             if name in files and on_disk.get(name) != files[name]
         }
-        name = self._folder_name(engine.version, newest)
+        name = folder_name(engine.version, newest)
         if writes:
             try:
                 self.history.mkdir(parents=True, exist_ok=True)
-                _atomic_write(
+                atomic_write(
                     self.history / PENDING_FILE, json.dumps({"folder": name}).encode("utf-8")
                 )
             except OSError as error:
-                _discard(self.history / PENDING_FILE)
+                discard(self.history / PENDING_FILE)
                 raise StorageError(self.history, error) from error
         try:
-            snapshot = self._write_snapshot(
+            snapshot = write_snapshot(
+                self.history,
                 files,
                 engine.version,
                 actor,
@@ -788,97 +331,21 @@ class KnowledgeEditor:
             )
         except StorageError:
             if writes:
-                _discard(self.history / PENDING_FILE)
+                discard(self.history / PENDING_FILE)
             raise
         try:
-            durable = not writes or _replace_files(self.directory, writes, on_disk)
-        except _HalfWritten as error:
+            durable = not writes or replace_files(self.directory, writes, on_disk)
+        except HalfWritten as error:
             # Left pending: the next change, look at the folder or start completes it.
             logger.error("knowledge files half replaced; the change is completed later: %s", error)
             raise StorageError(self.directory, error) from error
         except OSError as error:
-            _discard_folder(snapshot.path)
-            _discard(self.history / PENDING_FILE)
+            discard_folder(snapshot.path)
+            discard(self.history / PENDING_FILE)
             raise StorageError(self.directory, error) from error
         self.live.swap(engine, files, action)
-        self._seen, self._reported = _fingerprint(files), None
+        self._seen, self._reported = fingerprint(files), None
         if writes and durable:
-            _discard(self.history / PENDING_FILE)
-            _sync_quietly(self.history)
+            discard(self.history / PENDING_FILE)
+            sync_quietly(self.history)
         return snapshot
-
-    def _folder_name(self, version: str, after: HistoryVersion | None) -> str:
-        """A new snapshot's folder name: its time, so that names sort as versions were made."""
-        moment = datetime.now(UTC)
-        while True:
-            name = f"{moment.strftime('%Y%m%dT%H%M%S%fZ')}-{version}"
-            if after is None or name > after.path.name:
-                return name
-            moment += timedelta(microseconds=1)
-
-    def _write_snapshot(
-        self,
-        files: Mapping[str, bytes],
-        version: str,
-        actor: str,
-        action: str,
-        *,
-        previous: str | None,
-        replaced: str | None,
-        applied_at: datetime | None = None,
-        name: str | None = None,
-        after: HistoryVersion | None = None,
-    ) -> HistoryVersion:
-        """Write a complete snapshot folder: in a temporary folder, then renamed into place."""
-        name = name or self._folder_name(version, after)
-        incoming = self.history / f"{_INCOMING}{name}"
-        folder = self.history / name
-        moment = applied_at or datetime.now(UTC)
-        applied = moment.isoformat(timespec="seconds")
-        meta = {
-            "version": version,
-            "applied_at": applied,
-            "applied_by": actor,
-            "action": action,
-            "previous": previous,
-            "replaced": replaced,
-        }
-        try:
-            self.history.mkdir(parents=True, exist_ok=True)
-            os.mkdir(incoming)
-            for file in EDITABLE_FILES:
-                if file in files:
-                    _write_new(incoming / file, files[file])
-            _write_new(incoming / META_FILE, json.dumps(meta, ensure_ascii=False).encode())
-            _fsync_folder(incoming)
-            os.rename(incoming, folder)
-            _fsync_folder(self.history)
-        except OSError as error:
-            _discard_folder(incoming)
-            if folder.exists():
-                _discard_folder(folder)
-            raise StorageError(self.history, error) from error
-        return HistoryVersion(version, applied, actor, action, previous, folder, replaced)
-
-
-def _insert_phrasing(text: str, entry_id: str, language: str, phrasing: str) -> str | None:
-    """Insert a phrasing line into a block-style entry, keeping the file's layout."""
-    lines = text.splitlines(keepends=True)
-    start = next(
-        (i for i, line in enumerate(lines) if line.rstrip() == f"  - id: {entry_id}"), None
-    )
-    if start is None:
-        return None
-    end = next(
-        (i for i in range(start + 1, len(lines)) if lines[i].startswith("  - id: ")), len(lines)
-    )
-    header = next(
-        (i for i in range(start, end) if lines[i].rstrip() == f"      {language}:"), None
-    )
-    if header is None:
-        return None
-    at = header + 1
-    while at < end and lines[at].startswith("        - "):
-        at += 1
-    lines.insert(at, f"        - {json.dumps(phrasing, ensure_ascii=False)}\n")
-    return "".join(lines)

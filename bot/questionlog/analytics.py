@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from rapidfuzz import fuzz, process, utils
 
 from bot.engine.answers import Status
+from bot.questionlog.feedback import Helpfulness, helpfulness_by_entry
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.records import format_timestamp
 
@@ -74,10 +75,12 @@ class DayCounts:
 
 @dataclass(frozen=True, slots=True)
 class EntryCount:
-    """How often one knowledge entry answered a question."""
+    """How often one knowledge entry answered a question, and its answers' 👍 and 👎."""
 
     entry_id: str
     count: int
+    helpful: int = 0
+    unhelpful: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +98,8 @@ class StatsSummary:
     by_hour: Mapping[int, int]
     per_day: tuple[DayCounts, ...]
     top_entries: tuple[EntryCount, ...]
+    # Votes per entry, on the answers to the period's questions.
+    helpfulness: Mapping[str, Helpfulness] = field(default_factory=dict)
 
     def share(self, status: Status) -> float:
         """The fraction (0-1) of questions that ended with ``status``."""
@@ -141,6 +146,7 @@ async def stats_summary(
     raw_status = await log.counts_by("status", since)
     per_day_rows = await log.counts_by_day_and_status(since, offset)
     top = await log.entry_counts(_CHART_TOP_ENTRIES, since)
+    votes = await helpfulness_by_entry(log, since)
     return StatsSummary(
         days=days,
         since=since,
@@ -152,8 +158,14 @@ async def stats_summary(
         by_channel=_descending(await log.counts_by("channel", since)),
         by_hour=await log.counts_by_hour(since, offset),
         per_day=_fill_days(per_day_rows, since, until),
-        top_entries=tuple(EntryCount(entry, count) for entry, count in top),
+        top_entries=tuple(_entry_count(entry, count, votes) for entry, count in top),
+        helpfulness=votes,
     )
+
+
+def _entry_count(entry: str, count: int, votes: Mapping[str, Helpfulness]) -> EntryCount:
+    helpfulness = votes.get(entry, Helpfulness())
+    return EntryCount(entry, count, helpfulness.helpful, helpfulness.unhelpful)
 
 
 async def top_entries(
@@ -163,7 +175,9 @@ async def top_entries(
     _check_count(n)
     since = window_start(days, now)
     await log.flush()
-    return [EntryCount(entry, count) for entry, count in await log.entry_counts(n, since)]
+    counts = await log.entry_counts(n, since)
+    votes = await helpfulness_by_entry(log, since)
+    return [_entry_count(entry, count, votes) for entry, count in counts]
 
 
 async def unanswered_groups(

@@ -26,7 +26,7 @@ import aiosqlite
 
 from bot.config import StorageSettings
 from bot.engine.answers import Status
-from bot.questionlog import audit, connections, inbox, queries
+from bot.questionlog import audit, connections, feedback, inbox, queries
 from bot.questionlog.audit import DismissedQuestion, KnowledgeVersionRecord
 from bot.questionlog.inbox import INBOX_REMEMBERS, InboxEntry
 from bot.questionlog.migrations import MIGRATIONS, Migration, applied_migrations, check_names
@@ -75,6 +75,8 @@ class QuestionLog:
         self._pending: deque[QuestionRecord] = deque()
         # Inbox entries answered, to be marked so with the next flush of the rows.
         self._answered: deque[int] = deque()
+        # (chat id, message id, record id) of replies sent (bot.questionlog.feedback).
+        self._replies: deque[tuple[int, int, str]] = deque()
         self._inbox_purged_at = -math.inf
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
@@ -166,11 +168,19 @@ class QuestionLog:
         if len(self._pending) == self._batch_rows:
             self._wake.set()
 
+    def record_reply(self, chat_id: int, message_id: int, record_id: str) -> None:
+        """Queue the note that message ``message_id`` in ``chat_id`` answers ``record_id``."""
+        if self._writer is None or self._closing:
+            raise RuntimeError("the question log is not open")
+        if len(self._replies) < self._max_pending_rows:
+            self._replies.append((chat_id, message_id, record_id))
+
     async def flush(self) -> int:
-        """Write every queued row and answered mark, in one transaction; return new rows."""
+        """Write every queued row, reply and answered mark, in one transaction; return new
+        rows."""
         writer = self._require(self._writer)
         async with self._write_lock:
-            if not self._pending and not self._answered:
+            if not self._pending and not self._answered and not self._replies:
                 return 0
             # The whole queue in one transaction: two round trips to the connection's thread
             # however many rows, which is what keeps up when the event loop is busy. An
@@ -180,10 +190,14 @@ class QuestionLog:
             self._pending.clear()
             answered = list(self._answered)
             self._answered.clear()
+            replies = list(self._replies)
+            self._replies.clear()
             try:
                 if answered:
                     # Begins the transaction that insert_batch commits (or rolls back).
                     await inbox.mark_answered(writer, answered)
+                if replies:
+                    await feedback.insert_replies(writer, replies)
                 inserted = await connections.insert_batch(writer, batch)
             except BaseException:
                 # Failed or cancelled: the rows go back to the front of the queue. A cancelled
@@ -191,6 +205,7 @@ class QuestionLog:
                 # record_id then makes the retry insert nothing.
                 self._pending.extendleft(reversed(batch))
                 self._answered.extendleft(reversed(answered))
+                self._replies.extendleft(reversed(replies))
                 raise
             self._written += inserted
         await self._purge_inbox_now_and_then()
@@ -247,9 +262,13 @@ class QuestionLog:
             raise ValueError("days must not be negative")
         cutoff = (now if now is not None else datetime.now(UTC)) - timedelta(days=days)
         writer = self._require(self._writer)
+        stamp = format_timestamp(cutoff)
         async with self._write_lock:
+            # Feedback goes with the questions it is about.
+            for statement in feedback.PURGE_OLDER_THAN:
+                await connections.delete_committed(writer, statement, stamp)
             return await connections.delete_committed(
-                writer, "DELETE FROM questions WHERE asked_at < ?", format_timestamp(cutoff)
+                writer, "DELETE FROM questions WHERE asked_at < ?", stamp
             )
 
     # Queries for the analytics (bot.questionlog.queries). ``since`` None means the whole log;

@@ -29,6 +29,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "0002_admin_audit",
     "0003_inbox",
     "0004_knowledge_version_snapshots",
+    "0005_feedback",
 )
 
 MIGRATION_NAME = re.compile(r"^[0-9]{4}_[a-z0-9_]+$")

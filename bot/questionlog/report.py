@@ -26,13 +26,17 @@ from bot.questionlog.analytics import (
     stats_summary,
     top_entries,
     unanswered_groups,
+    window_start,
 )
+from bot.questionlog.feedback import Helpfulness, UnhelpfulAnswer, unhelpful_answers
 from bot.questionlog.log import QuestionLog
 
 TELEGRAM_MESSAGE_LIMIT = MESSAGE_LIMIT
 EXAMPLE_MAX_CHARS = 80
 REPORT_TOP_ENTRIES = 10
 REPORT_UNANSWERED_GROUPS = 10
+REPORT_UNHELPFUL_ANSWERS = 10
+REPORT_VOTED_ENTRIES = 10
 
 ADMINS_ONLY_REPLY = (
     "抱歉，这个命令只供管理员使用。\nSorry, this command is for the bot's admins only."
@@ -99,7 +103,23 @@ def format_stats(summary: StatsSummary, *, html: bool = False) -> str:
     if busiest:
         hours = " · ".join(f"{hour:02d}:00 ({count:,})" for hour, count in busiest)
         lines.append(markup.text(f"Busiest hours ({REPORT_TIMEZONE.tzname(None)}): {hours}"))
+    lines.append(_helpfulness_lines(markup, summary.helpfulness))
     return "\n".join(lines)
+
+
+def _helpfulness_lines(markup: _Markup, votes: Mapping[str, Helpfulness]) -> str:
+    """Votes per entry, most 👎 first: the entries whose answers need a look lead."""
+    if not votes:
+        return markup.text("Votes: none yet (👍/👎 under the answers)")
+    ranked = sorted(votes.items(), key=lambda item: (-item[1].unhelpful, item[1].helpful, item[0]))
+    width = max(len(entry) for entry in votes)
+    rows = [
+        f"{entry:<{width}}  👍 {v.helpful:>4,}  👎 {v.unhelpful:>4,}"
+        for entry, v in ranked[:REPORT_VOTED_ENTRIES]
+    ]
+    if len(ranked) > REPORT_VOTED_ENTRIES:
+        rows.append(f"… and {len(ranked) - REPORT_VOTED_ENTRIES} more")
+    return "\n".join([markup.text("Votes per entry:"), markup.block(rows)])
 
 
 def _counts_line(
@@ -124,9 +144,29 @@ def format_top(entries: Sequence[EntryCount], days: int | None, *, html: bool = 
     lines = [
         f"{rank:>2}. {markup.code(entry.entry_id)}"
         f"{' ' * (name_width - len(entry.entry_id))} {entry.count:>{count_width},}"
+        f"  👍 {entry.helpful:,} 👎 {entry.unhelpful:,}"
         for rank, entry in enumerate(entries, start=1)
     ]
     return _fit(title, lines, markup)
+
+
+def format_unhelpful(
+    answers: Sequence[UnhelpfulAnswer], days: int | None, *, html: bool = False
+) -> str:
+    """The answers voted 👎, newest first: when, the entry, the question."""
+    markup = _Markup(html)
+    period = period_label(days)
+    if not answers:
+        return markup.text(f"No answers voted 👎 ({period}).")
+    title = markup.bold(f"Answers voted 👎, {period} (newest first)")
+    items = [
+        markup.text(
+            f"{rank}. {answer.asked_at.astimezone(REPORT_TIMEZONE):%m-%d %H:%M} "
+            f"{answer.entry_id or '-'}: {_shorten(answer.text)}"
+        )
+        for rank, answer in enumerate(answers, start=1)
+    ]
+    return _fit(title, items, markup)
 
 
 def format_unanswered(
@@ -214,6 +254,9 @@ async def _report(settings: Settings, days: int | None, csv_path: Path | None, o
             format_stats(await stats_summary(log, days)),
             format_top(await top_entries(log, REPORT_TOP_ENTRIES, days), days),
             format_unanswered(await unanswered_groups(log, REPORT_UNANSWERED_GROUPS, days), days),
+            format_unhelpful(
+                await unhelpful_answers(log, REPORT_UNHELPFUL_ANSWERS, window_start(days)), days
+            ),
         ]
         print("\n\n".join(sections), file=out)
         if csv_path is not None:

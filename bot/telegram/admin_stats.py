@@ -1,11 +1,10 @@
 """The question log in Telegram, for admins: ``/stats``, ``/top``, ``/export``, and the daily
 retention purge.
 
-``StatsCommands`` holds the log and the admin list; its methods are the handlers, built and
-registered in ``bot.app``. Admins are the Telegram user ids of ``settings.admins``; anyone else
-is refused with ``report.ADMINS_ONLY_REPLY`` and the attempt is logged under the user's
-pseudonym. The commands answer in private chats only, so figures and the export never land in
-a group; there they are left to the bot's handling of commands it does not know.
+``StatsCommands`` holds the log and the admins; its methods are the handlers, registered behind
+the admin filter by ``bot.telegram.registration`` (which also refuses everyone else). The
+commands answer in private chats only, so figures and the export never land in a group; there
+they are left to the bot's handling of commands it does not know.
 
 The numbers come from ``analytics`` and are worded by ``report``, like
 ``python -m bot report``.
@@ -15,29 +14,29 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
 from typing import Any
 
 from telegram import Message, Update
-from telegram.ext import BaseHandler, CommandHandler, ContextTypes, Job, JobQueue, filters
+from telegram.ext import Job, JobQueue
 
 from bot.engine.answers import Language
 from bot.engine.render import CAPTION_LIMIT, cut_text
 from bot.messages import say
-from bot.questionlog.analytics import export_csv, stats_summary, top_entries
+from bot.questionlog.analytics import export_csv, stats_summary, top_entries, window_start
 from bot.questionlog.chart import render_stats_chart
+from bot.questionlog.feedback import unhelpful_answers
 from bot.questionlog.log import QuestionLog
-from bot.questionlog.pseudonyms import hash_user
-from bot.questionlog.report import ADMINS_ONLY_REPLY, export_filename, format_stats, format_top
-from bot.telegram.service import reply_html, user_language
+from bot.questionlog.report import export_filename, format_stats, format_top, format_unhelpful
+from bot.telegram.admins import Admins
+from bot.telegram.language import period_words
+from bot.telegram.ptb import Context
+from bot.telegram.sending import reply_html
 
 logger = logging.getLogger(__name__)
-
-Context = ContextTypes.DEFAULT_TYPE
-Handler = BaseHandler[Any, Any, Any]
 
 # The same default period as ``python -m bot report``.
 DEFAULT_DAYS = 30
@@ -52,7 +51,6 @@ WHOLE_LOG_WORDS = frozenset({"all", "全部"})
 MAX_DOCUMENT_BYTES = 50 * 1024 * 1024
 # Uploading a large export, and Telegram storing it, takes longer than a message.
 UPLOAD_READ_TIMEOUT_SECONDS = 60.0
-COMMANDS = ("stats", "top", "export")
 
 RETENTION_PURGE_INTERVAL = timedelta(days=1)
 # Soon after start, so a bot restarted more often than daily still purges; not at once, so the
@@ -108,33 +106,12 @@ def parse_top_arguments(args: Sequence[str]) -> TopArguments:
     return TopArguments(count, days)
 
 
-def period_words(days: int | None, language: Language) -> str:
-    """``last 7 days`` / ``all time`` in the admin's language."""
-    if days is None:
-        return say("tg_period_all", language)
-    return say("tg_period_days", language, days=str(days))
-
-
 class StatsCommands:
     """The admins' question-log commands; the methods are the handlers."""
 
-    def __init__(self, log: QuestionLog, *, admins: Iterable[int], user_hash_salt: str) -> None:
-        if not user_hash_salt:
-            raise ValueError("the admin commands need a user hash salt (BOT_USER_HASH_SALT)")
+    def __init__(self, log: QuestionLog, *, admins: Admins) -> None:
         self.log = log
-        self.admins = frozenset(admins)
-        self._user_hash_salt = user_hash_salt
-        if not self.admins:
-            logger.info("no admins configured: /%s are refused to everyone", ", /".join(COMMANDS))
-
-    def handlers(self) -> list[Handler]:
-        """The command handlers: new messages in private chats only."""
-        private = filters.UpdateType.MESSAGE & filters.ChatType.PRIVATE
-        return [
-            CommandHandler("stats", self.on_stats, filters=private),
-            CommandHandler("top", self.on_top, filters=private),
-            CommandHandler("export", self.on_export, filters=private),
-        ]
+        self.admins = admins
 
     async def on_stats(self, update: Update, context: Context) -> None:
         """``/stats [days]``: the summary in words, then the chart."""
@@ -160,7 +137,7 @@ class StatsCommands:
 
     async def on_top(self, update: Update, context: Context) -> None:
         """``/top [n] [days]``: the entries that answered most questions, with counts."""
-        admitted = await self._admitted(update, "top")
+        admitted = self._admitted(update, "top")
         if admitted is None:
             return
         message, language = admitted
@@ -171,6 +148,21 @@ class StatsCommands:
             return
         entries = await top_entries(self.log, arguments.count, arguments.days)
         await reply_html(message, format_top(entries, arguments.days, html=True))
+
+    async def on_unhelpful(self, update: Update, context: Context) -> None:
+        """``/unhelpful [n] [days]``: the answers voted 👎, newest first."""
+        admitted = self._admitted(update, "unhelpful")
+        if admitted is None:
+            return
+        message, language = admitted
+        try:
+            arguments = parse_top_arguments(context.args or ())
+        except UsageError:
+            await self._usage(message, "tg_unhelpful_usage", language)
+            return
+        since = window_start(arguments.days)
+        answers = await unhelpful_answers(self.log, arguments.count, since)
+        await reply_html(message, format_unhelpful(answers, arguments.days, html=True))
 
     async def on_export(self, update: Update, context: Context) -> None:
         """``/export [days]``: the log as a CSV document (UTF-8 with a BOM, for Excel)."""
@@ -202,7 +194,7 @@ class StatsCommands:
     ) -> tuple[Message, Language, int | None] | None:
         """An admin's ``/command [days]``: message, language and days; None once refused or
         answered with the command's usage."""
-        admitted = await self._admitted(update, command)
+        admitted = self._admitted(update, command)
         if admitted is None:
             return None
         message, language = admitted
@@ -212,20 +204,13 @@ class StatsCommands:
             await self._usage(message, f"tg_{command}_usage", language)
             return None
 
-    async def _admitted(self, update: Update, command: str) -> tuple[Message, Language] | None:
-        """The message and the admin's language; None, after refusing, for anyone else."""
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None:
+    def _admitted(self, update: Update, command: str) -> tuple[Message, Language] | None:
+        """The admin's message and language (the registration let no one else through)."""
+        request = self.admins.request(update)
+        if request is None:
             return None
-        if user.id not in self.admins:
-            logger.warning(
-                "refused /%s to user %s: not an admin",
-                command,
-                hash_user(user.id, self._user_hash_salt),
-            )
-            await reply_html(message, escape(ADMINS_ONLY_REPLY))
-            return None
-        return message, user_language(user.language_code)
+        message, _, language = request
+        return message, language
 
     @staticmethod
     async def _usage(message: Message, key: str, language: Language) -> None:

@@ -35,26 +35,24 @@ import contextlib
 import hmac
 import json
 import logging
-import warnings
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from http import HTTPStatus
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from aiohttp import web
 from telegram import Update
 from telegram.error import InvalidToken, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application
-from telegram.request import BaseRequest, RequestData
 
 from bot.heartbeat import Heartbeat
 from bot.questionlog.inbox import InboxEntry, answering
 from bot.questionlog.log import QuestionLog
+from bot.telegram.backlog import Backlog, Taken
+from bot.telegram.http import StatusRecordingRequest
+from bot.telegram.ptb import App
+from bot.telegram.ratelimit import retry_after_seconds
 
 logger = logging.getLogger(__name__)
 
-App = Application[Any, Any, Any, Any, Any, Any]
 T = TypeVar("T")
 
 # Updates held in memory (waiting or being answered). At about 10 KB each this is a few MB; at
@@ -107,146 +105,6 @@ async def _sleep_unless_stopped(stop: asyncio.Event, seconds: float) -> bool:
         async with asyncio.timeout(seconds):
             await stop.wait()
     return not stop.is_set()
-
-
-def _retry_after_seconds(error: RetryAfter) -> float:
-    with warnings.catch_warnings():
-        # PTB warns that the attribute's type will change; either type is read here.
-        warnings.simplefilter("ignore")
-        value = error.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-class StatusRecordingRequest(BaseRequest):
-    """A ``BaseRequest`` that remembers the HTTP status of its last response.
-
-    PTB raises the same ``InvalidToken`` for 401 (a revoked token: give up) and for 404 (a
-    proxy or a self-hosted Bot API server restarting: wait); the status tells them apart. An
-    error page that is not the Bot API's JSON (a reverse proxy's HTML) is passed on as the Bot
-    API's error envelope, so that PTB reports the status rather than logging a JSON error with
-    a traceback at every retry.
-    """
-
-    def __init__(self, inner: BaseRequest) -> None:
-        self._inner = inner
-        self.last_status = 0
-
-    @property
-    def read_timeout(self) -> float | None:
-        """The wrapped request's default read timeout."""
-        return self._inner.read_timeout
-
-    async def initialize(self) -> None:
-        """Initialise the wrapped request."""
-        await self._inner.initialize()
-
-    async def shutdown(self) -> None:
-        """Shut the wrapped request down."""
-        await self._inner.shutdown()
-
-    async def do_request(
-        self,
-        url: str,
-        method: str,
-        request_data: RequestData | None = None,
-        read_timeout: Any = BaseRequest.DEFAULT_NONE,
-        write_timeout: Any = BaseRequest.DEFAULT_NONE,
-        connect_timeout: Any = BaseRequest.DEFAULT_NONE,
-        pool_timeout: Any = BaseRequest.DEFAULT_NONE,
-    ) -> tuple[int, bytes]:
-        """The wrapped request's answer; its status is kept (0 when there was none)."""
-        self.last_status = 0
-        status, body = await self._inner.do_request(
-            url,
-            method,
-            request_data,
-            read_timeout=read_timeout,
-            write_timeout=write_timeout,
-            connect_timeout=connect_timeout,
-            pool_timeout=pool_timeout,
-        )
-        self.last_status = status
-        if status >= 400:
-            body = _as_envelope(status, body)
-        return status, body
-
-
-def _as_envelope(status: int, body: bytes) -> bytes:
-    """``body`` if it is JSON, else Telegram's error envelope describing it."""
-    with contextlib.suppress(ValueError):
-        json.loads(body)
-        return body
-    try:
-        phrase = HTTPStatus(status).phrase
-    except ValueError:
-        phrase = "HTTP error"
-    page = " ".join(body.decode("utf-8", "replace").split())[:80]
-    description = f"{phrase} (not from the Bot API: {page!r})"
-    envelope = {"ok": False, "error_code": status, "description": description}
-    return json.dumps(envelope).encode()
-
-
-@dataclass(slots=True)
-class Taken:
-    """An update taken to be answered. ``answered`` is set when it is, for an update that is
-    not in the inbox (it could not be written) and so must not be confirmed before."""
-
-    entry: InboxEntry
-    update: Update
-    answered: asyncio.Future[None] | None = None
-
-
-class Backlog:
-    """Updates in the inbox and in memory, waiting or being answered: at most ``capacity``.
-
-    The poller asks for no more than ``room``; webhook posts wait for room, so they may exceed
-    it by the posts Telegram makes at once (its ``max_connections``, 40 by default).
-    """
-
-    def __init__(self, capacity: int) -> None:
-        if capacity < 1:
-            raise ValueError("the backlog needs room for at least one update")
-        self.capacity = capacity
-        self._queue: asyncio.Queue[Taken] = asyncio.Queue()
-        self._held = 0
-        self._has_room = asyncio.Event()
-        self._has_room.set()
-        # Times the poller found the backlog full and waited (for the tests and the logs).
-        self.full_waits = 0
-
-    @property
-    def held(self) -> int:
-        """Updates waiting or being answered."""
-        return self._held
-
-    @property
-    def room(self) -> int:
-        """How many more updates may be taken."""
-        return max(0, self.capacity - self._held)
-
-    def put(self, taken: Taken) -> None:
-        """Take an update to be answered."""
-        self._held += 1
-        self._queue.put_nowait(taken)
-        if self.room == 0:
-            self._has_room.clear()
-
-    async def get(self) -> Taken:
-        """The next update to answer."""
-        return await self._queue.get()
-
-    def done(self) -> None:
-        """An update taken by ``get`` was answered."""
-        self._held -= 1
-        if self.room > 0:
-            self._has_room.set()
-
-    async def wait_for_room(self) -> None:
-        """Return once at least one more update may be taken."""
-        if self.room == 0:
-            self.full_waits += 1
-        while self.room == 0:
-            await self._has_room.wait()
 
 
 class Intake:
@@ -412,7 +270,7 @@ class Intake:
                     return
                 updates = result
             except RetryAfter as error:
-                delay = _retry_after_seconds(error)
+                delay = retry_after_seconds(error)
                 failures += 1
                 self.heartbeat.failed(f"getUpdates: {error}")
                 logger.warning("getting updates failed: %s; waiting %.0fs", error, delay)
@@ -563,7 +421,7 @@ async def with_retries(
             if attempt == attempts:
                 raise
             delay = (
-                _retry_after_seconds(error)
+                retry_after_seconds(error)
                 if isinstance(error, RetryAfter)
                 else Intake._backoff(attempt)
             )

@@ -23,13 +23,12 @@ import pytest
 
 from bot.engine.knowledge import EDITABLE_FILES
 from bot.engine.pipeline import Engine
-from bot.knowledge_admin.changes import (
+from bot.knowledge_admin.changes import KnowledgeEditor
+from bot.knowledge_admin.errors import ChangeError, StorageError
+from bot.knowledge_admin.history import (
     META_FILE,
     PENDING_FILE,
-    ChangeError,
     HistoryVersion,
-    KnowledgeEditor,
-    StorageError,
     finish_interrupted_change,
 )
 from bot.knowledge_admin.live import LiveEngine, read_files

@@ -7,15 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.knowledge_admin.changes import (
-    ChangeError,
-    KnowledgeEditor,
-    Proposal,
-    _insert_phrasing,
-    changed_excerpts,
-    check_file_name,
-)
+from bot.knowledge_admin.changes import KnowledgeEditor
+from bot.knowledge_admin.diff import changed_excerpts
+from bot.knowledge_admin.errors import ChangeError
 from bot.knowledge_admin.live import LiveEngine
+from bot.knowledge_admin.proposals import Proposal, _insert_phrasing, check_file_name
 from tests.engine.conftest import FACTS, FAQ
 
 QUESTIONS = """\

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import ConfigError, default_config_path, load_settings
+from bot.config import ConfigError, DigestSettings, default_config_path, load_settings
 from tests.engine.conftest import REPO
 
 
@@ -87,9 +87,35 @@ def test_the_example_config_documents_every_setting_and_loads() -> None:
         "admins",
         "log_level",
         "max_heartbeat_age_seconds",
+        "schedule",
+        "time",
+        "weekday",
     ):
         assert f"{name}:" in text, name
     assert settings.token is None
+    assert settings.digest == DigestSettings()
+
+
+def test_digest_settings_are_read_and_checked(tmp_path: Path) -> None:
+    """digest: off by default; a bare YAML off is the word; schedule, time, weekday checked."""
+    assert load_settings(None, {}).digest.schedule == "off"
+    config = tmp_path / "config.yaml"
+    config.write_text("digest:\n  schedule: off\n", encoding="utf-8")
+    assert load_settings(config, {}).digest.schedule == "off"
+    config.write_text(
+        'digest:\n  schedule: weekly\n  time: "18:30"\n  weekday: fri\n', encoding="utf-8"
+    )
+    digest = load_settings(config, {}).digest
+    assert (digest.schedule, digest.hour_minute, digest.weekday) == ("weekly", (18, 30), "fri")
+    for bad, field in (
+        ("schedule: hourly", "schedule"),
+        ('time: "9:00"', "time"),
+        ('time: "24:00"', "time"),
+        ("weekday: friday", "weekday"),
+    ):
+        config.write_text(f"digest:\n  {bad}\n", encoding="utf-8")
+        with pytest.raises(ConfigError, match=rf"config\.digest\.{field}: expected"):
+            load_settings(config, {})
 
 
 def test_heartbeat_age_setting_is_read_and_checked(tmp_path: Path) -> None:

@@ -36,7 +36,8 @@ async def test_stats_in_plain_text(log: QuestionLog) -> None:
         "Languages: Simplified Chinese 5 (62.5%) · English 2 (25.0%) · "
         "Traditional Chinese 1 (12.5%)\n"
         "Chats: private 5 (62.5%) · group 1 (12.5%) · supergroup 1 (12.5%) · terminal 1 (12.5%)\n"
-        "Busiest hours (UTC+8): 19:00 (3) · 20:00 (2) · 01:00 (1)"
+        "Busiest hours (UTC+8): 19:00 (3) · 20:00 (2) · 01:00 (1)\n"
+        "Votes: none yet (👍/👎 under the answers)"
     )
 
 
@@ -60,7 +61,8 @@ async def test_top_entries_aligned(log: QuestionLog) -> None:
     await fill(log)
     text = format_top(await top_entries(log, 10, now=NOW), None)
     assert text == (
-        "Most asked entries, all time\n 1. noodle-target-2023 4\n 2. huashao-investment 2"
+        "Most asked entries, all time\n 1. noodle-target-2023 4  👍 0 👎 0\n"
+        " 2. huashao-investment 2  👍 0 👎 0"
     )
     assert "<code>noodle-target-2023</code>" in format_top(
         await top_entries(log, 10, now=NOW), None, html=True
@@ -128,7 +130,7 @@ def test_report_prints_sections_and_writes_csv(db_path: Path, tmp_path: Path) ->
     assert run_report(settings_for(db_path), None, csv_path, out=out, err=err) == 0
     printed = out.getvalue()
     assert printed.startswith("Questions, all time: 10 from 5 users\n")
-    assert "Most asked entries, all time\n 1. noodle-target-2023 4\n" in printed
+    assert "Most asked entries, all time\n 1. noodle-target-2023 4  👍 0 👎 0\n" in printed
     assert "Unanswered questions, all time (similar ones grouped)\n" in printed
     assert f"Wrote 10 questions to {csv_path}" in printed
     content = csv_path.read_bytes()

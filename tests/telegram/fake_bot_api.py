@@ -28,7 +28,7 @@ import itertools
 import json
 import time
 from collections import defaultdict, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -243,6 +243,8 @@ class FakeBotApi:
         self.webhook_statuses: list[int] = []
         self._faults: dict[str, deque[Fault]] = defaultdict(deque)
         self._updates: list[Json] = []
+        # What the bot last asked for (getUpdates or setWebhook); None: the default types.
+        self.allowed_updates: list[str] | None = None
         self._confirmed = 0
         # The highest update id a getUpdates answer has carried.
         self.highest_fetched = 0
@@ -423,6 +425,23 @@ class FakeBotApi:
         )
         return query_id
 
+    def push_reaction(
+        self, user: Json, message: Json, new: Sequence[str], old: Sequence[str] = ()
+    ) -> int:
+        """The user changes their reaction on ``message`` from ``old`` emoji to ``new``."""
+        return self.push_update(
+            {
+                "message_reaction": {
+                    "chat": message["chat"],
+                    "message_id": message["message_id"],
+                    "user": user,
+                    "date": int(time.time()),
+                    "old_reaction": [{"type": "emoji", "emoji": e} for e in old],
+                    "new_reaction": [{"type": "emoji", "emoji": e} for e in new],
+                }
+            }
+        )
+
     def push_inline_callback(self, user: Json, data: str) -> str:
         """The user taps a button carrying ``data`` under a message sent in inline mode."""
         query_id = f"cb{next(self._update_ids)}"
@@ -591,6 +610,10 @@ class FakeBotApi:
             self._confirmed = offset
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             self._notify()
+        if "allowed_updates" in params:
+            self.allowed_updates = list(params["allowed_updates"])
+        # As Telegram: reactions only reach a bot that asked for them by name.
+        self._updates = [u for u in self._updates if self._is_allowed(u)]
         limit = int(params.get("limit", 100))
         timeout = float(params.get("timeout", 0))
         with contextlib.suppress(TimeoutError):
@@ -600,6 +623,12 @@ class FakeBotApi:
         if handed:
             self.highest_fetched = max(self.highest_fetched, int(handed[-1]["update_id"]))
         return handed
+
+    def _is_allowed(self, update: Json) -> bool:
+        """Telegram sends message_reaction updates only when allowed_updates names them."""
+        if "message_reaction" not in update:
+            return True
+        return self.allowed_updates is not None and "message_reaction" in self.allowed_updates
 
     def _chat(self, params: Json) -> Json:
         chat_id = int(params.get("chat_id", 0))
@@ -757,6 +786,8 @@ class FakeBotApi:
             return await self._delete_webhook(params)
         secret = params.get("secret_token")
         self.webhook = _Webhook(url, str(secret) if secret is not None else None)
+        if "allowed_updates" in params:
+            self.allowed_updates = list(params["allowed_updates"])
         # Updates waiting for getUpdates go to the webhook now, as Telegram would send them.
         waiting, self._updates = self._updates, []
         if params.get("drop_pending_updates"):
@@ -810,6 +841,8 @@ class FakeBotApi:
     async def _deliver(self, update: Json, webhook: _Webhook) -> None:
         """POST one update to the webhook, retrying a few times as Telegram does."""
         assert self._session is not None
+        if not self._is_allowed(update):
+            return
         headers = {"Content-Type": "application/json"}
         if webhook.secret is not None:
             headers["X-Telegram-Bot-Api-Secret-Token"] = webhook.secret

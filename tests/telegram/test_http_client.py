@@ -10,7 +10,7 @@ import pytest
 from telegram import Bot
 from telegram.error import NetworkError, TimedOut
 
-from bot.telegram.service import AiohttpRequest
+from bot.telegram.http import AiohttpRequest
 from tests.telegram.conftest import person, private_chat
 from tests.telegram.emulator import free_port
 from tests.telegram.fake_bot_api import FakeBotApi, Fault

@@ -7,7 +7,7 @@ from typing import Any
 
 from bot.config import LimitSettings
 from bot.questionlog.pseudonyms import hash_user
-from bot.telegram.service import INLINE_QUERIES_PER_QUESTION
+from bot.telegram.inline import INLINE_QUERIES_PER_QUESTION
 from tests.telegram.conftest import TEST_SALT, BotFactory, person
 from tests.telegram.fake_bot_api import FakeBotApi
 from tests.telegram.test_question_log import logged_rows

@@ -23,11 +23,15 @@ from bot.app import build_telegram
 from bot.config import LimitSettings
 from bot.engine.answers import Language
 from bot.engine.render import telegram_length
-from bot.knowledge_admin.changes import Diff, FieldChange, KnowledgeEditor, Proposal
+from bot.knowledge_admin.changes import KnowledgeEditor
+from bot.knowledge_admin.diff import Diff, FieldChange
 from bot.knowledge_admin.live import LiveEngine
+from bot.knowledge_admin.proposals import Proposal
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.report import ADMINS_ONLY_REPLY
-from bot.telegram.admin_knowledge import (
+from bot.telegram.keyboards import MAX_CALLBACK_BYTES, Action
+from bot.telegram.knowledge_html import diff_html, problems_html
+from bot.telegram.pending import (
     ADD_PHRASING,
     APPLY,
     CALLBACK_PREFIX,
@@ -35,11 +39,8 @@ from bot.telegram.admin_knowledge import (
     DISMISS,
     Expiring,
     callback,
-    diff_html,
     parse_knowledge_callback,
-    problems_html,
 )
-from bot.telegram.keyboards import MAX_CALLBACK_BYTES, Action
 from bot.telegram.service import TelegramService
 from tests.engine.faulty_disk import FULL, Fault, FaultyDisk
 from tests.telegram.conftest import knowledge_copy, person, private_chat, running, settings_for
@@ -619,7 +620,7 @@ async def test_upload_from_a_non_admin_is_refused_and_logged(
     start_bot: BotStarter, caplog: pytest.LogCaptureFixture
 ) -> None:
     """A stranger's faq.yaml is refused politely before any download; other files ask for text."""
-    caplog.set_level(logging.WARNING, logger="bot.telegram.admin_knowledge")
+    caplog.set_level(logging.WARNING, logger="bot.telegram.admins")
     async with start_bot() as bot:
         before = snapshot(bot.knowledge)
         reply = await bot.upload(STRANGER, "faq.yaml", changed_faq(bot.faq()).encode())

@@ -134,7 +134,7 @@ async def test_non_admin_is_refused_and_the_attempt_logged(
     command: str,
 ) -> None:
     """Anyone not in admins gets the admins-only reply, no data; a WARNING names the pseudonym."""
-    caplog.set_level(logging.WARNING, logger="bot.telegram.admin_stats")
+    caplog.set_level(logging.WARNING, logger="bot.telegram.admins")
     async with admin_bot(bot_on_fake):
         await ask_questions(fake_api, ["五大产业是什么"])
         fake_api.push_message(STRANGER, STRANGER_CHAT, command)
@@ -142,7 +142,7 @@ async def test_non_admin_is_refused_and_the_attempt_logged(
         await fake_api.wait_fetched()
     assert reply["text"] == ADMINS_ONLY_REPLY
     assert fake_api.uploads == []
-    (warning,) = [r for r in caplog.records if r.name == "bot.telegram.admin_stats"]
+    (warning,) = [r for r in caplog.records if r.name == "bot.telegram.admins"]
     assert warning.levelno == logging.WARNING
     name = command.split()[0]
     assert warning.getMessage() == (
@@ -197,12 +197,12 @@ async def test_admin_top_lists_entries_with_their_counts(
         top, top_one = await fake_api.wait_sent(ADMIN_ID, 2)
     assert top["text"].splitlines() == [
         "Most asked entries, last 30 days",
-        " 1. five-industries 2",
-        " 2. key-projects    1",
+        " 1. five-industries 2  👍 0 👎 0",
+        " 2. key-projects    1  👍 0 👎 0",
     ]
     assert top_one["text"].splitlines() == [
         "Most asked entries, all time",
-        " 1. five-industries 2",
+        " 1. five-industries 2  👍 0 👎 0",
     ]
 
 

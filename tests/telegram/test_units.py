@@ -27,6 +27,7 @@ from bot.engine.render import (
     telegram_length,
 )
 from bot.redaction import REDACTED, SecretRedactor
+from bot.telegram.errors import describe_update
 from bot.telegram.flood import Admission, QuestionLimiter
 from bot.telegram.keyboards import (
     MAX_CALLBACK_BYTES,
@@ -38,7 +39,8 @@ from bot.telegram.keyboards import (
     resolve,
     topic_callback,
 )
-from bot.telegram.service import PatientRateLimiter, describe_update, user_language
+from bot.telegram.language import user_language
+from bot.telegram.ratelimit import PatientRateLimiter
 from tests.telegram.fake_bot_api import BotApiError, check_html, text_entities
 
 REPO = Path(__file__).resolve().parents[2]

@@ -1,0 +1,147 @@
+"""Proposals: an upload (or a one-tap "add this phrasing") validated with exactly the checks of
+``python -m bot check``, summarised as a diff and run through the regression gate (labelled
+questions that are right now must stay right). A proposal changes nothing; applying it is
+``KnowledgeEditor.apply``."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from bot.engine.evaluation import judge, load_questions
+from bot.engine.knowledge import (
+    EDITABLE_FILES,
+    FAQ_FILE,
+    QUESTIONS_FILE,
+    KnowledgeError,
+    load_knowledge,
+)
+from bot.engine.pipeline import Engine
+from bot.knowledge_admin.diff import Diff, diff_knowledge
+from bot.knowledge_admin.errors import ChangeError
+from bot.knowledge_admin.live import LiveEngine
+
+_SAFE_NAME = re.compile(r"^[a-z]+\.yaml$")
+
+
+@dataclass(frozen=True, slots=True)
+class Regression:
+    """A labelled question that is right now and would turn wrong."""
+
+    question: str
+    now: str
+    after: str
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    """A validated change, ready to be applied."""
+
+    file: str
+    content: bytes
+    base_version: str
+    new_version: str
+    diff: Diff
+    engine: Engine = field(repr=False, compare=False)
+
+
+def check_file_name(name: str) -> str:
+    """The knowledge file an upload replaces; refuses paths and unknown names."""
+    base = name.strip()
+    if "/" in base or "\\" in base or base.startswith(".") or not _SAFE_NAME.match(base):
+        raise ChangeError(f"“{name}” is not a knowledge file name")
+    if base not in EDITABLE_FILES:
+        raise ChangeError(f"only {', '.join(EDITABLE_FILES)} can be uploaded, not “{name}”")
+    return base
+
+
+def regressions(directory: Path, now: Engine, after: Engine) -> list[Regression]:
+    """Labelled questions answered right by ``now`` and wrongly by ``after``."""
+    path = directory / QUESTIONS_FILE
+    if not path.exists():
+        return []
+    found = []
+    for label in load_questions(path):
+        current = now.ask(label.question)
+        if not judge(current, label).correct:
+            continue
+        proposed = after.ask(label.question)
+        verdict = judge(proposed, label)
+        if not verdict.correct:
+            found.append(Regression(label.question, current.text, verdict.detail))
+    return found
+
+
+def propose_file(live: LiveEngine, name: str, content: bytes, max_bytes: int) -> Proposal:
+    """Validate an upload against the live version; raise ``ChangeError`` when refused."""
+    file = check_file_name(name)
+    if len(content) > max_bytes:
+        raise ChangeError(f"{file} is {len(content):,} bytes; the limit is {max_bytes:,}")
+    try:
+        content.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ChangeError(f"{file} is not UTF-8 text (byte {error.start})") from error
+    now = live.current
+    try:
+        knowledge = load_knowledge(live.directory, {**live.files, file: content})
+    except KnowledgeError as error:
+        raise ChangeError(
+            f"{file} has {len(error.problems)} problem(s)", [str(p) for p in error.problems]
+        ) from error
+    diff = diff_knowledge(now.knowledge, knowledge)
+    engine = live.current.for_knowledge(knowledge)
+    found = regressions(live.directory, now, engine)
+    if found:
+        raise ChangeError(
+            f"{len(found)} labelled question(s) answered right now would turn wrong",
+            [f"{r.question} — {r.after}" for r in found],
+        )
+    return Proposal(file, content, now.version, knowledge.version, diff, engine)
+
+
+def propose_phrasing(
+    live: LiveEngine, entry_id: str, phrasing: str, language: str, max_bytes: int
+) -> Proposal:
+    """A proposal adding ``phrasing`` to an entry's questions (learning from the log)."""
+    text = live.files[FAQ_FILE].decode("utf-8")
+    data = yaml.safe_load(text)
+    entry = next((e for e in data.get("entries", []) if e.get("id") == entry_id), None)
+    if entry is None:
+        raise ChangeError(f"there is no entry {entry_id} any more")
+    phrasings = entry.setdefault("questions", {}).setdefault(language, [])
+    if phrasing in phrasings:
+        raise ChangeError(f"“{phrasing}” is already a phrasing of {entry_id}")
+    phrasings.append(phrasing)
+    content = _insert_phrasing(text, entry_id, language, phrasing)
+    if content is None or yaml.safe_load(content) != data:
+        # The file is not laid out as expected: rewrite it whole (comments are lost, the
+        # content is the same).
+        content = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
+    return propose_file(live, FAQ_FILE, content.encode("utf-8"), max_bytes)
+
+
+def _insert_phrasing(text: str, entry_id: str, language: str, phrasing: str) -> str | None:
+    """Insert a phrasing line into a block-style entry, keeping the file's layout."""
+    lines = text.splitlines(keepends=True)
+    start = next(
+        (i for i, line in enumerate(lines) if line.rstrip() == f"  - id: {entry_id}"), None
+    )
+    if start is None:
+        return None
+    end = next(
+        (i for i in range(start + 1, len(lines)) if lines[i].startswith("  - id: ")), len(lines)
+    )
+    header = next(
+        (i for i in range(start, end) if lines[i].rstrip() == f"      {language}:"), None
+    )
+    if header is None:
+        return None
+    at = header + 1
+    while at < end and lines[at].startswith("        - "):
+        at += 1
+    lines.insert(at, f"        - {json.dumps(phrasing, ensure_ascii=False)}\n")
+    return "".join(lines)

@@ -1,0 +1,266 @@
+"""What users tell the bot about its answers: 👍/👎 votes and tapped did-you-mean choices.
+
+A vote is about one logged question (its ``record_id``), one per user: voting again replaces
+the vote, so it never counts twice. A vote arrives as a tap on the answer's 👍/👎 buttons
+(whose callback data carries the record id) or as a reaction on the answer; a reaction names
+only the message, which ``replies`` (written by ``QuestionLog.record_reply``) maps to its
+question. A did-you-mean choice tapped under an unsure reply is evidence that the question
+means that entry: ``phrasing_evidence`` offers it to admins as a new phrasing.
+
+Votes and taps are rare and awaited (a user waits for the acknowledgement anyway), unlike the
+questions. Queries read questions and feedback together, so they flush the log first.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from enum import IntEnum
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from bot.engine.answers import Status
+from bot.questionlog.records import format_timestamp, parse_timestamp
+
+if TYPE_CHECKING:
+    # QuestionLog writes the replies with its flush (insert_replies), so it imports this.
+    from bot.questionlog.log import QuestionLog
+
+# Only a question the bot did not answer makes a tapped choice evidence of a new phrasing.
+_UNSURE_STATUSES = (Status.AMBIGUOUS.value, Status.NO_ANSWER.value)
+# The retention purge's statements for feedback (each takes the cutoff timestamp).
+PURGE_OLDER_THAN = (
+    "DELETE FROM votes WHERE voted_at < ?",
+    "DELETE FROM suggestion_taps WHERE tapped_at < ?",
+    "DELETE FROM replies WHERE sent_at < ?",
+)
+
+
+class Vote(IntEnum):
+    """A user's verdict on an answer, as stored."""
+
+    HELPFUL = 1
+    UNHELPFUL = -1
+
+
+@dataclass(frozen=True, slots=True)
+class Helpfulness:
+    """The votes on one entry's answers."""
+
+    helpful: int = 0
+    unhelpful: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class UnhelpfulAnswer:
+    """An answer someone voted 👎: the question, the entry that answered it, when."""
+
+    text: str
+    entry_id: str | None
+    asked_at: datetime
+    voted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PhrasingEvidence:
+    """Unsure questions whose askers tapped the same entry: a phrasing waiting to be added."""
+
+    normalized: str
+    text: str
+    entry_id: str
+    taps: int
+
+
+async def insert_replies(
+    writer: aiosqlite.Connection, replies: Sequence[tuple[int, int, str]]
+) -> None:
+    """Insert (chat id, message id, record id) rows, uncommitted (the flush commits them with
+    its batch); rolled back if that fails."""
+    try:
+        await writer.execute(
+            "INSERT INTO replies (chat_id, message_id, record_id, sent_at) "
+            "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
+            "json_extract(value, '$[2]'), ? FROM json_each(?) WHERE true "
+            "ON CONFLICT (chat_id, message_id) DO UPDATE SET record_id = excluded.record_id",
+            (format_timestamp(datetime.now(UTC)), json.dumps(list(replies))),
+        )
+    except BaseException:
+        await writer.rollback()
+        raise
+
+
+async def _read(log: QuestionLog, sql: str, params: Sequence[Any]) -> list[Any]:
+    # The log's query-only connection; this module is the log's, like queries and audit.
+    return list(await log._require(log._reader).execute_fetchall(sql, params))
+
+
+def _since(since: datetime | None, column: str) -> tuple[str, list[str]]:
+    if since is None:
+        return "1", []
+    return f"{column} >= ?", [format_timestamp(since)]
+
+
+async def record_vote(
+    log: QuestionLog,
+    record_id: str,
+    user_hash: str,
+    vote: Vote | None,
+    *,
+    voted_at: datetime | None = None,
+) -> None:
+    """Set ``user_hash``'s vote on the answer to ``record_id``; None takes it back."""
+    if vote is None:
+        await log._write(
+            "DELETE FROM votes WHERE record_id = ? AND user_hash = ?", [record_id, user_hash]
+        )
+        return
+    moment = voted_at if voted_at is not None else datetime.now(UTC)
+    await log._write(
+        "INSERT INTO votes (record_id, user_hash, vote, voted_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (record_id, user_hash) DO UPDATE SET vote = excluded.vote, "
+        "voted_at = excluded.voted_at",
+        [record_id, user_hash, int(vote), format_timestamp(moment)],
+    )
+
+
+async def votes_on(log: QuestionLog, record_id: str) -> Helpfulness:
+    """The votes on the answer to ``record_id`` (what its buttons show)."""
+    rows = await _read(
+        log,
+        "SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM votes "
+        "WHERE record_id = ?",
+        [record_id],
+    )
+    return Helpfulness(int(rows[0][0]), int(rows[0][1]))
+
+
+async def question_of_reply(log: QuestionLog, chat_id: int, message_id: int) -> str | None:
+    """The record id of the question that message ``message_id`` in ``chat_id`` answered."""
+    await log.flush()
+    rows = await _read(
+        log,
+        "SELECT record_id FROM replies WHERE chat_id = ? AND message_id = ?",
+        [chat_id, message_id],
+    )
+    return str(rows[0][0]) if rows else None
+
+
+async def record_suggestion_tap(
+    log: QuestionLog,
+    chat_id: int,
+    message_id: int,
+    user_hash: str,
+    entry_id: str,
+    *,
+    tapped_at: datetime | None = None,
+) -> bool:
+    """Note that ``user_hash`` chose ``entry_id`` under the reply ``message_id``; True when
+    that reply was an unsure one (so the tap is evidence), False when it was not noted.
+
+    One choice per user per question: a later tap replaces the earlier one.
+    """
+    await log.flush()
+    rows = await _read(
+        log,
+        "SELECT r.record_id FROM replies AS r JOIN questions AS q ON q.record_id = r.record_id "
+        "WHERE r.chat_id = ? AND r.message_id = ? AND q.status IN (?, ?)",
+        [chat_id, message_id, *_UNSURE_STATUSES],
+    )
+    if not rows:
+        return False
+    moment = tapped_at if tapped_at is not None else datetime.now(UTC)
+    await log._write(
+        "INSERT INTO suggestion_taps (record_id, user_hash, entry_id, tapped_at) "
+        "VALUES (?, ?, ?, ?) ON CONFLICT (record_id, user_hash) DO UPDATE SET "
+        "entry_id = excluded.entry_id, tapped_at = excluded.tapped_at",
+        [str(rows[0][0]), user_hash, entry_id, format_timestamp(moment)],
+    )
+    return True
+
+
+async def helpfulness_by_entry(
+    log: QuestionLog, since: datetime | None = None
+) -> dict[str, Helpfulness]:
+    """Votes per entry on the answers to questions asked since ``since``."""
+    await log.flush()
+    where, params = _since(since, "q.asked_at")
+    rows = await _read(
+        log,
+        "SELECT q.entry_id, sum(v.vote > 0), sum(v.vote < 0) FROM votes AS v "
+        "JOIN questions AS q ON q.record_id = v.record_id "
+        f"WHERE {where} AND q.entry_id IS NOT NULL GROUP BY q.entry_id ORDER BY q.entry_id",
+        params,
+    )
+    return {str(entry): Helpfulness(int(up), int(down)) for entry, up, down in rows}
+
+
+async def unhelpful_answers(
+    log: QuestionLog, limit: int, since: datetime | None = None
+) -> list[UnhelpfulAnswer]:
+    """The ``limit`` latest answers voted 👎 (to questions asked since ``since``)."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    await log.flush()
+    where, params = _since(since, "q.asked_at")
+    rows = await _read(
+        log,
+        "SELECT q.text, q.entry_id, q.asked_at, max(v.voted_at) FROM votes AS v "
+        "JOIN questions AS q ON q.record_id = v.record_id "
+        f"WHERE {where} AND v.vote < 0 GROUP BY q.record_id "
+        "ORDER BY max(v.voted_at) DESC, q.id DESC LIMIT ?",
+        [*params, limit],
+    )
+    return [
+        UnhelpfulAnswer(
+            str(text),
+            None if entry is None else str(entry),
+            parse_timestamp(asked_at),
+            parse_timestamp(voted_at),
+        )
+        for text, entry, asked_at, voted_at in rows
+    ]
+
+
+async def phrasing_evidence(
+    log: QuestionLog,
+    limit: int,
+    since: datetime | None = None,
+    *,
+    hide_dismissed: bool = True,
+) -> list[PhrasingEvidence]:
+    """Unsure questions and the entry their askers tapped, most taps first.
+
+    Questions with the same normalized form count together; their commonest wording is the
+    phrasing offered. Forms an admin dismissed or already added are left out with
+    ``hide_dismissed``.
+    """
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    await log.flush()
+    where, params = _since(since, "t.tapped_at")
+    dismissed = (
+        "AND q.normalized NOT IN (SELECT normalized FROM dismissed_questions)"
+        if hide_dismissed
+        else ""
+    )
+    rows = await _read(
+        log,
+        "WITH taps AS (SELECT q.normalized, q.text, t.entry_id FROM suggestion_taps AS t "
+        "JOIN questions AS q ON q.record_id = t.record_id "
+        f"WHERE {where} {dismissed}), "
+        "wordings AS (SELECT normalized, entry_id, text, count(*) AS n FROM taps "
+        "GROUP BY normalized, entry_id, text) "
+        "SELECT normalized, entry_id, "
+        "(SELECT w.text FROM wordings AS w WHERE w.normalized = g.normalized "
+        "AND w.entry_id = g.entry_id ORDER BY w.n DESC, w.text LIMIT 1), sum(n) AS taps "
+        "FROM wordings AS g GROUP BY normalized, entry_id "
+        "ORDER BY taps DESC, normalized, entry_id LIMIT ?",
+        [*params, limit],
+    )
+    return [
+        PhrasingEvidence(str(normalized), str(text), str(entry), int(taps))
+        for normalized, entry, text, taps in rows
+    ]

@@ -1,0 +1,134 @@
+"""The knowledge admin's messages as HTML: refusals with their problems, the review of an
+upload, the state of the files on disk, and the names and times the history shows."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from html import escape
+
+from telegram import User
+
+from bot.engine.answers import Language
+from bot.engine.knowledge import Problem
+from bot.engine.render import telegram_length
+from bot.knowledge_admin.changes import SyncResult
+from bot.knowledge_admin.diff import changed_excerpts
+from bot.knowledge_admin.errors import ChangeError, StorageError
+from bot.knowledge_admin.proposals import Proposal
+from bot.messages import say
+from bot.questionlog.analytics import REPORT_TIMEZONE
+from bot.telegram.sending import TEXT_BUDGET, fit_lines
+
+# An alert (the answer to a button) holds at most 200 characters; a name takes at most this.
+_NAME_IN_ALERT = 40
+
+
+def problems_html(head: str, problems: Sequence[str], language: Language) -> str:
+    """``head``, then the problems one a line in a preformatted block; escaped, cut to fit."""
+    text = escape(head)
+    if problems:
+        budget = TEXT_BUDGET - telegram_length(head)
+        text += "\n<pre>" + escape("\n".join(fit_lines(problems, language, budget))) + "</pre>"
+    return text
+
+
+def refusal_html(error: ChangeError, language: Language) -> str:
+    """A refused change: why, then its problems (file:line: field: problem)."""
+    reason = storage_reason(error, language) if isinstance(error, StorageError) else error.message
+    return problems_html(say("tg_kn_refused", language, reason=reason), error.problems, language)
+
+
+def storage_reason(error: StorageError, language: Language) -> str:
+    """A refused write in plain words: "the disk is full (/data/knowledge-history) …"."""
+    return say(
+        f"tg_kn_storage_{error.kind}", language, folder=str(error.folder), detail=error.detail
+    )
+
+
+def diff_html(proposal: Proposal, language: Language) -> str:
+    """A proposal as an admin reviews it: versions; entries added, removed, changed; each
+    changed answer (zh, en) and fact field old → new."""
+    diff = proposal.diff
+    lines = [
+        say(
+            "tg_kn_diff_title",
+            language,
+            file=proposal.file,
+            old=proposal.base_version,
+            new=proposal.new_version,
+        )
+    ]
+    for key, items in (
+        ("tg_kn_diff_added", diff.added),
+        ("tg_kn_diff_removed", diff.removed),
+        ("tg_kn_diff_changed", diff.changed),
+    ):
+        if items:
+            lines.append(say(key, language, count=str(len(items))))
+            lines += [f"  • {item}" for item in items]
+    if diff.answers:
+        lines.append(say("tg_kn_diff_answers", language))
+        for answer in diff.answers:
+            old, new = changed_excerpts(answer.old, answer.new)
+            lines.append(f"  • {answer.entry} ({answer.language}): {old} → {new}")
+    if diff.fields:
+        lines.append(say("tg_kn_diff_fields", language))
+        for change in diff.fields:
+            old, new = changed_excerpts(change.old, change.new)
+            lines.append(f"  • {change.fact}.{change.field}: {old} → {new}")
+    if diff.empty:
+        lines.append(say("tg_kn_diff_empty", language))
+    question = say("tg_kn_diff_question", language)
+    kept = fit_lines(lines, language, TEXT_BUDGET - telegram_length(question))
+    return escape("\n".join([*kept, "", question]))
+
+
+def local_time(moment: datetime) -> str:
+    """``moment`` as the admins read it: UTC+8, to the minute."""
+    return moment.astimezone(REPORT_TIMEZONE).strftime("%Y-%m-%d %H:%M")
+
+
+def actor_of(user: User) -> str:
+    """How an admin is named in the history and the audit table: name and Telegram id."""
+    return f"{user.full_name} ({user.id})"
+
+
+def shorten(name: str, limit: int = _NAME_IN_ALERT) -> str:
+    """``name`` cut to ``limit`` characters (with "…"), to fit an alert."""
+    return name if len(name) <= limit else name[: limit - 1] + "…"
+
+
+def problems_of(problems: Sequence[Problem]) -> list[str]:
+    """Problems as lines, ``file:line: field: problem``."""
+    return [str(p) for p in problems]
+
+
+def disk_problem_html(result: SyncResult, language: Language) -> str:
+    """Why the files on disk did not go live: their problems, or the history's disk."""
+    if result.failure is not None:
+        reason = storage_reason(result.failure, language)
+        return escape(
+            say("tg_kn_disk_unrecorded", language, version=result.version, reason=reason)
+        )
+    return problems_html(
+        say("tg_kn_disk_refused", language, version=result.version),
+        problems_of(result.problems),
+        language,
+    )
+
+
+def reload_html(result: SyncResult, language: Language) -> str:
+    """What ``/reload`` did: the version made live, nothing, or why not."""
+    if result.refused or result.failure:
+        return disk_problem_html(result, language)
+    if result.changed:
+        return escape(
+            say(
+                "tg_kn_reload_changed",
+                language,
+                version=result.version,
+                previous=result.previous,
+            )
+        )
+    return escape(say("tg_kn_reload_unchanged", language, version=result.version))

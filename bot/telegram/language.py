@@ -1,0 +1,33 @@
+"""Whose language a reply is in, and the words for a period, said one way everywhere.
+
+A user is greeted in the language of their Telegram ``language_code``; an admin is answered in
+Chinese or English (the admin messages have no traditional variant of their own: traditional
+is derived like every other message, so a zh-Hant admin reads traditional).
+"""
+
+from __future__ import annotations
+
+from bot.engine.answers import Language
+from bot.messages import say
+
+
+def user_language(language_code: str | None) -> Language:
+    """The language to greet a user in, from Telegram's ``language_code``.
+
+    Chinese by default (no code); traditional for zh-Hant/TW/HK/MO; English for English and
+    for every other language, whose speakers are more likely to read English than Chinese.
+    """
+    if not language_code:
+        return Language.SIMPLIFIED
+    code = language_code.lower().replace("_", "-")
+    if code.startswith("zh"):
+        traditional = any(tag in code.split("-") for tag in ("hant", "tw", "hk", "mo"))
+        return Language.TRADITIONAL if traditional else Language.SIMPLIFIED
+    return Language.ENGLISH
+
+
+def period_words(days: int | None, language: Language) -> str:
+    """``last 7 days`` / ``all time`` (``最近 7 天`` / ``全部记录``) in ``language``."""
+    if days is None:
+        return say("tg_period_all", language)
+    return say("tg_period_days", language, days=str(days))

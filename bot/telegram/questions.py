@@ -1,0 +1,396 @@
+"""The user-facing handlers: questions in private chats and groups, ``/ask``, the commands
+(``/start``, ``/help``, ``/topics``, ``/source``), and tapped answer and topic buttons.
+
+``TelegramBot`` holds the state (engine provider, flood limiter, question log, settings) and its
+methods are the handlers. They stay thin: decide whether to answer, call the engine, log the
+question, render, send. The wording lives in ``bot.messages``, the keyboards in
+``bot.telegram.keyboards``; ``bot.telegram.registration`` registers the handlers in order.
+
+Every question the engine answers is logged, with a salted hash of the user id (never the id).
+Logging is an in-memory enqueue; if it fails the failure is logged and the reply still goes out.
+An edit that cannot be made becomes a new message. Flood control covers every update that
+makes the bot work: questions, taps, inline queries (``bot.telegram.inline``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from html import escape
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    Message,
+    MessageEntity,
+    Update,
+    User,
+)
+from telegram.constants import ChatType
+from telegram.error import BadRequest
+
+from bot.config import LimitSettings
+from bot.engine.answers import Answer, Status
+from bot.engine.pipeline import Engine
+from bot.engine.render import answer_html, telegram_length
+from bot.engine.textnorm import detect_language
+from bot.messages import say
+from bot.questionlog.log import QuestionLog
+from bot.questionlog.pseudonyms import hash_user
+from bot.questionlog.records import Channel, QuestionRecord
+from bot.telegram.feedback import FeedbackHandlers, with_feedback
+from bot.telegram.flood import Admission, QuestionLimiter
+from bot.telegram.keyboards import (
+    Action,
+    Callback,
+    entries_keyboard,
+    localised,
+    parse_callback,
+    resolve,
+    suggestions_keyboard,
+    topics_keyboard,
+)
+from bot.telegram.language import user_language
+from bot.telegram.ptb import Context
+from bot.telegram.sending import acknowledge, reply_html
+
+logger = logging.getLogger(__name__)
+
+# The question log's channel for each chat type a message can come from.
+_CHANNELS: dict[str, Channel] = {
+    ChatType.PRIVATE: Channel.PRIVATE,
+    ChatType.GROUP: Channel.GROUP,
+    ChatType.SUPERGROUP: Channel.SUPERGROUP,
+    ChatType.CHANNEL: Channel.CHANNEL,
+}
+
+
+class TelegramBot:
+    """The handlers, and the state they share."""
+
+    def __init__(
+        self,
+        engine: Callable[[], Engine],
+        *,
+        limits: LimitSettings,
+        question_log: QuestionLog,
+        user_hash_salt: str,
+        question_limiter: QuestionLimiter | None = None,
+    ) -> None:
+        if not user_hash_salt:
+            # Refused here rather than at the first question, where it would fail every row.
+            raise ValueError("the Telegram bot needs a user hash salt (BOT_USER_HASH_SALT)")
+        # A provider, not an engine: a knowledge reload swaps what it returns, and each
+        # update is answered from the one engine it fetched first.
+        self.engine = engine
+        self.limits = limits
+        self.question_log = question_log
+        self._user_hash_salt = user_hash_salt
+        # Questions and taps (answers and browsing) share one budget per user; inline queries,
+        # several to a question, have their own (bot.telegram.inline).
+        self.question_limiter = question_limiter or QuestionLimiter(limits.questions_per_minute)
+        # Votes share the questions' budget: each tap writes and redraws.
+        self.feedback = FeedbackHandlers(
+            question_log, user_hash_salt=user_hash_salt, limiter=self.question_limiter
+        )
+
+    # --- commands ----------------------------------------------------------------------------
+
+    async def on_start(self, update: Update, context: Context) -> None:
+        """Greet, say what the bot knows, offer example questions."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        engine = self.engine()
+        source = engine.knowledge.primary_source
+        text = say(
+            "tg_start",
+            language,
+            name=user.first_name if user else "",
+            newspaper=source.newspaper,
+            newspaper_en=source.newspaper_en,
+            date=source.date,
+            title=source.title,
+            title_en=source.title_en,
+        )
+        markup = suggestions_keyboard(engine.examples(language), language)
+        await self._reply(message, escape(text), markup)
+
+    async def on_help(self, update: Update, context: Context) -> None:
+        """How to use the bot, in private chats, groups and inline."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        text = say("tg_help", language, username=context.bot.username)
+        await self._reply(message, escape(text))
+
+    async def on_topics(self, update: Update, context: Context) -> None:
+        """The article's topics as buttons."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        markup = topics_keyboard(self.engine().topics(), language)
+        await self._reply(message, escape(say("tg_topics", language)), markup)
+
+    async def on_source(self, update: Update, context: Context) -> None:
+        """The article and the knowledge version."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        knowledge = self.engine().knowledge
+        source = knowledge.primary_source
+        text = say(
+            "tg_source",
+            language,
+            newspaper=source.newspaper,
+            newspaper_en=source.newspaper_en,
+            date=source.date,
+            title=source.title,
+            title_en=source.title_en,
+            version=knowledge.version,
+        )
+        await self._reply(message, escape(text))
+
+    async def on_ask(self, update: Update, context: Context) -> None:
+        """``/ask question``, anywhere."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        question = " ".join(context.args or ())
+        if not question.strip():
+            await self._usage(message, user, "tg_ask_usage", context)
+            return
+        await self._answer_question(message, user, question)
+
+    async def on_unknown_command(self, update: Update, context: Context) -> None:
+        """Private chats: say so. Groups: only for a command addressed to this bot."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or message.text is None:
+            return
+        command = message.text.split(maxsplit=1)[0]
+        addressed = command.lower().endswith(f"@{context.bot.username}".lower())
+        if message.chat.type != ChatType.PRIVATE and not addressed:
+            return
+        language = user_language(user.language_code if user else None)
+        await self._reply(message, escape(say("tg_unknown_command", language)))
+
+    # --- messages ----------------------------------------------------------------------------
+
+    async def on_private_text(self, update: Update, context: Context) -> None:
+        """In a private chat any text is a question."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        question = self._without_own_mentions(message, context.bot)
+        await self._answer_question(message, user, question)
+
+    async def on_group_text(self, update: Update, context: Context) -> None:
+        """In groups: answer mentions of the bot and replies to it; stay silent otherwise."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        replied = message.reply_to_message
+        replies_to_bot = (
+            replied is not None
+            and replied.from_user is not None
+            and replied.from_user.id == context.bot.id
+        )
+        question = self._without_own_mentions(message, context.bot)
+        mentions_bot = question != message.text
+        if not (replies_to_bot or mentions_bot):
+            return
+        if not question.strip():
+            await self._usage(message, user, "tg_mention_usage", context)
+            return
+        await self._answer_question(message, user, question)
+
+    async def on_not_text(self, update: Update, context: Context) -> None:
+        """Stickers, photos, voice, documents … in a private chat: ask for text."""
+        message, user = update.effective_message, update.effective_user
+        if message is None:
+            return
+        language = user_language(user.language_code if user else None)
+        await self._reply(message, escape(say("tg_not_text", language)))
+
+    # --- buttons -----------------------------------------------------------------------------
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """A tapped inline button: answer an entry, or browse topics."""
+        query = update.callback_query
+        if query is None:
+            return
+        callback = parse_callback(query.data)
+        if callback is None:
+            await acknowledge(query)
+            return
+        # Every tap makes the bot send or edit a message: it counts like a question.
+        if self.question_limiter.admit(query.from_user.id) is not Admission.ALLOWED:
+            await acknowledge(query, say("tg_flood", callback.language))
+            return
+        if callback.action in (Action.ANSWER, Action.ANSWER_HASHED):
+            await self._answer_button(query, callback)
+        else:
+            await acknowledge(query)
+            await self._browse(query, callback)
+
+    async def _answer_button(self, query: CallbackQuery, callback: Callback) -> None:
+        language = callback.language
+        engine = self.engine()
+        entry_id = resolve(callback, engine.knowledge.entries)
+        started = time.perf_counter()
+        answer = engine.answer_entry(entry_id, language) if entry_id is not None else None
+        latency_ms = (time.perf_counter() - started) * 1000
+        message = query.message
+        record_id = None
+        if answer is not None:
+            # A button under an inline result has no message; under any other it has its chat.
+            channel = _CHANNELS.get(message.chat.type) if message is not None else Channel.INLINE
+            record_id = self.log_question(answer, query.from_user, channel, latency_ms)
+        if not isinstance(message, Message):
+            # The message is gone or too old to reach: the answer fits in an alert.
+            text = answer.text if answer is not None else say("tg_entry_gone", language)
+            await acknowledge(query, text, alert=True)
+            return
+        await acknowledge(query)
+        if answer is None:
+            text = escape(say("tg_entry_gone", language))
+            markup = suggestions_keyboard(engine.examples(language), language)
+            await self._reply(message, text, markup, quote=False)
+            return
+        await self._send_answer(message, answer, engine, record_id, quote=False)
+        if entry_id is not None:
+            # Chosen under an unsure reply, it is evidence of what that question meant.
+            await self.feedback.note_suggestion_tap(message, query.from_user.id, entry_id)
+
+    async def _browse(self, query: CallbackQuery, callback: Callback) -> None:
+        message = query.message
+        if not isinstance(message, Message):
+            return
+        language = callback.language
+        engine = self.engine()
+        topics = engine.topics()
+        if callback.action is Action.TOPICS:
+            text, markup = say("tg_topics", language), topics_keyboard(topics, language)
+        else:
+            topic = next((t for t in topics if callback.matches(t.id)), None)
+            if topic is None:
+                text = say("tg_topic_gone", language)
+                markup = topics_keyboard(topics, language)
+            else:
+                name = localised(topic.zh, topic.en, language)
+                text = say("tg_topic_entries", language, topic=name)
+                markup = entries_keyboard(engine.entries_in(topic.id), language)
+        try:
+            await message.edit_text(escape(text), reply_markup=markup)
+        except BadRequest as error:
+            if "not modified" in error.message.lower():
+                return  # a double tap: the message already shows this list
+            # The message is gone or too old to edit: the tap still gets its list, anew.
+            logger.info(
+                "could not edit message %s for a tap (%s): sending anew", message.id, error
+            )
+            await self._reply(message, escape(text), markup, quote=False)
+
+    # --- answering ---------------------------------------------------------------------------
+
+    async def _answer_question(self, message: Message, user: User, question: str) -> None:
+        """Flood control, length check, the engine, the reply."""
+        admission = self.question_limiter.admit(user.id)
+        if admission is Admission.REFUSED:
+            return
+        if admission is Admission.NOTIFY:
+            await self._reply(message, escape(say("tg_flood", detect_language(question))))
+            return
+        if telegram_length(question) > self.limits.max_question_chars:
+            limit = str(self.limits.max_question_chars)
+            text = say("question_too_long", detect_language(question), limit=limit)
+            await self._reply(message, escape(text))
+            return
+        engine = self.engine()
+        started = time.perf_counter()
+        answer = engine.ask(question)
+        latency_ms = (time.perf_counter() - started) * 1000
+        record_id = self.log_question(answer, user, _CHANNELS.get(message.chat.type), latency_ms)
+        await self._send_answer(message, answer, engine, record_id)
+
+    def log_question(
+        self, answer: Answer, user: User, channel: Channel | None, latency_ms: float
+    ) -> str | None:
+        """Queue the question ``answer`` replied to for the question log; its record id.
+
+        Never raises: a question that cannot be logged (the log closed, a chat type the log
+        has no channel for) is reported in the process log, and the reply still goes out
+        (with None for its record id).
+        """
+        try:
+            if channel is None:
+                raise ValueError("a chat type the question log has no channel for")
+            row = QuestionRecord.from_answer(
+                answer,
+                channel=channel,
+                user_hash=hash_user(user.id, self._user_hash_salt),
+                latency_ms=latency_ms,
+            )
+            self.question_log.record(row)
+        except Exception:
+            logger.exception("could not log a question (%s)", channel or "unknown chat type")
+            return None
+        return row.record_id
+
+    async def _send_answer(
+        self,
+        message: Message,
+        answer: Answer,
+        engine: Engine,
+        record_id: str | None,
+        *,
+        quote: bool | None = None,
+    ) -> None:
+        """The answer, its citation, buttons for its suggestions, and 👍/👎 under an answer."""
+        html = answer_html(answer, engine.knowledge.primary_source)
+        markup = suggestions_keyboard(answer.suggestions, answer.language)
+        if answer.status is Status.ANSWERED:
+            markup = with_feedback(markup, record_id, answer.language)
+        sent = await self._reply(message, html, markup, quote=quote)
+        # Every reply, answered or unsure: a reaction or a tapped choice finds its question.
+        self.feedback.note_reply(sent, record_id)
+
+    async def _usage(self, message: Message, user: User, key: str, context: Context) -> None:
+        language = user_language(user.language_code)
+        examples = self.engine().examples(language)
+        example = examples[0].question if examples else ""
+        text = say(key, language, example=example, username=context.bot.username)
+        await self._reply(message, escape(text))
+
+    @staticmethod
+    def _without_own_mentions(message: Message, bot: Bot) -> str:
+        """The message text with every mention of this bot taken out."""
+        text = message.text or ""
+        own = f"@{bot.username}".lower()
+        mentions = message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION])
+        for entity, mentioned in mentions.items():
+            is_own = mentioned.lower() == own or (
+                entity.user is not None and entity.user.id == bot.id
+            )
+            if is_own:
+                text = text.replace(mentioned, " ")
+        return text
+
+    @staticmethod
+    async def _reply(
+        message: Message,
+        html: str,
+        markup: InlineKeyboardMarkup | None = None,
+        *,
+        quote: bool | None = None,
+    ) -> list[Message]:
+        """Send ``html`` to the message's chat (and topic); in groups, as a reply to it."""
+        if quote is None:
+            quote = message.chat.type != ChatType.PRIVATE
+        return await reply_html(message, html, markup, quote=quote)
