@@ -371,6 +371,10 @@ MESSAGES.update(
         },
         "tg_kn_history_live": {"zh": "（使用中）", "en": " (live)"},
         "tg_kn_history_was": {"zh": "（之前是 {previous}）", "en": " (was {previous})"},
+        "tg_kn_history_earlier": {
+            "zh": "（此前还上线过 {count} 次）",
+            "en": " (also live {count} time(s) before)",
+        },
         "tg_kn_history_unrecorded": {
             "zh": "{version}（使用中）· {when} · {origin}（下次改动时记入历史）",
             "en": "{version} (live) · {when} · {origin} (recorded with the next change)",

@@ -246,23 +246,36 @@ class KnowledgeCommands:
         if not rows:
             await reply_html(message, escape(say("tg_kn_history_empty", language, version=live)))
             return
-        lines = []
-        marked = False
+        # Each version once, on its newest row; how often it was live before is counted there.
+        newest: dict[str, tuple[str, str, str, str | None]] = {}
+        earlier: dict[str, int] = {}
         for version, when, who, action, previous in rows:
-            is_live = version == live and not marked
-            marked = marked or is_live
-            lines.append(
-                say(
-                    "tg_kn_history_line",
-                    language,
-                    version=version,
-                    live=say("tg_kn_history_live", language) if is_live else "",
-                    when=when,
-                    who=who,
-                    action=action,
-                    was=say("tg_kn_history_was", language, previous=previous) if previous else "",
-                )
+            if version in newest:
+                earlier[version] = earlier.get(version, 0) + 1
+            else:
+                newest[version] = (when, who, action, previous)
+        if unrecorded:
+            # The unrecorded live version has its own first line.
+            earlier.pop(live, None)
+            newest.pop(live, None)
+        lines = [
+            say(
+                "tg_kn_history_line",
+                language,
+                version=version,
+                live=say("tg_kn_history_live", language) if version == live else "",
+                when=when,
+                who=who,
+                action=action,
+                was=say("tg_kn_history_was", language, previous=previous) if previous else "",
             )
+            + (
+                say("tg_kn_history_earlier", language, count=str(earlier[version]))
+                if version in earlier
+                else ""
+            )
+            for version, (when, who, action, previous) in newest.items()
+        ]
         if unrecorded:
             # Loaded at start and not changed since: recorded with the next change.
             lines.insert(

@@ -346,7 +346,8 @@ async def test_only_the_uploader_can_apply_or_cancel(start_bot: BotStarter) -> N
 
 
 async def test_rollback_restores_and_history_lists_who_and_when(start_bot: BotStarter) -> None:
-    """Two applies by two admins, two rollbacks; /history shows each version, who and when."""
+    """Two applies by two admins, two rollbacks; /history shows each version once, on its
+    newest row (who and when), with how often it was live before."""
     async with start_bot() as bot:
         original, first = bot.faq(), bot.live.current.version
         faq_a = changed_faq(original)
@@ -377,12 +378,13 @@ async def test_rollback_restores_and_history_lists_who_and_when(start_bot: BotSt
     lines = history["text"].splitlines()
     assert lines[0] == "Knowledge versions, newest first (times in UTC+8):"
     when = r"\d{4}-\d\d-\d\d \d\d:\d\d"
+    # Each version once, on its newest row.
     expected = [
-        rf"{first} \(live\) · {when} · Ada \(9001\) · rollback from {second} \(was {second}\)",
-        rf"{second} · {when} · Ada \(9001\) · rollback from {third} \(was {third}\)",
+        rf"{first} \(live\) · {when} · Ada \(9001\) · rollback from {second} \(was {second}\)"
+        r" \(also live 1 time\(s\) before\)",
+        rf"{second} · {when} · Ada \(9001\) · rollback from {third} \(was {third}\)"
+        r" \(also live 1 time\(s\) before\)",
         rf"{third} · {when} · Bo \(9002\) · apply faq.yaml \(was {second}\)",
-        rf"{second} · {when} · Ada \(9001\) · apply faq.yaml \(was {first}\)",
-        rf"{first} · {when} · server · loaded at start",
     ]
     assert len(lines) == 1 + len(expected)
     for line, pattern in zip(lines[1:], expected, strict=True):
@@ -410,9 +412,9 @@ async def test_edit_on_disk_then_rollback_returns_to_the_upload(start_bot: BotSt
         assert bot.live.current.version == second
     when = r"\d{4}-\d\d-\d\d \d\d:\d\d"
     expected = [
-        rf"{second} \(live\) · {when} · Ada \(9001\) · rollback from {edited} \(was {edited}\)",
+        rf"{second} \(live\) · {when} · Ada \(9001\) · rollback from {edited} \(was {edited}\)"
+        r" \(also live 1 time\(s\) before\)",
         rf"{edited} · {when} · server · reload from disk \(was {second}\)",
-        rf"{second} · {when} · Ada \(9001\) · apply faq.yaml \(was {first}\)",
         rf"{first} · {when} · server · loaded at start",
     ]
     lines = history["text"].splitlines()[1:]
