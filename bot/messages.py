@@ -219,6 +219,16 @@ MESSAGES.update(
             "en": "The export is {megabytes} MB, over Telegram's {limit} MB limit. Choose fewer "
             "days, or run python -m bot report --csv FILE on the server.",
         },
+        "tg_stats_chart_failed": {
+            "zh": "统计图没能发出（Telegram 回复：{reason}），上面的数字不受影响。请稍后再试。",
+            "en": "The chart could not be sent (Telegram said: {reason}); the figures above "
+            "stand. Try again in a moment.",
+        },
+        "tg_export_failed": {
+            "zh": "导出文件没能发出（Telegram 回复：{reason}）。请稍后再试，或者少选几天。",
+            "en": "The export could not be sent (Telegram said: {reason}). Try again in a "
+            "moment, or choose fewer days.",
+        },
         # Menu commands (set_my_commands): at most 256 characters each.
         "tg_command_start": {"zh": "介绍和例子", "en": "What I know, with examples"},
         "tg_command_help": {"zh": "使用说明", "en": "How to use me"},
@@ -361,6 +371,10 @@ MESSAGES.update(
         },
         "tg_kn_history_live": {"zh": "（使用中）", "en": " (live)"},
         "tg_kn_history_was": {"zh": "（之前是 {previous}）", "en": " (was {previous})"},
+        "tg_kn_history_earlier": {
+            "zh": "（此前还上线过 {count} 次）",
+            "en": " (also live {count} time(s) before)",
+        },
         "tg_kn_history_unrecorded": {
             "zh": "{version}（使用中）· {when} · {origin}（下次改动时记入历史）",
             "en": "{version} (live) · {when} · {origin} (recorded with the next change)",

@@ -187,6 +187,10 @@ class KnowledgeEditor:
                 return SyncResult(False, live, live, failure=error)
             return self._sync(actor, action, force=force)
 
+    def disk_is_live(self) -> bool:
+        """True when the files in the folder are the live version's (nothing left to take)."""
+        return read_files(self.directory) == self.live.files
+
     def should_report(self, result: SyncResult) -> bool:
         """True once per distinct refused or unrecordable state, so admins are told once."""
         if not (result.refused or result.failure):

@@ -106,20 +106,19 @@ class KnowledgeCommands:
                     context.bot, lambda language: disk_problem_html(result, language)
                 )
             return
-        if not result.changed:
-            return
-        logger.info(
-            "knowledge changed on disk: version %s is live (was %s)",
-            result.version,
-            result.previous,
-        )
-        await self.copy_history_to_log()
-        if self._disk_problems_told:
-            self._disk_problems_told = False
-            await self._tell_admins(
-                context.bot,
-                lambda language: escape(say("tg_kn_disk_fixed", language, version=result.version)),
+        if result.changed:
+            logger.info(
+                "knowledge changed on disk: version %s is live (was %s)",
+                result.version,
+                result.previous,
             )
+            await self.copy_history_to_log()
+        # Fixed by an edit, or put back as it was (nothing changed, but it is live again); a
+        # look that skipped the same broken files again is neither.
+        if result.changed or (
+            self._disk_problems_told and await asyncio.to_thread(self.editor.disk_is_live)
+        ):
+            await self._tell_fixed(context.bot, result.version)
 
     async def on_reload(self, update: Update, context: Context) -> None:
         """``/reload``: load the knowledge folder now (recorded in the history like any change)."""
@@ -130,10 +129,14 @@ class KnowledgeCommands:
         result = await asyncio.to_thread(self.editor.sync, actor_of(user), "reload", force=True)
         await reply_html(message, reload_html(result, language))
         if result.refused or result.failure:
-            # Told here; the watcher need not tell every admin the same thing again.
+            # Told here; the watcher need not tell every admin the same thing again, but does
+            # tell them all once it is fixed.
             self.editor.should_report(result)
-        elif result.changed:
+            self._disk_problems_told = True
+            return
+        if result.changed:
             await self.copy_history_to_log()
+        await self._tell_fixed(context.bot, result.version, besides=user.id)
 
     # --- uploads -----------------------------------------------------------------------------
 
@@ -243,23 +246,36 @@ class KnowledgeCommands:
         if not rows:
             await reply_html(message, escape(say("tg_kn_history_empty", language, version=live)))
             return
-        lines = []
-        marked = False
+        # Each version once, on its newest row; how often it was live before is counted there.
+        newest: dict[str, tuple[str, str, str, str | None]] = {}
+        earlier: dict[str, int] = {}
         for version, when, who, action, previous in rows:
-            is_live = version == live and not marked
-            marked = marked or is_live
-            lines.append(
-                say(
-                    "tg_kn_history_line",
-                    language,
-                    version=version,
-                    live=say("tg_kn_history_live", language) if is_live else "",
-                    when=when,
-                    who=who,
-                    action=action,
-                    was=say("tg_kn_history_was", language, previous=previous) if previous else "",
-                )
+            if version in newest:
+                earlier[version] = earlier.get(version, 0) + 1
+            else:
+                newest[version] = (when, who, action, previous)
+        if unrecorded:
+            # The unrecorded live version has its own first line.
+            earlier.pop(live, None)
+            newest.pop(live, None)
+        lines = [
+            say(
+                "tg_kn_history_line",
+                language,
+                version=version,
+                live=say("tg_kn_history_live", language) if version == live else "",
+                when=when,
+                who=who,
+                action=action,
+                was=say("tg_kn_history_was", language, previous=previous) if previous else "",
             )
+            + (
+                say("tg_kn_history_earlier", language, count=str(earlier[version]))
+                if version in earlier
+                else ""
+            )
+            for version, (when, who, action, previous) in newest.items()
+        ]
         if unrecorded:
             # Loaded at start and not changed since: recorded with the next change.
             lines.insert(
@@ -376,9 +392,24 @@ class KnowledgeCommands:
         except Exception:
             logger.exception("could not copy the knowledge history to the audit table")
 
-    async def _tell_admins(self, bot: Bot, html: Callable[[Language], str]) -> None:
-        """Send every admin ``html(their language)``; one unreachable admin stops no one."""
-        for admin in sorted(self.admins.ids):
+    async def _tell_fixed(self, bot: Bot, version: str, *, besides: int | None = None) -> None:
+        """Once the admins were told the files on disk are broken: tell them it is live again."""
+        if not self._disk_problems_told:
+            return
+        self._disk_problems_told = False
+        logger.info("knowledge on disk is valid again: version %s is live", version)
+        await self._tell_admins(
+            bot,
+            lambda language: escape(say("tg_kn_disk_fixed", language, version=version)),
+            besides=besides,
+        )
+
+    async def _tell_admins(
+        self, bot: Bot, html: Callable[[Language], str], *, besides: int | None = None
+    ) -> None:
+        """Send every admin (but ``besides``) ``html(their language)``; one unreachable admin
+        stops no one."""
+        for admin in sorted(self.admins.ids - {besides}):
             language = self.admins.language_of(admin)
             try:
                 await send_html(bot, admin, html(language))

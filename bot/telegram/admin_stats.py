@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from html import escape
 from typing import Any
 
 from telegram import Message, Update
+from telegram.error import TelegramError
 from telegram.ext import Job, JobQueue
 
 from bot.engine.answers import Language
@@ -127,12 +128,17 @@ class StatsCommands:
         # Drawing takes a good fraction of a second: not on the event loop.
         png = await asyncio.to_thread(render_stats_chart, summary)
         caption = say("tg_stats_caption", language, period=period_words(days, language))
-        await message.reply_photo(
-            png,
-            caption=escape(cut_text(caption, CAPTION_LIMIT)),
-            filename="stats.png",
-            do_quote=False,
-            read_timeout=UPLOAD_READ_TIMEOUT_SECONDS,
+        await _send_or_explain(
+            message,
+            lambda: message.reply_photo(
+                png,
+                caption=escape(cut_text(caption, CAPTION_LIMIT)),
+                filename="stats.png",
+                do_quote=False,
+                read_timeout=UPLOAD_READ_TIMEOUT_SECONDS,
+            ),
+            "tg_stats_chart_failed",
+            language,
         )
 
     async def on_top(self, update: Update, context: Context) -> None:
@@ -181,12 +187,17 @@ class StatsCommands:
             await reply_html(message, escape(text))
             return
         caption = say("tg_export_caption", language, period=period_words(days, language))
-        await message.reply_document(
-            content,
-            filename=export_filename(days),
-            caption=escape(cut_text(caption, CAPTION_LIMIT)),
-            do_quote=False,
-            read_timeout=UPLOAD_READ_TIMEOUT_SECONDS,
+        await _send_or_explain(
+            message,
+            lambda: message.reply_document(
+                content,
+                filename=export_filename(days),
+                caption=escape(cut_text(caption, CAPTION_LIMIT)),
+                do_quote=False,
+                read_timeout=UPLOAD_READ_TIMEOUT_SECONDS,
+            ),
+            "tg_export_failed",
+            language,
         )
 
     async def _days_request(
@@ -223,6 +234,25 @@ class StatsCommands:
             default_count=str(DEFAULT_TOP),
         )
         await reply_html(message, escape(text))
+
+
+async def _send_or_explain(
+    message: Message,
+    send: Callable[[], Awaitable[object]],
+    key: str,
+    language: Language,
+) -> None:
+    """Send a file; when Telegram refuses it (after the rate limiter's retries), log why and
+    tell the admin in one line (``key``, with Telegram's reason)."""
+    try:
+        await send()
+    except TelegramError as error:
+        logger.warning("could not send a file to admin chat %s: %s", message.chat.id, error)
+        try:
+            await reply_html(message, escape(say(key, language, reason=str(error))))
+        except TelegramError as second:
+            # Telegram or the network is down for this chat: the log line above is all.
+            logger.warning("could not tell chat %s why: %s", message.chat.id, second)
 
 
 class RetentionPurge:

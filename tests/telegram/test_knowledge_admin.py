@@ -346,7 +346,8 @@ async def test_only_the_uploader_can_apply_or_cancel(start_bot: BotStarter) -> N
 
 
 async def test_rollback_restores_and_history_lists_who_and_when(start_bot: BotStarter) -> None:
-    """Two applies by two admins, two rollbacks; /history shows each version, who and when."""
+    """Two applies by two admins, two rollbacks; /history shows each version once, on its
+    newest row (who and when), with how often it was live before."""
     async with start_bot() as bot:
         original, first = bot.faq(), bot.live.current.version
         faq_a = changed_faq(original)
@@ -377,12 +378,13 @@ async def test_rollback_restores_and_history_lists_who_and_when(start_bot: BotSt
     lines = history["text"].splitlines()
     assert lines[0] == "Knowledge versions, newest first (times in UTC+8):"
     when = r"\d{4}-\d\d-\d\d \d\d:\d\d"
+    # Each version once, on its newest row.
     expected = [
-        rf"{first} \(live\) · {when} · Ada \(9001\) · rollback from {second} \(was {second}\)",
-        rf"{second} · {when} · Ada \(9001\) · rollback from {third} \(was {third}\)",
+        rf"{first} \(live\) · {when} · Ada \(9001\) · rollback from {second} \(was {second}\)"
+        r" \(also live 1 time\(s\) before\)",
+        rf"{second} · {when} · Ada \(9001\) · rollback from {third} \(was {third}\)"
+        r" \(also live 1 time\(s\) before\)",
         rf"{third} · {when} · Bo \(9002\) · apply faq.yaml \(was {second}\)",
-        rf"{second} · {when} · Ada \(9001\) · apply faq.yaml \(was {first}\)",
-        rf"{first} · {when} · server · loaded at start",
     ]
     assert len(lines) == 1 + len(expected)
     for line, pattern in zip(lines[1:], expected, strict=True):
@@ -410,9 +412,9 @@ async def test_edit_on_disk_then_rollback_returns_to_the_upload(start_bot: BotSt
         assert bot.live.current.version == second
     when = r"\d{4}-\d\d-\d\d \d\d:\d\d"
     expected = [
-        rf"{second} \(live\) · {when} · Ada \(9001\) · rollback from {edited} \(was {edited}\)",
+        rf"{second} \(live\) · {when} · Ada \(9001\) · rollback from {edited} \(was {edited}\)"
+        r" \(also live 1 time\(s\) before\)",
         rf"{edited} · {when} · server · reload from disk \(was {second}\)",
-        rf"{second} · {when} · Ada \(9001\) · apply faq.yaml \(was {first}\)",
         rf"{first} · {when} · server · loaded at start",
     ]
     lines = history["text"].splitlines()[1:]
@@ -762,6 +764,41 @@ async def test_broken_edit_on_disk_is_reported_once_and_answers_go_on(
         fixed["text"] == "The knowledge on disk is fixed: version "
         f"{bot.live.current.version} is live."
     )
+
+
+async def test_broken_edit_put_back_as_it_was_is_live_again(start_bot: BotStarter) -> None:
+    """A broken file on disk put back exactly as it was: the admins hear it is live again."""
+    async with start_bot(watch=0.05) as bot:
+        await bot.send(OTHER_ADMIN, "/history")  # Bo has written to the bot, in English
+        version = bot.live.current.version
+        facts = (bot.knowledge / "facts.yaml").read_text(encoding="utf-8")
+        (bot.knowledge / "facts.yaml").write_text(facts + "- id: [broken\n", encoding="utf-8")
+        await bot.next_message(OTHER_ADMIN, 1)
+        (bot.knowledge / "facts.yaml").write_text(facts, encoding="utf-8")
+        fixed = await bot.next_message(OTHER_ADMIN, 2)
+        await asyncio.sleep(0.3)  # more looks at the same good files tell no one again
+        assert len(bot.fake.sent_to(9002)) == 3
+    assert fixed["text"] == f"The knowledge on disk is fixed: version {version} is live."
+    assert bot.live.current.version == version
+
+
+async def test_broken_edit_seen_by_reload_then_fixed_tells_the_other_admins(
+    start_bot: BotStarter,
+) -> None:
+    """/reload shows the problems to the admin who asked; when /reload then takes the fixed
+    files, the other admins are told the knowledge is live again."""
+    async with start_bot() as bot:
+        await bot.send(OTHER_ADMIN, "/history")
+        facts = (bot.knowledge / "facts.yaml").read_text(encoding="utf-8")
+        (bot.knowledge / "facts.yaml").write_text(facts + "- id: [broken\n", encoding="utf-8")
+        refused = await bot.send(ADMIN, "/reload")
+        (bot.knowledge / "facts.yaml").write_text(facts, encoding="utf-8")
+        reloaded = await bot.send(ADMIN, "/reload")
+        told_bo = await bot.next_message(OTHER_ADMIN, 1)
+        version = bot.live.current.version
+    assert refused["text"].startswith("磁盘上的资料有问题，没有采用")
+    assert reloaded["text"] == f"磁盘上的资料没有变化，正在使用版本 {version}。"
+    assert told_bo["text"] == f"The knowledge on disk is fixed: version {version} is live."
 
 
 async def test_edit_on_disk_the_history_cannot_record_is_not_live(

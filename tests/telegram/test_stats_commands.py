@@ -20,7 +20,7 @@ from bot.questionlog.analytics import CSV_COLUMNS
 from bot.questionlog.pseudonyms import hash_user
 from bot.questionlog.report import ADMINS_ONLY_REPLY
 from tests.telegram.conftest import TEST_SALT, BotFactory, group_chat, person, private_chat
-from tests.telegram.fake_bot_api import BotApiError, FakeBotApi
+from tests.telegram.fake_bot_api import BotApiError, FakeBotApi, Fault
 
 Json = dict[str, Any]
 ADMIN_ID = 8123456701
@@ -285,3 +285,31 @@ async def test_admin_commands_in_a_group_reveal_nothing(
     assert fake_api.uploads == []
     assert not any("five-industries" in m.get("text", "") for m in fake_api.sent_to(group["id"]))
     assert not any("Questions" in m.get("text", "") for m in fake_api.sent_to(group["id"]))
+
+
+async def test_a_file_telegram_refuses_is_explained_in_one_line(
+    fake_api: FakeBotApiWithUploads, bot_on_fake: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The chart or the export refused by the Bot API: the admin reads why, and it is logged."""
+    caplog.set_level(logging.WARNING, logger="bot.telegram.admin_stats")
+    refusal = "File is too big"  # as PTB words "Bad Request: file is too big"
+    fake_api.inject("sendPhoto", Fault.refused(400, "Bad Request: file is too big"))
+    fake_api.inject("sendDocument", Fault.refused(400, "Bad Request: file is too big"))
+    async with admin_bot(bot_on_fake):
+        await ask_questions(fake_api, ["五大产业是什么"])
+        fake_api.push_message(ADMIN, ADMIN_CHAT, "/stats")
+        _summary, chart_failed = await fake_api.wait_sent(ADMIN_ID, 2, within=15)
+        fake_api.push_message(ADMIN, ADMIN_CHAT, "/export")
+        (export_failed,) = (await fake_api.wait_sent(ADMIN_ID, 3, within=15))[2:]
+    assert chart_failed["text"] == (
+        f"The chart could not be sent (Telegram said: {refusal}); the figures above stand. "
+        "Try again in a moment."
+    )
+    assert export_failed["text"] == (
+        f"The export could not be sent (Telegram said: {refusal}). Try again in a moment, or "
+        "choose fewer days."
+    )
+    assert fake_api.uploads == []
+    logged = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.admin_stats"]
+    assert len(logged) == 2
+    assert all(refusal in line for line in logged)
