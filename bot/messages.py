@@ -85,8 +85,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     # --- terminal chat ------------------------------------------------------------------------
     "terminal_welcome": {
-        "zh": "这里可以就《{newspaper}》{date}《{title}》提问（输入空行或 Ctrl-D 退出）。",
-        "en": "Ask about {newspaper_en} {date}, “{title_en}” (empty line or Ctrl-D to quit).",
+        "zh": "这里可以就《{newspaper}》{date}《{title}》提问（按 Ctrl-D 退出）。",
+        "en": "Ask about {newspaper_en} {date}, “{title_en}” (Ctrl-D to quit).",
+    },
+    "terminal_goodbye": {
+        "zh": "再见！",
+        "en": "Goodbye!",
     },
     "unreadable_line": {
         "zh": "第 {line} 行无法读取：不是有效的 {encoding} 文本。",

@@ -286,3 +286,49 @@ def test_closed_standard_input_reads_as_empty() -> None:
         )
         assert result.returncode == 0, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_terminal_chat_skips_blank_lines_without_reply_or_log_row(tmp_path: Path) -> None:
+    """Piped into the chat, empty and blank lines get no reply and no log row."""
+    config = tmp_path / "config.yaml"
+    database = tmp_path / "data" / "questions.sqlite3"
+    config.write_text(
+        f"knowledge:\n  path: {REPO / 'knowledge'}\nstorage:\n  path: {database}\n",
+        encoding="utf-8",
+    )
+    result = run_bot("run", "--config", str(config), stdin="\n  \n\t\n小面明年营收目标\n\n")
+    assert result.returncode == 0, result.stderr
+    replies = result.stdout.strip().split("\n\n")
+    assert len(replies) == 1
+    assert "200亿元" in replies[0]
+    assert _logged(database) == [("terminal", "小面明年营收目标", "answered")]
+
+
+def test_terminal_chat_keeps_info_log_lines_out(tmp_path: Path) -> None:
+    """In the chat only warnings reach stderr: a new log's INFO migration lines do not show."""
+    config = tmp_path / "config.yaml"
+    database = tmp_path / "data" / "questions.sqlite3"
+    config.write_text(
+        f"knowledge:\n  path: {REPO / 'knowledge'}\nstorage:\n  path: {database}\n"
+        "log_level: DEBUG\n",
+        encoding="utf-8",
+    )
+    result = run_bot("run", "--config", str(config), stdin="小面明年营收目标\n")
+    assert result.returncode == 0, result.stderr
+    assert database.exists()
+    assert result.stderr.splitlines() == [
+        "TELEGRAM_BOT_TOKEN is not set: answering questions from standard input, one per line"
+    ]
+    assert "INFO" not in result.stdout
+    assert "DEBUG" not in result.stdout
+
+
+def test_run_telegram_without_a_token_says_so_once_and_exits_0() -> None:
+    """`run --telegram` (the image's command) with no token: one line on stderr, status 0, and
+    no chat even when questions are piped in."""
+    result = run_bot("run", "--telegram", stdin="小面明年营收目标\n")
+    assert result.returncode == 0
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("TELEGRAM_BOT_TOKEN is not set: the Telegram bot cannot start")
+    assert "status 0" in line

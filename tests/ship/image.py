@@ -26,6 +26,7 @@ from dockerfile_parse import DockerfileParser
 REPO = Path(__file__).resolve().parents[2]
 DOCKERFILE = REPO / "Dockerfile"
 DOCKERIGNORE = REPO / ".dockerignore"
+MODEL_REQUIREMENTS = REPO / "requirements" / "model.txt"
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,22 @@ def seconds(duration: str) -> float:
     parts = re.findall(r"(\d+(?:\.\d+)?)(ms|s|m|h)", duration)
     assert "".join(n + u for n, u in parts) == duration != "", f"bad duration {duration!r}"
     return sum(float(number) * units[unit] for number, unit in parts)
+
+
+# --- requirements ---
+
+
+def model_pins() -> dict[str, tuple[str, str]]:
+    """requirements/model.txt as {distribution: (version, sha256)}, one hash per line."""
+    text = MODEL_REQUIREMENTS.read_text(encoding="utf-8").replace("\\\n", " ")
+    pins = {}
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#"):
+            continue
+        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)\s+--hash=sha256:([0-9a-f]{64})\s*", line)
+        assert match, f"not pinned to a version and a sha256: {line}"
+        pins[match[1]] = (match[2], match[3])
+    return pins
 
 
 # --- .dockerignore ------------------------------------------------------------------------------

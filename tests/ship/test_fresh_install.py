@@ -39,10 +39,18 @@ def image(tmp_path_factory: pytest.TempPathFactory) -> ReplayedImage:
 
 
 def test_build_replays_the_dependency_and_package_installs(image: ReplayedImage) -> None:
-    """Both pip steps of the Dockerfile ran: dependencies from pyproject.toml, then the package."""
+    """Both pip steps of the Dockerfile ran: the lock by hash, then the package alone."""
     assert len(image.python_steps) == 2
-    assert "pip install -r requirements.txt" in image.python_steps[0]
-    assert image.python_steps[1] == "python -m pip install ."
+    assert image.python_steps[0] == (
+        "python -m pip install --require-hashes --no-deps -r requirements/image.lock"
+    )
+    assert image.python_steps[1] == "python -m pip install --no-deps ."
+
+
+def test_the_locked_install_is_complete(image: ReplayedImage) -> None:
+    """`pip check` in the replayed image: every installed package has what it requires."""
+    result = image.run(["python", "-m", "pip", "check"])
+    assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_the_package_runs_from_site_packages_not_from_a_source_folder(
@@ -65,11 +73,21 @@ def test_healthcheck_command_is_healthy_in_the_fresh_install(image: ReplayedImag
     assert line.endswith(f"log {image.in_root('/data/questions.sqlite3')}")
 
 
-def test_entrypoint_answers_a_terminal_question_in_the_fresh_install(
+def test_entrypoint_without_a_token_says_so_once_and_exits_0(image: ReplayedImage) -> None:
+    """ENTRYPOINT + CMD with no token: one line on stderr, status 0, no chat on piped input."""
+    result = image.run([*image.entrypoint, *image.cmd], stdin=f"{QUESTION}\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("TELEGRAM_BOT_TOKEN is not set: the Telegram bot cannot start")
+
+
+def test_entrypoint_run_answers_a_terminal_question_in_the_fresh_install(
     image: ReplayedImage,
 ) -> None:
-    """ENTRYPOINT + CMD with no token is the terminal chat; it answers with the cited figure."""
-    result = image.run([*image.entrypoint, *image.cmd], stdin=f"{QUESTION}\n")
+    """ENTRYPOINT + `run` (what `docker compose run … bot run` does) with no token is the
+    terminal chat; it answers with the cited figure."""
+    result = image.run([*image.entrypoint, "run"], stdin=f"{QUESTION}\n")
     assert result.returncode == 0, result.stderr
     assert "200亿元" in result.stdout
     assert "「明年力争达到200亿元」" in result.stdout
