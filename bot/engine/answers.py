@@ -74,6 +74,22 @@ class Answer:
     # carry citations; ``text`` and ``citations`` are their union, for logs and plain views).
     parts: tuple[Answer, ...] = ()
 
+    def __post_init__(self) -> None:
+        # The suggestions ("you may also ask", choices) never offer what this reply answers.
+        answered = self.answered_entries()
+        if any(s.id in answered for s in self.suggestions):
+            kept = tuple(s for s in self.suggestions if s.id not in answered)
+            object.__setattr__(self, "suggestions", kept)
+
+    def answered_entries(self) -> frozenset[str]:
+        """The entries this reply answers: its own, and every answered part's."""
+        pieces = (self, *self.parts)
+        return frozenset(
+            piece.entry_id
+            for piece in pieces
+            if piece.entry_id is not None and piece.status is Status.ANSWERED
+        )
+
     def to_json(self) -> dict[str, object]:
         """The stable JSON shape of ``python -m bot ask --json``."""
         return {

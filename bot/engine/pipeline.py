@@ -320,6 +320,15 @@ class Engine:
         """Whether a question names a period (上半年, 二季度, 明年)."""
         return bool(self._matcher.periods(self._analyzer.analyze(self._normalize(text))))
 
+    def terms_of(self, text: str) -> frozenset[str]:
+        """The lexicon terms ``text`` names as matching reads it (normalised, slips corrected):
+        what a follow-up borrows of the question before it (``bot.engine.followup``)."""
+        return self._analyzer.analyze(self._normalize(text)).terms
+
+    def names_subject(self, text: str) -> bool:
+        """Whether a question names what it is about, beyond what it asks for."""
+        return self._names_subject(text)
+
     def _names_subject(self, text: str) -> bool:
         """Whether a question names what it is about, beyond the measure, period or figure
         it asks for."""

@@ -8,10 +8,12 @@ tags written here reach Telegram's HTML parser.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from html import escape, unescape
 
 from bot.engine.answers import Answer, Citation, Language
 from bot.engine.knowledge import Source
+from bot.engine.textnorm import to_traditional
 from bot.messages import say
 
 
@@ -26,45 +28,107 @@ def _source_line(citation: Citation, language: Language, source: Source | None) 
     )
 
 
-def _distinct_quotes(answer: Answer) -> list[Citation]:
-    """One citation per quote: several facts often share a sentence."""
-    seen: set[str] = set()
-    distinct = []
-    for citation in answer.citations:
-        if citation.quote not in seen:
-            seen.add(citation.quote)
-            distinct.append(citation)
-    return distinct
+# A quote longer than this is shown collapsed (``<blockquote expandable>``, Bot API 7.4+):
+# about four lines on a phone, and Telegram's collapsed quote shows three. When a reply shows
+# more quotes than ``MANY_QUOTES``, those over two lines are collapsed too, so the answers
+# themselves stay in view.
+EXPANDABLE_QUOTE = 80
+MANY_QUOTES = 2
+EXPANDABLE_AMONG_MANY = 40
+
+
+def _quote_spans(quotes: list[str], paragraphs: Sequence[str]) -> list[str]:
+    """The quotes to show, in order: each once, none that another contains, and two that
+    overlap in one paragraph of the article (one's end is the other's start) merged into the
+    article's span they cover. Without ``paragraphs`` nothing is merged."""
+    spans = list(dict.fromkeys(quote for quote in quotes if quote))
+    while (reduced := _reduce_once(spans, paragraphs)) is not None:
+        spans = reduced
+    return spans
+
+
+def _reduce_once(spans: list[str], paragraphs: Sequence[str]) -> list[str] | None:
+    """``spans`` with one contained quote dropped or one overlapping pair merged (at the
+    first one's place); None when there is none."""
+    for i, first in enumerate(spans):
+        for j in range(i + 1, len(spans)):
+            second = spans[j]
+            if second in first:
+                kept = first
+            elif first in second:
+                kept = second
+            else:
+                merged = _merged(first, second, paragraphs)
+                if merged is None:
+                    continue
+                kept = merged
+            return [*spans[:i], kept, *spans[i + 1 : j], *spans[j + 1 :]]
+    return None
+
+
+def _merged(first: str, second: str, paragraphs: Sequence[str]) -> str | None:
+    """The span of one paragraph two overlapping quotes cover, either way round."""
+    for before, after in ((first, second), (second, first)):
+        for overlap in range(min(len(before), len(after)) - 1, 0, -1):
+            if before.endswith(after[:overlap]):
+                span = before + after[overlap:]
+                if any(span in paragraph for paragraph in paragraphs):
+                    return span
+    return None
+
+
+def _quotes_by_piece(answer: Answer, source: Source | None) -> list[tuple[str, list[str]]]:
+    """Each piece of the reply (the answer, or each part of one asking several things) with
+    the quotes shown after it: every quote of the reply once, after the first piece citing
+    any of its words, in the reply's script. Verification keeps the citations' own quotes;
+    only the display is merged and converted."""
+    pieces = answer.parts or (answer,)
+    paragraphs = source.article.citable_text.split("\n") if source is not None else ()
+    cited = [[citation.quote for citation in piece.citations] for piece in pieces]
+    spans = _quote_spans([quote for quotes in cited for quote in quotes], paragraphs)
+    shown: list[tuple[str, list[str]]] = []
+    for piece, quotes in zip(pieces, cited, strict=True):
+        mine = [span for span in spans if any(quote in span for quote in quotes)]
+        spans = [span for span in spans if span not in mine]
+        if answer.language is Language.TRADITIONAL:
+            mine = [to_traditional(span) for span in mine]
+        shown.append((piece.text, mine))
+    return shown
+
+
+def _first_citation(answer: Answer) -> Citation | None:
+    return next((c for piece in answer.parts or (answer,) for c in piece.citations), None)
 
 
 def answer_html(answer: Answer, source: Source | None = None) -> str:
-    """The answer, then each quote in a blockquote and the newspaper and date; a message
-    that asked several things gets each answer with its own quotes."""
-    parts = []
-    citations = []
-    for piece in answer.parts or (answer,):
-        parts.append(escape(piece.text))
-        for citation in _distinct_quotes(piece):
-            if citation not in citations:
-                parts.append(f"<blockquote>{escape(citation.quote)}</blockquote>")
-                citations.append(citation)
-    if citations:
-        parts.append(f"— {escape(_source_line(citations[0], answer.language, source))}")
-    return "\n".join(parts)
+    """The answer, then each quote in a blockquote (a long one collapsed) and the newspaper
+    and date; a message that asked several things gets each answer with its own quotes."""
+    pieces = _quotes_by_piece(answer, source)
+    count = sum(len(quotes) for _, quotes in pieces)
+    collapse_over = EXPANDABLE_AMONG_MANY if count > MANY_QUOTES else EXPANDABLE_QUOTE
+    lines = []
+    for text, quotes in pieces:
+        lines.append(escape(text))
+        for quote in quotes:
+            opening = "<blockquote expandable>" if len(quote) > collapse_over else "<blockquote>"
+            lines.append(f"{opening}{escape(quote)}</blockquote>")
+    first = _first_citation(answer)
+    if first is not None and count:
+        lines.append(f"— {escape(_source_line(first, answer.language, source))}")
+    return "\n".join(lines)
 
 
 def answer_text(answer: Answer, source: Source | None = None) -> str:
     """The answer for a terminal: quotes in 「」, source line, numbered suggestions."""
     lines = []
-    citations = []
-    for piece in answer.parts or (answer,):
-        lines.append(piece.text)
-        for citation in _distinct_quotes(piece):
-            if citation not in citations:
-                lines.append(f"  「{citation.quote}」")
-                citations.append(citation)
-    if citations:
-        lines.append(f"  — {_source_line(citations[0], answer.language, source)}")
+    count = 0
+    for text, quotes in _quotes_by_piece(answer, source):
+        lines.append(text)
+        lines.extend(f"  「{quote}」" for quote in quotes)
+        count += len(quotes)
+    first = _first_citation(answer)
+    if first is not None and count:
+        lines.append(f"  — {_source_line(first, answer.language, source)}")
     if answer.suggestions:
         if answer.status.value == "answered":
             lines.append(say("suggestions_heading", answer.language))
@@ -120,9 +184,11 @@ def cut_text(text: str, limit: int) -> str:
 def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Telegram HTML cut into messages of at most ``limit`` (as ``telegram_length`` counts).
 
-    Cuts fall between lines where a line can end the part; a line longer than a whole part is
-    cut between characters. Never inside a tag or an entity: a tag open at a cut is closed at
-    the end of the part and opened again at the start of the next, so every part is valid.
+    Cuts fall between lines where a line can end the part, outside a blockquote where one can
+    (a quote is not cut in two); a line longer than a whole part is cut between characters.
+    Never inside a tag or an entity: a tag open at a cut is closed at the end of the part and
+    opened again at the start of the next (``<blockquote expandable>`` as it was), so every
+    part is valid.
     """
     if telegram_length(html, html=True) <= limit:
         return [html]
@@ -132,8 +198,8 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     opened: list[tuple[str, str]] = []
     body: list[str] = []
     used = 0
-    # Where the last line break in ``body`` is: its index, the tags open there, units before it.
-    line_break: tuple[int, list[tuple[str, str]], int] | None = None
+    # The line breaks in ``body``: each one's index, the tags open there, units before it.
+    breaks: list[tuple[int, list[tuple[str, str]], int]] = []
 
     def close(tags: list[tuple[str, str]]) -> str:
         return "".join(f"</{name}>" for name, _ in reversed(tags))
@@ -147,24 +213,25 @@ def split_html(html: str, limit: int = MESSAGE_LIMIT) -> list[str]:
         is_tag = len(token) > 1 and token.startswith("<")
         weight = 0 if is_tag else utf16_length(unescape(token))
         while used + weight > limit and used > 0:
-            if line_break is not None:
-                at, tags, before = line_break
+            outside = [b for b in breaks if all(name != "blockquote" for name, _ in b[1])]
+            if outside or breaks:
+                at, tags, before = (outside or breaks)[-1]
                 emit([*reopened, *body[:at], close(tags)])
                 reopened = [opening for _, opening in tags]
                 body = body[at + 1 :]
                 used -= before + 1
+                breaks = [(i - at - 1, t, u - before - 1) for i, t, u in breaks if i > at]
             else:
                 emit([*reopened, *body, close(opened)])
                 reopened = [opening for _, opening in opened]
                 body = []
                 used = 0
-            line_break = None
         body.append(token)
         used += weight
         if is_tag:
             _track(token, opened)
         elif token == "\n":
-            line_break = (len(body) - 1, list(opened), used - 1)
+            breaks.append((len(body) - 1, list(opened), used - 1))
     emit([*reopened, *body])
     return parts
 

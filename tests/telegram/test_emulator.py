@@ -66,8 +66,8 @@ async def test_traditional_question_gets_traditional_answer(
     text = reply["message"]["text"]
     assert text.startswith("大渡口力促今年重慶小麵產業營收達到50億元以上。")
     assert "《重慶日報》2023-08-15" in text
-    # The quote stays verbatim, in the article's own (simplified) characters.
-    assert "<blockquote>力促今年实现重庆小面产业营收50亿元以上</blockquote>" in text
+    # The quote is shown in the reply's script (the answer's citation keeps the article's own).
+    assert "<blockquote>力促今年實現重慶小麵產業營收50億元以上</blockquote>" in text
     assert buttons(reply)[0] == ("重慶小麵明年營收目標是多少", "a:t:noodle-revenue-next-year")
 
 
