@@ -1,7 +1,9 @@
 """Benchmark the answer engine: accuracy per category against the rapidfuzz baseline, latency
 at the article's size and at a synthetic 10,000-entry FAQ, start to first answer, peak RSS.
 
-Run: .venv/bin/python scripts/bench_engine.py [--repeats N] [--show-errors]
+Run: .venv/bin/python scripts/bench_engine.py [--repeats N] [--show-errors] [--without STEP]
+``--without STEP`` (repeatable) answers with that optional step switched off
+(bot/engine/steps.py lists them): what the step is worth is the difference in accuracy.
 Numbers are medians over repeats; the machine is shared, so compare ratios, not absolutes.
 """
 
@@ -40,6 +42,7 @@ from bot.engine.evaluation import (  # noqa: E402
 from bot.engine.knowledge import Entry, Knowledge, load_knowledge  # noqa: E402
 from bot.engine.pipeline import Engine  # noqa: E402
 from bot.engine.semantic import SemanticIndexer  # noqa: E402
+from bot.engine.steps import OPTIONAL_STEPS  # noqa: E402
 from bot.engine.textnorm import detect_language, to_traditional  # noqa: E402
 
 BASELINE_CUTOFF = 70
@@ -236,26 +239,37 @@ def main() -> int:
     )
     parser.add_argument("--accuracy-only", action="store_true")
     parser.add_argument(
-        "--without-semantic", action="store_true", help="the lexical engine alone, to compare"
+        "--without-semantic", action="store_true", help="the same as --without semantic"
+    )
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=list(OPTIONAL_STEPS),
+        metavar="STEP",
+        help=f"answer with this step switched off (repeatable): {', '.join(OPTIONAL_STEPS)}",
     )
     args = parser.parse_args()
+    without = frozenset(args.without) | ({"semantic"} if args.without_semantic else set())
 
     knowledge = load_knowledge(REPO / "knowledge")
     questions = load_questions(REPO / "knowledge" / "questions.yaml")
-    lexical = Engine(knowledge)
+    lexical = Engine(knowledge, disabled_steps=without | {"semantic"})
     # No cache of question vectors: the latency loop repeats questions, and every one should
     # pay its encoding as a first-time question would.
     semantic = (
         None
-        if args.without_semantic
+        if "semantic" in without
         else SemanticIndexer.load(SEMANTIC_CACHE, question_cache_size=0)
     )
-    engine = Engine(knowledge, semantic)
+    engine = Engine(knowledge, semantic, disabled_steps=without)
     baseline = Baseline(knowledge)
     print(
         f"knowledge {knowledge.version}: {len(knowledge.facts)} facts, "
         f"{len(knowledge.entries)} entries; {len(questions)} labelled questions; "
-        f"semantic signal {'off' if semantic is None else 'on'}\n"
+        f"semantic signal {'off' if semantic is None else 'on'}"
+        + (f"; without {', '.join(sorted(without))}" if without else "")
+        + "\n"
     )
     accuracy_table(questions, {"engine": engine.ask, "baseline": baseline.ask}, args.show_errors)
     if args.accuracy_only:
@@ -272,7 +286,7 @@ def main() -> int:
         )
     start = time.perf_counter()
     big = synthetic_knowledge(knowledge, 10_000)
-    big_engine = Engine(big)
+    big_engine = Engine(big, disabled_steps=without | {"semantic"})
     build_s = time.perf_counter() - start
     samples = latency(big_engine.ask, texts, max(args.repeats // 4, 3))
     print(

@@ -1,6 +1,6 @@
 """Score a new question set the moment it arrives (its first-seen score), before any tuning.
 
-Run: .venv/bin/python scripts/score_set.py FILE.yaml [--show-errors]
+Run: .venv/bin/python scripts/score_set.py FILE.yaml [--show-errors] [--without STEP]
 
 FILE is in knowledge/questions.yaml's format; ``split`` may be left out (a new set has none
 yet). Prints the shares the README reports: answerable questions answered with the right
@@ -25,6 +25,7 @@ from bot.engine.answers import UNSURE, Status  # noqa: E402 (after the path set-
 from bot.engine.evaluation import CATEGORIES, load_questions, score  # noqa: E402
 from bot.engine.pipeline import load_engine  # noqa: E402
 from bot.engine.semantic import SemanticIndexer  # noqa: E402
+from bot.engine.steps import OPTIONAL_STEPS  # noqa: E402
 
 SEMANTIC_CACHE = REPO / "data" / "semantic-cache"
 
@@ -35,9 +36,18 @@ def main() -> int:
     parser.add_argument("--knowledge", type=Path, default=REPO / "knowledge")
     parser.add_argument("--show-errors", action="store_true")
     parser.add_argument(
-        "--without-semantic", action="store_true", help="the lexical engine alone, to compare"
+        "--without-semantic", action="store_true", help="the same as --without semantic"
+    )
+    parser.add_argument(
+        "--without",
+        action="append",
+        default=[],
+        choices=list(OPTIONAL_STEPS),
+        metavar="STEP",
+        help=f"score with this step switched off (repeatable): {', '.join(OPTIONAL_STEPS)}",
     )
     args = parser.parse_args()
+    without = frozenset(args.without) | ({"semantic"} if args.without_semantic else set())
     items = yaml.safe_load(args.file.read_text(encoding="utf-8"))
     for item in items:
         item.setdefault("split", "held")
@@ -45,8 +55,8 @@ def main() -> int:
         path = Path(scratch) / "questions.yaml"
         path.write_text(yaml.dump(items, Dumper=_NoAliases, allow_unicode=True), encoding="utf-8")
         questions = load_questions(path)
-    semantic = None if args.without_semantic else SemanticIndexer.load(SEMANTIC_CACHE)
-    engine = load_engine(args.knowledge, semantic)
+    semantic = None if "semantic" in without else SemanticIndexer.load(SEMANTIC_CACHE)
+    engine = load_engine(args.knowledge, semantic, disabled_steps=without)
     results = score(questions, engine.ask)
 
     answerable = [r for r in results if r[0].expect == "answered"]

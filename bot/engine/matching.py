@@ -25,285 +25,16 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from bot.engine.knowledge import Entry, Fact, Lexicon
+from bot.engine.analysis import Analysis, Analyzer
+from bot.engine.knowledge import Entry, Fact
+from bot.engine.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
-_CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
-_TOKEN = re.compile(
-    r"(?P<number>\d+(?:\.\d+)?(?:[万亿]|%)?级?)(?:元|个|家|平方米)?(?:以上|以下|左右)?|(?P<word>[a-z]+)|(?P<cjk>[\u3400-\u9fff]+)"
-)
-_MIXED = re.compile(r"\d.*[^\d.%]|[^\d.%].*\d")
 _FIGURE_UNIT = re.compile(r"\d(?:\.\d+)?(亿元|万元|元|个|家|%)")
-_POSSESSIVE = re.compile(r"['’]s\b")
 _CLAIM = re.compile(r"[万亿%.]")
-_MAX_ENGLISH_PHRASE = 4
-_NOT_A_NAME_START = set("一二两三四五六七八九十几多这那哪每各其该本全")
-_MIN_FUZZY_LENGTH = 3
-_MAX_TYPOS = 3  # corrections per run of Chinese: 重点像目没开公 has two
-_MAX_FUZZY_LENGTH = 5  # longer words are rarely mistyped, and each length costs time
-
-# Weights of features that are not lexicon terms. Leftover Chinese bigrams and unknown English
-# words are capped so filler ("要做到", "具体") costs a little, while a lexicon term the entry
-# lacks costs its full rarity.
-_RESIDUE_CAP = 1.5
-_UNKNOWN_WEIGHT = 1.0
-_UNIGRAM_WEIGHT = 0.5
-_NUMBER_WEIGHT = 3.0
-_QUESTION_WORD = re.compile("[哪几多什么谁啥咋]")
-# A lexicon term this rare (软信, 华韶, 新材料) names what a question is about; an entry that
-# lacks it is never answered on a relaxed rule.
-_SPECIFIC_TERM_WEIGHT = 2.5
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """A text as features: what matching compares."""
-
-    features: frozenset[str]
-    terms: frozenset[str]
-    out_of_scope: tuple[str, ...]
-    # Words written right before a name head (…区, …产业, … district): names, if unknown.
-    name_candidates: tuple[str, ...] = ()
-
-
-class Analyzer:
-    """Turns normalised text into features using the lexicon."""
-
-    def __init__(self, lexicon: Lexicon) -> None:
-        self._zh: dict[str, str] = {}
-        self._en: dict[tuple[str, ...], str] = {}
-        self._mixed: list[tuple[re.Pattern[str], str]] = []
-        stop = "\x00stop"
-        for term, variants in lexicon.synonyms.items():
-            for surface in (term, *variants):
-                self._add_surface(surface.lower(), term)
-        # Period, measure and name-head words must be recognised as terms even where the
-        # lexicon lists them without variants.
-        for term in (*(t for group in lexicon.exclusive for t in group), *lexicon.measures):
-            if term.lower() not in self._zh:
-                self._add_surface(term.lower(), term)
-        for word in lexicon.stopwords_zh:
-            self._zh.setdefault(word.lower(), stop)
-        for word in lexicon.stopwords_en:
-            self._en.setdefault(tuple(word.lower().split()), stop)
-        self._mixed.sort(key=lambda item: -len(item[0].pattern))
-        self._stop = stop
-        self._heads = {h.lower() for h in lexicon.name_heads}
-        self._max_zh = max((len(s) for s in self._zh), default=1)
-        protected = {t for group in lexicon.exclusive for t in group}
-        # One-character typos (数子车间, 开公率, 产业连) are corrected against lexicon words of
-        # three or more characters: "数*车间" -> 数字车间. Keys shared by two words are dropped.
-        fuzzy: dict[str, str | None] = {}
-        for surface, term in self._zh.items():
-            if (
-                term == stop
-                or len(surface) < _MIN_FUZZY_LENGTH
-                or term in protected
-                or _QUESTION_WORD.search(surface)
-            ):
-                # Never "correct" one period into another, nor 在哪一天 into 在哪里.
-                continue
-            for i in range(len(surface)):
-                key = surface[:i] + "*" + surface[i + 1 :]
-                fuzzy[key] = surface if fuzzy.get(key, surface) == surface else None
-        self._fuzzy = {key: surface for key, surface in fuzzy.items() if surface is not None}
-        self._fuzzy_chars = frozenset("".join(self._fuzzy.values()))
-        self._fuzzy_lengths = sorted(
-            {len(key) for key in self._fuzzy if len(key) <= _MAX_FUZZY_LENGTH}, reverse=True
-        )
-        self._out_of_scope_zh: list[str] = []
-        self._out_of_scope_en: set[tuple[str, ...]] = set()
-        for names in lexicon.out_of_scope.values():
-            for name in names:
-                if _CJK_RUN.search(name):
-                    self._out_of_scope_zh.append(name.lower())
-                else:
-                    self._out_of_scope_en.add(tuple(name.lower().split()))
-        self._out_of_scope_en_sizes = sorted({len(name) for name in self._out_of_scope_en})
-
-    def _add_surface(self, surface: str, term: str) -> None:
-        if _MIXED.search(surface) or surface.isdigit():
-            # q3, h1, 2023年, 5星级: letters or Chinese glued to digits, which the tokenizer
-            # would split, so they are rewritten as their term before tokenizing.
-            self._mixed.append(
-                (re.compile(rf"(?<![a-z0-9]){re.escape(surface)}(?![a-z0-9])"), term)
-            )
-            return
-        if _CJK_RUN.fullmatch(surface):
-            self._zh[surface] = term
-        else:
-            words = tuple(re.findall(r"[a-z0-9]+", surface))
-            if words:
-                self._en[words] = term
-            else:
-                self._zh[surface] = term
-
-    def chinese_surfaces(self) -> dict[str, str]:
-        """Every Chinese word the lexicon knows (terms and their variants), each with the
-        term it stands for (stop words stand for themselves)."""
-        return {
-            s: (s if t == self._stop else t) for s, t in self._zh.items() if _CJK_RUN.fullmatch(s)
-        }
-
-    def analyze(self, normalized: str) -> Analysis:
-        """Features of ``normalized`` text (the output of ``textnorm.normalize``)."""
-        normalized = _POSSESSIVE.sub("", normalized)
-        for pattern, term in self._mixed:
-            normalized = pattern.sub(f" {term} ", normalized)
-        features: set[str] = set()
-        terms: set[str] = set()
-        names: list[str] = []
-        words: list[str] = []
-        for match in _TOKEN.finditer(normalized):
-            if match.group("word"):
-                words.append(match.group("word"))
-                continue
-            self._flush_words(words, features, terms, names)
-            words = []
-            if match.group("number"):
-                features.add("#" + match.group("number"))
-            else:
-                self._segment_chinese(match.group("cjk"), features, terms, names)
-        self._flush_words(words, features, terms, names)
-        foreign = [name for name in self._out_of_scope_zh if name in normalized]
-        if self._out_of_scope_en:
-            tokens = tuple(re.findall(r"[a-z0-9]+", normalized))
-            for size in self._out_of_scope_en_sizes:
-                for i in range(len(tokens) - size + 1):
-                    if tokens[i : i + size] in self._out_of_scope_en:
-                        foreign.append(" ".join(tokens[i : i + size]))
-        return Analysis(frozenset(features), frozenset(terms), tuple(foreign), tuple(names))
-
-    def _segment_chinese(
-        self, run: str, features: set[str], terms: set[str], names: list[str]
-    ) -> None:
-        """Forward maximum matching against lexicon surfaces; bigrams for what is left."""
-        segments = self._segments(run)
-        for _ in range(_MAX_TYPOS):
-            corrected = self._correct_typos(run, segments)
-            if corrected == run:
-                break
-            run, segments = corrected, self._segments(corrected)
-        residue: list[str] = []
-        for text, term in segments:
-            if term is None:
-                residue.append(text)
-                continue
-            left = "".join(residue)
-            self._name_candidates(left, text in self._heads or term in self._heads, names)
-            _add_residue(left, features)
-            residue = []
-            if term != self._stop:
-                features.add(term)
-                terms.add(term)
-        left = "".join(residue)
-        self._name_candidates(left, False, names)
-        _add_residue(left, features)
-
-    def _segments(self, run: str) -> list[tuple[str, str | None]]:
-        """(surface, term) pieces by forward maximum matching; term None for a leftover char."""
-        segments: list[tuple[str, str | None]] = []
-        i = 0
-        while i < len(run):
-            for length in range(min(self._max_zh, len(run) - i), 0, -1):
-                term = self._zh.get(run[i : i + length])
-                if term is not None:
-                    segments.append((run[i : i + length], term))
-                    i += length
-                    break
-            else:
-                segments.append((run[i], None))
-                i += 1
-        return segments
-
-    def _correct_typos(self, run: str, segments: list[tuple[str, str | None]]) -> str:
-        """Replace a lexicon word misspelt by one leftover character with the word."""
-        leftover: list[int] = []
-        position = 0
-        for text, term in segments:
-            if term is None:
-                leftover.append(position)
-            position += len(text)
-        if not leftover:
-            return run
-        # Prefix counts of characters that occur in correctable words: a window is only worth
-        # a look-up when every character but the suspect one could belong to such a word.
-        known = [0]
-        for char in run:
-            known.append(known[-1] + (char in self._fuzzy_chars))
-        for p in leftover:
-            suspect = known[p + 1] - known[p]
-            for length in self._fuzzy_lengths:
-                if length > len(run):
-                    continue
-                for start in range(max(0, p - length + 1), min(p, len(run) - length) + 1):
-                    if known[start + length] - known[start] - suspect != length - 1:
-                        continue
-                    window = run[start : start + length]
-                    offset = p - start
-                    rest = window[:offset] + window[offset + 1 :]
-                    if offset in (0, length - 1) and rest in self._zh:
-                        # 产业+发 is the word 产业 and one more character, not a typo of 产业链.
-                        continue
-                    surface = self._fuzzy.get(window[:offset] + "*" + window[offset + 1 :])
-                    if surface is not None:
-                        return run[:start] + surface + run[start + length :]
-        return run
-
-    def _name_candidates(self, residue: str, head_follows: bool, names: list[str]) -> None:
-        """Leftover text that ends in, or stands before, a name head (区, 产业 …)."""
-        if residue[:1] in _NOT_A_NAME_START:
-            return  # 五个产业, 这些产业, 哪个区: counts and pronouns, not names
-        if head_follows and len(residue) >= 2:
-            names.append(residue)
-        if len(residue) >= 3 and residue[-1] in self._heads:
-            names.append(residue[:-1])  # 沙坪坝区: the head is the last character
-
-    def _flush_words(
-        self, words: list[str], features: set[str], terms: set[str], names: list[str]
-    ) -> None:
-        """Longest English phrases first; unknown words become features of their own."""
-        i = 0
-        unknown: str | None = None
-        while i < len(words):
-            for length in range(min(_MAX_ENGLISH_PHRASE, len(words) - i), 0, -1):
-                phrase = tuple(_stem(w) for w in words[i : i + length])
-                term = self._en.get(tuple(words[i : i + length])) or self._en.get(phrase)
-                if term is not None:
-                    break
-            else:
-                if words[i] in self._heads and unknown is not None:
-                    names.append(unknown)
-                unknown = "w:" + _stem(words[i])
-                features.add(unknown)
-                i += 1
-                continue
-            if unknown is not None and (" ".join(words[i : i + length]) in self._heads):
-                names.append(unknown)
-            unknown = None
-            if term != self._stop:
-                features.add(term)
-                terms.add(term)
-            i += length
 
 
 def _exact_key(normalized: str) -> str:
     return re.sub(r"[\W_]+", "", normalized)
-
-
-def _stem(word: str) -> str:
-    """A light English stem, enough for plurals: projects → project, industries → industry."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        return word[:-1]
-    return word
-
-
-def _add_residue(text: str, features: set[str]) -> None:
-    if len(text) == 1:
-        features.add("1:" + text)
-    for i in range(len(text) - 1):
-        features.add("2:" + text[i : i + 2])
 
 
 @dataclass(frozen=True, slots=True)
@@ -348,8 +79,10 @@ class Matcher:
         source_text: str = "",
         implies: dict[str, str] | None = None,
         unit_measures: dict[str, str] | None = None,
+        thresholds: Thresholds = DEFAULT_THRESHOLDS,
     ) -> None:
         self.analyzer = analyzer
+        self._thresholds = thresholds
         self._source_text = normalize(source_text)
         self._measures = frozenset(measures)
         self._unit_measures = dict(unit_measures or {})
@@ -444,12 +177,14 @@ class Matcher:
         """How much a feature says: its rarity, capped for leftovers, fixed for unknowns."""
         idf = self._idf.get(feature)
         if feature.startswith("#"):
-            return _NUMBER_WEIGHT
+            return self._thresholds.number_weight
         if feature.startswith("1:"):
-            return min(idf, _UNIGRAM_WEIGHT) if idf is not None else _UNIGRAM_WEIGHT
+            unigram = self._thresholds.unigram_weight
+            return min(idf, unigram) if idf is not None else unigram
         if feature.startswith(("2:", "w:")):
-            return min(idf, _RESIDUE_CAP) if idf is not None else _UNKNOWN_WEIGHT
-        return idf if idf is not None else _RESIDUE_CAP * 2
+            cap = self._thresholds.residue_cap
+            return min(idf, cap) if idf is not None else self._thresholds.unknown_weight
+        return idf if idf is not None else self._thresholds.unseen_term_weight
 
     def _unit_measures_of(self, entry: Entry, facts: dict[str, Fact]) -> set[str]:
         """Measures an entry states through its figures' units (65亿元 → 金额)."""
@@ -546,8 +281,9 @@ class Matcher:
         """How much a question says: the summed weight of its features."""
         return sum(self.weight(f) for f in analysis.features)
 
-    def rank(self, analysis: Analysis, limit: int = 8) -> list[Candidate]:
+    def rank(self, analysis: Analysis, limit: int | None = None) -> list[Candidate]:
         """The best-scoring entries for a question, best first."""
+        limit = self._thresholds.rank_limit if limit is None else limit
         weights = {f: self.weight(f) for f in analysis.features}
         total = sum(weights.values())
         if total == 0:
@@ -587,7 +323,8 @@ class Matcher:
             # Figures the entry states count as phrasing: "74.4%是什么数据" names no phrasing
             # of its entry, but its figure is that entry's.
             phrasing_coverage = max(phrasing_coverage, number_weight / total)
-            score = question_coverage * (0.55 + 0.45 * phrasing_coverage)
+            base = self._thresholds.phrasing_base
+            score = question_coverage * (base + (1 - base) * phrasing_coverage)
             candidates.append(
                 Candidate(
                     indexed.entry,
@@ -599,7 +336,7 @@ class Matcher:
                     sum(
                         1
                         for t in analysis.terms - indexed.features
-                        if weights.get(t, 0.0) >= _SPECIFIC_TERM_WEIGHT
+                        if weights.get(t, 0.0) >= self._thresholds.specific_term_weight
                     ),
                 )
             )

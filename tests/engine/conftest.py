@@ -109,15 +109,9 @@ synonyms:
   重庆: [chongqing]
   产业: [industry]
   大渡口: [大渡口区, dadukou]
-stopwords:
-  zh: [请问, 什么, 多少, 是, 的, 哪个, 要, 达到]
-  en: [what, is, the, for, how, much, in, of, s]
-exclusive:
-  - [上半年, 今年, 明年, 去年]
 out_of_scope:
   places: [沙坪坝, 北京, beijing]
   industries: [火锅]
-name_heads: [产业, 区, 公司, industry, district]
 """
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.engine import semantic
+from bot.engine import semantic, semantic_encoder
 from bot.engine.evaluation import load_questions
 from bot.engine.knowledge import load_knowledge
 from bot.engine.semantic import (
@@ -244,7 +244,7 @@ def test_a_different_weight_file_is_refused(tmp_path: Path) -> None:
 
 def test_another_version_of_the_package_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     """An installed wheel of another version is refused before anything is loaded."""
-    monkeypatch.setattr(semantic.metadata, "version", lambda name: "0.3.0")
+    monkeypatch.setattr(semantic_encoder.metadata, "version", lambda name: "0.3.0")
     with pytest.raises(ModelMismatchError, match=r"0\.3\.0 is installed.*pinned to 0\.2\.1"):
         load_encoder()
 

@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.figure_checks import HAS_CJK, english_disagreements
 from bot.engine.figures import english_numbers, figure_spans
-from bot.engine.knowledge import _HAS_CJK, KnowledgeError, _english_disagreements, load_knowledge
+from bot.engine.knowledge import KnowledgeError, load_knowledge
 from tests.engine.conftest import FACTS, FAQ, KNOWLEDGE, LEXICON, write_knowledge
 
 
@@ -142,7 +143,7 @@ def test_out_of_scope_name_used_by_article(tmp_path: Path) -> None:
     """An out-of-scope name the article itself uses would decline answerable questions."""
     lexicon = LEXICON.replace("industries: [火锅]", "industries: [火锅, 新材料]")
     assert problems_of(write_knowledge(tmp_path, lexicon_yaml=lexicon)) == [
-        "lexicon.yaml:20: out_of_scope.industries: '新材料' appears in the article"
+        "lexicon.yaml:15: out_of_scope.industries: '新材料' appears in the article"
     ]
 
 
@@ -244,7 +245,7 @@ def test_counts_are_checked_against_the_figure_they_describe() -> None:
     swapped = entry.answer_en.replace("2 projects at the 2-billion", "3 projects at the 2-billion")
     assert swapped != entry.answer_en
     cited = [knowledge.facts[f] for f in entry.facts]
-    assert _english_disagreements(swapped, cited) == ["'3' is not 2个 beside it, which is '2'"]
+    assert english_disagreements(swapped, cited) == ["'3' is not 2个 beside it, which is '2'"]
 
 
 def test_fact_value_en_must_be_the_value_converted(tmp_path: Path) -> None:
@@ -264,7 +265,7 @@ def test_every_english_figure_of_the_shipped_faq_is_checked() -> None:
         cited = [knowledge.facts[f] for f in entry.facts]
         masked = entry.answer_en
         for start, end, figure in figure_spans(masked):
-            if _HAS_CJK.search(figure):
+            if HAS_CJK.search(figure):
                 masked = masked[:start] + " " * (end - start) + masked[end:]
         for number in english_numbers(masked):
             if number.quantity.literal:
@@ -274,6 +275,6 @@ def test_every_english_figure_of_the_shipped_faq_is_checked() -> None:
             at, to = number.start + digits.start(), number.start + digits.end()
             tenfold = Decimal(digits.group().replace(",", "")) * 10
             answer = f"{entry.answer_en[:at]}{tenfold:f}{entry.answer_en[to:]}"
-            assert _english_disagreements(answer, cited), (entry.id, answer)
+            assert english_disagreements(answer, cited), (entry.id, answer)
             checked += 1
     assert checked >= 75  # every amount, count, rate and year the answers state in digits

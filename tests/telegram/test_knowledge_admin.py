@@ -853,7 +853,7 @@ async def test_reload_command_forces_a_reload(start_bot: BotStarter) -> None:
 # --- learning from the log ----------------------------------------------------------------------
 
 UNANSWERED_NOODLES = "小面那边今年能挣几个钱"
-UNANSWERED_PROJECTS = "大渡口重点工程几个"
+UNANSWERED_PROJECTS = "大渡口重点工程几处完工"
 
 
 async def test_unanswered_groups_add_as_phrasing_and_dismiss(start_bot: BotStarter) -> None:

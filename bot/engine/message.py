@@ -1,0 +1,188 @@
+"""A message as a person typed it: cut into clauses, each question asked with its context.
+
+The steps (``MessageSteps.answer``): ask the whole message → a foreign subject declines it →
+cut into clauses and pair each asking clause with its context → ask each question → one
+answer, or every answer combined with a note on each question the article does not answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from bot.engine.analysis import Analyzer
+from bot.engine.answers import UNSURE, Answer, Language, Status
+from bot.engine.clauses import Clause, clauses, split_respectively
+from bot.engine.compose import Composer
+from bot.engine.matching import Matcher
+from bot.engine.question import MEANINGFUL, OUT_OF_SCOPE, UNKNOWN_NAME, QuestionSteps
+
+_NAME_DECLINES = (OUT_OF_SCOPE, UNKNOWN_NAME)
+
+
+class MessageSteps:
+    """The lexical reply to a message; each of its questions goes through ``QuestionSteps``."""
+
+    def __init__(
+        self,
+        one: QuestionSteps,
+        analyzer: Analyzer,
+        matcher: Matcher,
+        composer: Composer,
+        disabled: frozenset[str],
+    ) -> None:
+        self._one = one
+        self._analyzer = analyzer
+        self._matcher = matcher
+        self._compose = composer
+        self._cut = "clauses" not in disabled
+        self._names = "names" not in disabled
+
+    def answer(self, question: str) -> Answer:
+        """The lexical reply to a message: its questions, context set aside."""
+        whole = self._one.ask(question)
+        if not self._cut or (whole.status is Status.SMALLTALK and whole.entry_id is None):
+            return whole  # nothing to look up, or the message taken as one question
+        pieces = clauses(question)
+        subject = " ".join(c.text for c in pieces if not c.about_writer)
+        if self._foreign(subject):
+            # Another place, industry or firm the question itself is about (not the writer's
+            # own town or trade in "我在杭州做投资…"): declined, whatever else the message asks
+            # — unless each of its questions says which place it is about.
+            home = self._home_questions(question, pieces, whole.language, whole.normalized)
+            if home is not None:
+                return home
+            return whole if whole.status is not Status.ANSWERED else self._one.ask(subject)
+        questions = self._questions(pieces) or [("", question)]
+        if len(questions) == 1 and not questions[0][0] and len(pieces) == 1:
+            return whole  # one plain question: its parts are itself
+        parts = [self._ask_part(context, text) for context, text in questions]
+        answered = _distinct_answers(parts)
+        if whole.status is Status.ANSWERED and not answered:
+            return whole
+        if not answered and whole.reason == UNSURE and len(pieces) > 1:
+            # "Thanks, that's really helpful!": one clause is small talk, the rest filler.
+            for piece in pieces:
+                chat = self._one.ask(piece.text)
+                if chat.status is Status.SMALLTALK and chat.entry_id is not None:
+                    return replace(chat, question=question)
+        if not answered:
+            # A long message whose question alone is clearer (ambiguous beats unsure), or
+            # whose whole was declined for a name that is only the writer's own.
+            if (
+                whole.status is Status.NO_ANSWER
+                and len(parts) == 1
+                and (
+                    parts[0].status is Status.AMBIGUOUS
+                    or (parts[0].reason != UNSURE and whole.reason == UNSURE)
+                    or whole.reason.startswith(_NAME_DECLINES)
+                )
+            ):
+                return replace(parts[0], question=question)
+            return whole
+        asked = [p for p in parts if p.status is not Status.SMALLTALK]
+        if len(answered) == 1 and all(
+            p.status is Status.ANSWERED or p.reason == UNSURE for p in asked
+        ):
+            # One question with context around it, or one question and filler the bot could
+            # not place: the answer, without a note on the filler.
+            return replace(answered[0], question=question)
+        return self._compose.combined(question, whole.language, whole.normalized, asked)
+
+    def _home_questions(
+        self, question: str, pieces: list[Clause], language: Language, normalized: str
+    ) -> Answer | None:
+        """ "大渡口的开工率是多少？九龙坡呢？": a message asking of the article's place and of
+        another, each question naming its own, gets the article's answers and a decline of
+        the other place's. None when any question leaves its place unsaid."""
+        questions = self._questions(pieces)
+        home = self._one.home_terms
+        if len(questions) < 2 or not home:
+            return None
+        parts: list[Answer] = []
+        for _, text in questions:
+            if not self._foreign(text) and not home <= self._one.terms_of(text):
+                return None
+            parts.append(replace(self._one.ask(text), question=text))
+        if not any(p.status is Status.ANSWERED for p in parts):
+            return None
+        return self._compose.combined(question, language, normalized, parts)
+
+    def _questions(self, pieces: list[Clause]) -> list[tuple[str, str]]:
+        """(context, question) pairs: each asking clause with the content-bearing clauses
+        before it. A question that names no subject of its own ("投了好多钱", "啥时候完工")
+        takes the one before it as context: "华韶那个智算中心 投了好多钱 建起来要带动啥子产业嘛"
+        asks both things of the 华韶 centre."""
+        asking = [i for i, c in enumerate(pieces) if c.asks]
+        if not asking:
+            return []
+        pairs: list[tuple[str, str]] = []
+        previous = ""
+        start = 0
+        for number, index in enumerate(asking):
+            before = [
+                c.text
+                for c in pieces[start:index]
+                if not c.about_writer and self._carries_content(c.text)
+            ]
+            text = pieces[index].text
+            if number == len(asking) - 1:
+                # "24个未开工项目都有哪些，列个名单": what follows the last question is part of it.
+                after = [
+                    c.text
+                    for c in pieces[index + 1 :]
+                    if not c.about_writer and self._carries_content(c.text)
+                ]
+                text = " ".join([text, *after])
+            context = " ".join(before)
+            if not context and not self._one.names_subject(text):
+                context = previous
+            for each in split_respectively(text):
+                pairs.append((context, each))
+            previous = " ".join(part for part in (context, text) if part)
+            start = index + 1
+        return pairs
+
+    def _ask_part(self, context: str, text: str) -> Answer:
+        """One question of a message: with its context when that is answered, else alone
+        (unless it names no subject of its own, which only its context can give)."""
+        if not context:
+            return self._one.ask(text)
+        with_context = self._one.ask(f"{context} {text}")
+        if with_context.status is Status.ANSWERED:
+            return replace(with_context, question=text)
+        alone = self._one.ask(text)
+        if not self._one.names_subject(text):
+            # "华韶投资多少？另外二季度开工率是多少": a period and a measure pin one fact
+            # without a subject; a bare measure ("啥时候完工", "建在哪里") needs the context's
+            # subject, and the context's decline stands.
+            # ("那明年呢" names a period alone: it is the context's question for next year.)
+            if alone.status is Status.ANSWERED and self._one.names_period_and_measure(text):
+                return replace(alone, question=text)
+            return replace(with_context, question=text)
+        if alone.status is Status.ANSWERED or with_context.reason == UNSURE:
+            return replace(alone, question=text)
+        return replace(with_context, question=text)
+
+    def _carries_content(self, text: str) -> bool:
+        """Whether a clause names anything the knowledge knows (a term or a figure)."""
+        analysis = self._analyzer.analyze(self._one.normalise(text))
+        return bool(analysis.terms) or any(f.startswith("#") for f in analysis.features)
+
+    def _foreign(self, text: str) -> bool:
+        """Whether the message is about a place, industry or firm the article does not cover."""
+        normalized = self._one.normalise(text)
+        if not self._names or not MEANINGFUL.search(normalized):
+            return False
+        analysis = self._analyzer.analyze(normalized)
+        return bool(analysis.out_of_scope) or bool(self._matcher.unknown_names(analysis))
+
+
+def _distinct_answers(parts: list[Answer]) -> list[Answer]:
+    """The answered parts, one per entry, in order."""
+    seen: set[str | None] = set()
+    distinct = []
+    for part in parts:
+        if part.status is Status.ANSWERED and part.entry_id not in seen:
+            seen.add(part.entry_id)
+            distinct.append(part)
+    return distinct
