@@ -176,7 +176,9 @@ async def test_unhelpful_lists_the_answers_voted_down(
         await fake_api.wait_until(lambda: query in fake_api.callback_answers)
         fake_api.push_message(ADMIN, private_chat(ADMIN), "/unhelpful")
         fake_api.push_message(ADMIN, private_chat(ADMIN), "/top")
-        unhelpful, top = await fake_api.wait_sent(9101, 2)
+        replies = await fake_api.wait_sent(9101, 2)
+    # The two commands are handled concurrently: their replies may come in either order.
+    unhelpful, top = sorted(replies, key=lambda m: not m["text"].startswith("Answers voted"))
     assert unhelpful["text"].startswith("Answers voted 👎, last 30 days (newest first)\n1. ")
     assert unhelpful["text"].endswith(f"noodle-revenue-target: {ANSWERED}")
     assert "noodle-revenue-target 1  👍 0 👎 1" in top["text"]
