@@ -159,6 +159,7 @@ class Matcher:
             for feature in features:
                 postings[feature].append(position)
         count = max(len(self._entries), 1)
+        self._features_by_id = {indexed.entry.id: indexed.features for indexed in self._entries}
         self._exact: dict[str, Entry | None] = {}
         for entry in entries_list:
             for text in (*entry.questions_zh, *entry.questions_en):
@@ -227,10 +228,7 @@ class Matcher:
 
     def features_of(self, entry_id: str) -> frozenset[str]:
         """The features of an entry's phrasings."""
-        for indexed in self._entries:
-            if indexed.entry.id == entry_id:
-                return indexed.features
-        return frozenset()
+        return self._features_by_id.get(entry_id, frozenset())
 
     def contrasted(self, analysis: Analysis) -> frozenset[str]:
         """The question's terms of exclusive groups other than periods (a title: 区委书记)."""
