@@ -29,7 +29,7 @@ _ENGLISH_JOIN = re.compile(
     re.IGNORECASE,
 )
 _QUESTION = re.compile(
-    r"[?？]|多少|好多|几[个家项亿万倍成句件条]|哪|什么|啥|谁|咋|怎么|如何|为何|吗|呢|嘛|么"
+    r"[?？]|多少|好多|[好多][大久长高远宽快]|几时|何时|几[个家项亿万倍成句件条]|哪|什么|啥|谁|咋|怎么|如何|为何|吗|呢|嘛|么"
     r"|对不对|是不是|是否|真的|对吧|没错|有没有|是哪|是几|几号|几月|[不没]$|(.)不\1"
     r"|\b(?:what|how|which|who|whom|when|where|why|is|are|was|were|does|do|did|will|can"
     r"|could|tell me|correct|right|true)\b",
@@ -45,7 +45,10 @@ _ABOUT_ME = re.compile(
 # "我想问一下", "请问": the writer turns to the question; what follows is not about them.
 _TURN = re.compile(r"想?问|想知道|想了解|请教|i want to know|i'd like to know|can you tell", re.I)
 # "A和B的投资额分别是多少": one question about each of A and B.
-_RESPECTIVELY = re.compile(r"分别|各自|各是|各为|各有")
+# A 各 after the things listed ("A和B各投资多少") — not 各 before a noun ("各区县").
+_RESPECTIVELY = re.compile(
+    r"分别|各自|各是|各为|各有|(?<=[\u3400-\u9fff])各(?![类种个级区县地部项方位])"
+)
 _AND = re.compile(r"和|与|跟|及|以及|、|还有")
 _POSSESSIVE = "的"
 

@@ -166,6 +166,9 @@ def english_amounts(text: str) -> str:
 # Chongqing and Sichuan speech asks "好多" for 多少 ("投资好多", "是好多嘛", "好多个"); before
 # a noun it still means "many" (好多企业).
 _DIALECT_HOW_MANY = re.compile(r"好多(?=[个家项亿万钱元]|$|[?!.,;:\s]|[哦嘛呢喃啊哈嘞噻])")
+# ... and "好久" for 什么时候 before what is to happen ("好久建成", "好久开工"); "好久不见",
+# "好久没" and "等了好久" keep their Mandarin sense.
+_DIALECT_WHEN = re.compile(r"好久(?=[开建完投签落动能会才可]|启)")
 
 
 # Cantonese (Hong Kong readers) asks with its own function words; after conversion to
@@ -222,5 +225,6 @@ def normalize(text: str) -> str:
     text = _THOUSANDS_SEPARATOR.sub("", text)
     text = english_amounts(text)
     text = _DIALECT_HOW_MANY.sub("多少", text)
+    text = _DIALECT_WHEN.sub("什么时候", text)
     text = _COUNTED_MAGNITUDE.sub(r"\1\2", text)
     return _WHITESPACE.sub(" ", text).strip()

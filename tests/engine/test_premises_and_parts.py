@@ -148,3 +148,26 @@ def test_a_question_about_another_place_beside_one_about_dadukou(engine: Engine)
 def test_another_place_with_an_unplaced_question_is_declined(engine: Engine) -> None:
     """ "沙坪坝…？有哪五大产业？": the second question names no place, so nothing is answered."""
     assert engine.ask("沙坪坝区的产业发展怎么样？有哪五大产业？").status is not Status.ANSWERED
+
+
+def test_hearsay_does_not_dilute_a_wrong_figure(engine: Engine) -> None:
+    """ "有人说…才47% 好撇哦": who said it is no content; the wrong rate is corrected."""
+    answer = engine.ask("有人说大渡口开工率才47% 好撇哦")
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("不对")
+    assert "74.4%" in answer.text
+
+
+def test_a_how_big_clause_is_a_question_of_its_own(engine: Engine) -> None:
+    """ "投资好多 算力有好大": the investment answered, the computing power noted as absent."""
+    answer = engine.ask("华韶智算中心投资好多 算力有好大")
+    assert answer.status is Status.ANSWERED
+    assert "65亿元" in answer.text
+    assert [p.status for p in answer.parts] == [Status.ANSWERED, Status.NO_ANSWER]
+
+
+def test_ge_after_a_list_asks_of_each_thing(engine: Engine) -> None:
+    """ "A和B各投资多少" is one question about each, like 分别."""
+    answer = engine.ask("华韶智算中心和万吨商旅融合项目各投资多少？")
+    assert "65亿元" in answer.text
+    assert "36亿元" in answer.text

@@ -99,6 +99,12 @@ def test_dialect_how_many_is_duoshao() -> None:
     assert normalize("好多企业") == "好多企业"
 
 
+def test_dialect_when_is_shenme_shihou() -> None:
+    """Chongqing "好久" before what is to happen asks when; "好久不见" keeps its sense."""
+    assert normalize("华韶智算中心好久建成") == "华韶智算中心什么时候建成"
+    assert normalize("好久不见") == "好久不见"
+
+
 def test_a_nul_does_not_cut_text_short() -> None:
     """Script conversion keeps what follows a NUL; normalising turns control codes into spaces."""
     assert to_simplified("小麵\x00營收") == "小面\x00营收"
