@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.engine.answers import Answer, Language, Status
-from bot.engine.knowledge import Lexicon
+from bot.engine.borrowing import asked_for, kept_terms, written
 from bot.engine.pipeline import Engine
 from bot.engine.textnorm import detect_language, to_simplified, to_traditional
 
@@ -69,45 +69,15 @@ def ask_follow_up(engine: Engine, text: str, previous_question: str) -> Answer:
 
 def _asks_for_something(engine: Engine, text: str) -> bool:
     """Whether ``text`` asks for a measure or a period (什么时候, 投资多少, 明年)."""
-    return bool(engine.terms_of(text) & _asked_for(engine.knowledge.lexicon))
-
-
-def _asked_for(lexicon: Lexicon) -> frozenset[str]:
-    """The terms a question asks for: measures, and periods (the exclusive terms the lexicon
-    relates by implication, as matching counts them)."""
-    related = {term for pair in lexicon.implies.items() for term in pair}
-    periods = {
-        term for group in lexicon.exclusive if related.intersection(group) for term in group
-    }
-    return frozenset(lexicon.measures).union(periods)
+    return bool(engine.terms_of(text) & asked_for(engine.knowledge.lexicon))
 
 
 def _borrowed_context(engine: Engine, text: str, previous: str, language: Language) -> str:
     """The previous question's terms the follow-up does not replace, written so that the
     engine reads them in ``language`` (one clause each: the follow-up's context)."""
     lexicon = engine.knowledge.lexicon
-    asked = engine.terms_of(text)
-    replaced: set[str] = set()
-    for group in lexicon.exclusive:
-        if asked.intersection(group):
-            replaced.update(group)
-    if asked.intersection(lexicon.measures):
-        replaced.update(lexicon.measures)
-    kept = sorted(engine.terms_of(previous) - replaced)
-    if language is Language.ENGLISH:
-        words = [_english(term, lexicon) for term in kept]
-        return " ".join(word for word in words if word)
-    joined = " ".join(kept)
-    return to_traditional(joined) if language is Language.TRADITIONAL else joined
-
-
-def _english(term: str, lexicon: Lexicon) -> str:
-    """An English word the lexicon reads as ``term``; "" for a period or measure it has none
-    for (the reply would turn Chinese), the Chinese term for a subject (it must stay)."""
-    for surface in lexicon.synonyms.get(term, ()):
-        if surface.isascii():
-            return surface
-    return "" if term in _asked_for(lexicon) else term
+    kept = kept_terms(lexicon, engine.terms_of(text), engine.terms_of(previous))
+    return written(kept, lexicon, language)
 
 
 def _reply_language(text: str, previous: str) -> Language:

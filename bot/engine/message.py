@@ -11,10 +11,12 @@ from dataclasses import replace
 
 from bot.engine.analysis import Analyzer
 from bot.engine.answers import UNSURE, Answer, Language, Status
+from bot.engine.borrowing import kept_terms, written
 from bot.engine.clauses import Clause, clauses, split_respectively
 from bot.engine.compose import Composer
 from bot.engine.matching import Matcher
 from bot.engine.question import MEANINGFUL, OUT_OF_SCOPE, UNKNOWN_NAME, QuestionSteps
+from bot.engine.textnorm import detect_language
 
 _NAME_DECLINES = (OUT_OF_SCOPE, UNKNOWN_NAME)
 
@@ -52,10 +54,10 @@ class MessageSteps:
             if home is not None:
                 return home
             return whole if whole.status is not Status.ANSWERED else self._one.ask(subject)
-        questions = self._questions(pieces) or [("", question)]
+        questions = self._questions(pieces) or [("", question, "")]
         if len(questions) == 1 and not questions[0][0] and len(pieces) == 1:
             return whole  # one plain question: its parts are itself
-        parts = [self._ask_part(context, text) for context, text in questions]
+        parts = [self._ask_part(*question_and_context) for question_and_context in questions]
         answered = _distinct_answers(parts)
         if whole.status is Status.ANSWERED and not answered:
             return whole
@@ -99,7 +101,7 @@ class MessageSteps:
         if len(questions) < 2 or not home:
             return None
         parts: list[Answer] = []
-        for _, text in questions:
+        for _, text, _ in questions:
             if not self._foreign(text) and not home <= self._one.terms_of(text):
                 return None
             parts.append(replace(self._one.ask(text), question=text))
@@ -107,15 +109,17 @@ class MessageSteps:
             return None
         return self._compose.combined(question, language, normalized, parts)
 
-    def _questions(self, pieces: list[Clause]) -> list[tuple[str, str]]:
-        """(context, question) pairs: each asking clause with the content-bearing clauses
-        before it. A question that names no subject of its own ("投了好多钱", "啥时候完工")
-        takes the one before it as context: "华韶那个智算中心 投了好多钱 建起来要带动啥子产业嘛"
-        asks both things of the 华韶 centre."""
+    def _questions(self, pieces: list[Clause]) -> list[tuple[str, str, str]]:
+        """(context, question, previous) triples: each asking clause with the content-bearing
+        clauses before it. A question that names no subject of its own ("投了好多钱",
+        "啥时候完工") takes the one before it as context: "华韶那个智算中心 投了好多钱
+        建起来要带动啥子产业嘛" asks both things of the 华韶 centre. One that names only a
+        generic subject ("which industries is it expected to drive?") keeps the question
+        before it as ``previous``, whose subject it may lean on when it alone is unclear."""
         asking = [i for i, c in enumerate(pieces) if c.asks]
         if not asking:
             return []
-        pairs: list[tuple[str, str]] = []
+        pairs: list[tuple[str, str, str]] = []
         previous = ""
         start = 0
         for number, index in enumerate(asking):
@@ -134,17 +138,36 @@ class MessageSteps:
                 ]
                 text = " ".join([text, *after])
             context = " ".join(before)
-            if not context and not self._one.names_subject(text):
-                context = previous
+            leaned_on = ""
+            if not context:
+                if self._one.names_subject(text):
+                    leaned_on = previous
+                else:
+                    context = previous
             for each in split_respectively(text):
-                pairs.append((context, each))
+                pairs.append((context, each, leaned_on))
             previous = " ".join(part for part in (context, text) if part)
             start = index + 1
         return pairs
 
-    def _ask_part(self, context: str, text: str) -> Answer:
+    def _ask_part(self, context: str, text: str, previous: str) -> Answer:
         """One question of a message: with its context when that is answered, else alone
-        (unless it names no subject of its own, which only its context can give)."""
+        (unless it names no subject of its own, which only its context can give). One the
+        bot is unsure of alone is asked of the previous question's subject (its "it"), with
+        nothing of what that question asked for."""
+        answer = self._ask_with_context(context, text)
+        if answer.status is Status.ANSWERED or answer.reason != UNSURE or not previous:
+            return answer
+        lexicon = self._one.lexicon
+        subject = kept_terms(
+            lexicon, self._one.terms_of(text), self._one.terms_of(previous), subject_only=True
+        )
+        if not subject:
+            return answer
+        leaning = self._one.ask(f"{written(subject, lexicon, detect_language(text))} {text}")
+        return replace(leaning, question=text) if leaning.status is Status.ANSWERED else answer
+
+    def _ask_with_context(self, context: str, text: str) -> Answer:
         if not context:
             return self._one.ask(text)
         with_context = self._one.ask(f"{context} {text}")

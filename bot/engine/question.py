@@ -84,6 +84,7 @@ class QuestionSteps:
         disabled: frozenset[str],
     ) -> None:
         self._knowledge = knowledge
+        self.lexicon = knowledge.lexicon
         self._analyzer = analyzer
         self._matcher = matcher
         self._compose = composer

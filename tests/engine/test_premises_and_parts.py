@@ -171,3 +171,19 @@ def test_ge_after_a_list_asks_of_each_thing(engine: Engine) -> None:
     answer = engine.ask("华韶智算中心和万吨商旅融合项目各投资多少？")
     assert "65亿元" in answer.text
     assert "36亿元" in answer.text
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "What is the investment in the Huashao intelligent computing center, and which "
+        "industries is it expected to drive?",
+        "喂喂 那个 我想问一下 华韶那个智算中心 投了好多钱 建起来要带动啥子产业嘛",
+    ],
+)
+def test_a_later_question_leans_on_the_earlier_ones_subject(engine: Engine, message: str) -> None:
+    """ "…and which industries is it expected to drive?": "it" is the centre asked about
+    first, and the second answer is the industries, not the investment again."""
+    answer = engine.ask(message)
+    assert answer.status is Status.ANSWERED
+    assert [p.entry_id for p in answer.parts] == ["huashao-center", "huashao-industries"]
