@@ -33,6 +33,7 @@ class Composer:
         self.knowledge = knowledge
         self._matcher = matcher
         self._thresholds = thresholds
+        self.max_choices = thresholds.max_choices
 
     # --- browsing ----------------------------------------------------------------------------
 

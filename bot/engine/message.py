@@ -57,7 +57,10 @@ class MessageSteps:
         questions = self._questions(pieces) or [("", question, "")]
         if len(questions) == 1 and not questions[0][0] and len(pieces) == 1:
             return whole  # one plain question: its parts are itself
-        parts = [self._ask_part(*question_and_context) for question_and_context in questions]
+        parts = _settled_by_each_other(
+            [self._ask_part(*question_and_context) for question_and_context in questions],
+            self._compose,
+        )
         answered = _distinct_answers(parts)
         if whole.status is Status.ANSWERED and not answered:
             return whole
@@ -198,6 +201,29 @@ class MessageSteps:
             return False
         analysis = self._analyzer.analyze(normalized)
         return bool(analysis.out_of_scope) or bool(self._matcher.unknown_names(analysis))
+
+
+def _settled_by_each_other(parts: list[Answer], composer: Composer) -> list[Answer]:
+    """ "How many projects under negotiation will be pushed to sign, and how many signed
+    projects …?": a question that could mean two things, one of which another question of
+    the message asks, means the other one. Only a full list of choices is narrowed so (the
+    choices are cut at the threshold's count)."""
+    answered = {p.entry_id for p in parts if p.status is Status.ANSWERED}
+    settled = []
+    for part in parts:
+        choices = [s.id for s in part.suggestions]
+        left = [c for c in choices if c not in answered]
+        if (
+            part.status is Status.AMBIGUOUS
+            and 1 < len(choices) < composer.max_choices
+            and len(left) == 1
+            and (entry := composer.knowledge.entries.get(left[0])) is not None
+        ):
+            part = composer.entry_answer(
+                entry, part.language, part.question, part.normalized, part.confidence
+            )
+        settled.append(part)
+    return settled
 
 
 def _distinct_answers(parts: list[Answer]) -> list[Answer]:

@@ -187,3 +187,14 @@ def test_a_later_question_leans_on_the_earlier_ones_subject(engine: Engine, mess
     answer = engine.ask(message)
     assert answer.status is Status.ANSWERED
     assert [p.entry_id for p in answer.parts] == ["huashao-center", "huashao-industries"]
+
+
+def test_a_choice_another_question_of_the_message_asks_is_not_this_ones(engine: Engine) -> None:
+    """Of "in negotiation or signed?", the signed projects asked next leave the negotiating
+    ones for the first question."""
+    answer = engine.ask(
+        "How many projects under negotiation will be pushed to sign, and how many signed "
+        "projects need to speed up investment?"
+    )
+    assert [p.entry_id for p in answer.parts] == ["negotiating-projects", "signed-projects"]
+    assert "25" in answer.text

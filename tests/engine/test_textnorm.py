@@ -105,6 +105,12 @@ def test_dialect_when_is_shenme_shihou() -> None:
     assert normalize("好久不见") == "好久不见"
 
 
+def test_dialect_who_of_a_person_is_shui() -> None:
+    """Chongqing "哪个" after a person's title asks who; before a noun it still asks which."""
+    assert normalize("区长是哪个") == "区长是谁"
+    assert normalize("区长是哪个项目的负责人") == "区长是哪个项目的负责人"
+
+
 def test_a_nul_does_not_cut_text_short() -> None:
     """Script conversion keeps what follows a NUL; normalising turns control codes into spaces."""
     assert to_simplified("小麵\x00營收") == "小面\x00营收"
