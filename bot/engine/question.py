@@ -328,6 +328,23 @@ class QuestionSteps:
                 and anchors <= self._matcher.figures_of(retry.entry_id)
             ):
                 return retry
+        elif periods and asked.premise.confirming and not self._matcher.figures(stated):
+            # "未开工的重点项目是不是要求四季度全部开工？": with no figure claimed, a check of
+            # a period is corrected by the entry that answers it with another period of the
+            # same kind (三季度 for 四季度), and only by one.
+            retry = self._decider.match(
+                asked.question,
+                asked.normalized,
+                asked.language,
+                self._matcher.without(stated, periods),
+                replace(asked.premise, periods=periods),
+            )
+            if (
+                retry.status is Status.ANSWERED
+                and retry.entry_id is not None
+                and self._matcher.group_terms_of(retry.entry_id, periods) > 0
+            ):
+                return retry
         return asked
 
     def _correct_title(self, asked: Asked) -> Answer | Asked:

@@ -198,3 +198,20 @@ def test_a_choice_another_question_of_the_message_asks_is_not_this_ones(engine: 
     )
     assert [p.entry_id for p in answer.parts] == ["negotiating-projects", "signed-projects"]
     assert "25" in answer.text
+
+
+def test_a_checked_period_with_no_figure_is_corrected_by_the_entry_of_another(
+    engine: Engine,
+) -> None:
+    """ "…是不是要求四季度全部开工？": the entry stating 三季度 corrects the claimed quarter."""
+    answer = engine.ask("未开工的重点项目是不是要求四季度全部开工？")
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("不对")
+    assert "三季度" in answer.text
+
+
+def test_a_checked_period_of_something_the_article_never_dates_is_declined(
+    engine: Engine,
+) -> None:
+    """ "华韶智算中心是不是明年建成": the article gives no date for it; no correction made up."""
+    assert engine.ask("华韶智算中心是不是明年建成").status is not Status.ANSWERED
