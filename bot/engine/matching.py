@@ -356,6 +356,15 @@ class Matcher:
                 unknown.append(name.removeprefix("w:"))
         return unknown
 
+    def unknown_words(self, analysis: Analysis) -> list[str]:
+        """Words of the question (two-character runs, English words) that neither the
+        article nor any entry uses: 搬离, 上市, "move" — what a rumour adds to the article."""
+        return [
+            f[2:]
+            for f in sorted(analysis.features)
+            if f[:2] in ("2:", "w:") and f not in self._idf and f[2:] not in self._source_text
+        ]
+
     def _contradicts(self, question: frozenset[str], entry_terms: frozenset[str]) -> bool:
         """True when the question asks for a measure the entry does not state, or names a
         term of an exclusive group (a period) that the entry speaks of otherwise."""

@@ -15,7 +15,13 @@ from bot.engine.borrowing import kept_terms, written
 from bot.engine.clauses import Clause, clauses, split_respectively
 from bot.engine.compose import Composer
 from bot.engine.matching import Matcher
-from bot.engine.question import MEANINGFUL, OUT_OF_SCOPE, UNKNOWN_NAME, QuestionSteps
+from bot.engine.question import (
+    BEYOND_THE_ARTICLE,
+    MEANINGFUL,
+    OUT_OF_SCOPE,
+    UNKNOWN_NAME,
+    QuestionSteps,
+)
 from bot.engine.textnorm import detect_language
 
 _NAME_DECLINES = (OUT_OF_SCOPE, UNKNOWN_NAME)
@@ -42,8 +48,14 @@ class MessageSteps:
     def answer(self, question: str) -> Answer:
         """The lexical reply to a message: its questions, context set aside."""
         whole = self._one.ask(question)
-        if not self._cut or (whole.status is Status.SMALLTALK and whole.entry_id is None):
-            return whole  # nothing to look up, or the message taken as one question
+        if (
+            not self._cut
+            or (whole.status is Status.SMALLTALK and whole.entry_id is None)
+            or whole.reason == BEYOND_THE_ARTICLE
+        ):
+            # Nothing to look up, the message taken as one question, or hearsay checked as a
+            # whole ("I hear Haikang will move out, is it true?": the claim is one question).
+            return whole
         pieces = clauses(question)
         subject = " ".join(c.text for c in pieces if not c.about_writer)
         if self._foreign(subject):

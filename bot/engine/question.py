@@ -33,8 +33,16 @@ _CONFIRMATION = re.compile(
     r"是不是|对不对|对吗|是吗|是否|没错吧|还是|真的|有没有|有没得|[吗吧嗦噻][?？!！。]*$"
     r"|\b(?:is it|isn't it|right|correct|true|really)\b|^(?:is|are|was|does|did) "
 )
+# "听说…是真的吗", "I hear … is it true?": hearsay checked against the article.
+_HEARSAY = re.compile(
+    r"听说|据说|有人说|听人说|网传|传言|传闻|是真的吗|真的吗"
+    r"|\b(?:i hear|i heard|heard that|rumou?rs?|is (?:it|this|that) true|is true)\b",
+    re.IGNORECASE,
+)
 MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 OUT_OF_SCOPE = "out of scope: "
+# The reason of a decline of hearsay the article does not bear out (the whole message's say).
+BEYOND_THE_ARTICLE = "a claim beyond the article"
 UNKNOWN_NAME = "unknown name: "
 _WHICH = re.compile(r"哪|什么|啥|谁|\b(?:which|what|who)\b")
 _ASKING = re.compile(r"[哪几多什么谁啥咋吗呢么]")
@@ -117,6 +125,7 @@ class QuestionSteps:
             Step("bare figure", self._bare_figure),
             Step("set claims aside", self._set_claims_aside, "premise"),
             Step("match and decide", self._match),
+            Step("a claim beyond the article", self._beyond_the_article, "premise"),
             Step("correct a claimed period", self._correct_period, "premise"),
             Step("correct a claimed title", self._correct_title, "premise"),
         )
@@ -295,11 +304,38 @@ class QuestionSteps:
             asked.premise,
             asked.recall,
         )
-        if answer.status is not Status.ANSWERED:
+        if answer.status is not Status.ANSWERED or asked.premise.confirming:
             # A wrong period may be asked ("…, correct?") or stated ("下半年小面营收13.6亿元，
-            # 增长了多少"); the next steps correct it or keep this answer.
+            # 增长了多少"); the next steps correct it or keep this answer. A check the entry
+            # answers may claim more than the article says (the next step).
             return replace(asked, unconfirmed=answer)
         return answer
+
+    def _beyond_the_article(self, asked: Asked) -> Answer | Asked:
+        # "听说海康要搬离大渡口，是真的吗", "Haikang will move out, is it true?": a claim
+        # checked with words the article never uses (搬离, move) is not what the entry about
+        # Haikang says; the article does not say, and that entry is offered as related.
+        answer = asked.unconfirmed
+        if (
+            answer is None
+            or answer.status is not Status.ANSWERED
+            or not asked.premise.confirming
+            or asked.premise.figures
+            or not _HEARSAY.search(asked.normalized)
+            or not self._matcher.unknown_words(_analysis(asked))
+        ):
+            return asked
+        entry = self._knowledge.entries.get(answer.entry_id or "")
+        return self._compose.reply(
+            asked.question,
+            Status.NO_ANSWER,
+            f"{say('no_answer', asked.language)}\n{say('no_answer_suggestions', asked.language)}",
+            asked.language,
+            normalized=asked.normalized,
+            suggestions=(self._compose.suggestion(entry, asked.language),) if entry else (),
+            confidence=answer.confidence,
+            reason=BEYOND_THE_ARTICLE,
+        )
 
     def _correct_period(self, asked: Asked) -> Answer | Asked:
         # "24 unstarted projects to break ground by Q4, correct?": a wrong period is a
@@ -308,7 +344,7 @@ class QuestionSteps:
         # Only a claim anchored by a figure the article states is corrected so, and only
         # by the entry stating it: "2024年实际营收200亿了吗" is no claim about 上半年.
         stated = asked.stated
-        if asked.unconfirmed is None or stated is None:
+        if asked.unconfirmed is None or asked.unconfirmed.status is Status.ANSWERED or not stated:
             return asked
         periods = self._matcher.periods(stated)
         anchors = self._matcher.known_figures(stated)
@@ -352,7 +388,12 @@ class QuestionSteps:
         # entry about that someone (the one naming most of their titles: their position, not
         # what they said), with the article's own title.
         stated = asked.stated
-        if asked.unconfirmed is None or stated is None or not asked.premise.confirming:
+        if (
+            asked.unconfirmed is None
+            or asked.unconfirmed.status is Status.ANSWERED
+            or stated is None
+            or not asked.premise.confirming
+        ):
             return asked
         contrasted = self._matcher.contrasted(stated)
         anchors = frozenset(

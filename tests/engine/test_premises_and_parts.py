@@ -215,3 +215,24 @@ def test_a_checked_period_of_something_the_article_never_dates_is_declined(
 ) -> None:
     """ "华韶智算中心是不是明年建成": the article gives no date for it; no correction made up."""
     assert engine.ask("华韶智算中心是不是明年建成").status is not Status.ANSWERED
+
+
+@pytest.mark.parametrize(
+    "rumour",
+    [
+        "听说海康要搬离大渡口，是真的吗",
+        "听说中元汇吉要上市了 真的吗",
+        "I hear Haikang company will move out from Dadukou, is true?",
+    ],
+)
+def test_hearsay_the_article_does_not_bear_out_is_declined(engine: Engine, rumour: str) -> None:
+    """A rumour about a firm the article names, in words the article never uses, is "the
+    article does not say" with that firm's entry offered, not the entry as if it confirmed."""
+    answer = engine.ask(rumour)
+    assert answer.status is Status.NO_ANSWER
+    assert [s.id for s in answer.suggestions] == ["leading-companies"]
+
+
+def test_hearsay_the_article_bears_out_is_answered(engine: Engine) -> None:
+    """ "听说大渡口要建智算中心 是真的吗": every word is the article's; the entry answers."""
+    assert engine.ask("听说大渡口要建智算中心 是真的吗").entry_id == "huashao-center"
