@@ -99,6 +99,11 @@ class Analyzer:
                 else:
                     self._out_of_scope_en.add(tuple(name.lower().split()))
         self._out_of_scope_en_sizes = sorted({len(name) for name in self._out_of_scope_en})
+        # Out-of-scope "topics" (工资, 房租, 天气) are things asked about, not what a message is
+        # about: they decline the question asking them, not the other questions beside it.
+        self._aspects = frozenset(
+            " ".join(name.lower().split()) for name in lexicon.out_of_scope.get("topics", ())
+        )
 
     def _add_surface(self, surface: str, term: str) -> None:
         if _MIXED.search(surface) or surface.isdigit():
@@ -152,6 +157,10 @@ class Analyzer:
                     if tokens[i : i + size] in self._out_of_scope_en:
                         foreign.append(" ".join(tokens[i : i + size]))
         return Analysis(frozenset(features), frozenset(terms), tuple(foreign), tuple(names))
+
+    def foreign_subjects(self, analysis: Analysis) -> tuple[str, ...]:
+        """The out-of-scope places, industries and firms a question names (not its topics)."""
+        return tuple(name for name in analysis.out_of_scope if name not in self._aspects)
 
     def _segment_chinese(
         self, run: str, features: set[str], terms: set[str], names: list[str]

@@ -30,7 +30,7 @@ _ENGLISH_JOIN = re.compile(
 )
 _QUESTION = re.compile(
     r"[?？]|多少|好多|[好多][大久长高远宽快]|几时|何时|几[个家项亿万倍成句件条]|哪|什么|啥|谁|咋|怎么|如何|为何|吗|呢|嘛|么"
-    r"|对不对|是不是|是否|真的|对吧|没错|有没有|是哪|是几|几号|几月|[不没]$|(.)不\1"
+    r"|对不对|是不是|是否|真的|对吧|没错|有没有|是哪|是几|几号|几月|还是|[不没]$|(.)不\1"
     r"|\b(?:what|how|which|who|whom|when|where|why|is|are|was|were|does|do|did|will|can"
     r"|could|tell me|correct|right|true)\b",
     re.IGNORECASE,

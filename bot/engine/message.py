@@ -207,12 +207,15 @@ class MessageSteps:
         return bool(analysis.terms) or any(f.startswith("#") for f in analysis.features)
 
     def _foreign(self, text: str) -> bool:
-        """Whether the message is about a place, industry or firm the article does not cover."""
+        """Whether the message is about a place, industry or firm the article does not cover
+        (a topic it does not cover, 工资 or 房租, declines only the question asking it)."""
         normalized = self._one.normalise(text)
         if not self._names or not MEANINGFUL.search(normalized):
             return False
         analysis = self._analyzer.analyze(normalized)
-        return bool(analysis.out_of_scope) or bool(self._matcher.unknown_names(analysis))
+        return bool(self._analyzer.foreign_subjects(analysis)) or bool(
+            self._matcher.unknown_names(analysis)
+        )
 
 
 def _settled_by_each_other(parts: list[Answer], composer: Composer) -> list[Answer]:

@@ -236,3 +236,26 @@ def test_hearsay_the_article_does_not_bear_out_is_declined(engine: Engine, rumou
 def test_hearsay_the_article_bears_out_is_answered(engine: Engine) -> None:
     """ "听说大渡口要建智算中心 是真的吗": every word is the article's; the entry answers."""
     assert engine.ask("听说大渡口要建智算中心 是真的吗").entry_id == "huashao-center"
+
+
+def test_an_out_of_scope_topic_declines_only_the_question_asking_it(engine: Engine) -> None:
+    """ "…软件企业的目标是多少家？入驻楼宇有没有租金减免？": the target is answered and the rent
+    relief (a topic the article does not cover) noted, not the whole message declined."""
+    answer = engine.ask(
+        "我们公司是做软件外包的，考虑把团队搬到大渡口，想了解区里下半年新引育软件企业的目标是"
+        "多少家？入驻楼宇有没有租金减免？"
+    )
+    assert answer.status is Status.ANSWERED
+    assert "50家" in answer.text
+    assert [p.status for p in answer.parts] == [Status.ANSWERED, Status.NO_ANSWER]
+
+
+def test_an_out_of_scope_place_still_declines_the_whole_message(engine: Engine) -> None:
+    """ "沙坪坝下半年新引育软件企业多少家？" is about another district: declined."""
+    assert engine.ask("沙坪坝下半年新引育软件企业多少家？工资多少？").status is Status.NO_ANSWER
+
+
+def test_an_either_or_clause_is_a_question(engine: Engine) -> None:
+    """ "…是签约项目还是在谈项目？" after a clause about the writer is asked, not context."""
+    answer = engine.ask("我是应届生在找工作，北星电子在大渡口是签约项目还是在谈项目？工资多少？")
+    assert answer.parts[0].entry_id == "signed-projects"
