@@ -28,6 +28,9 @@ from bot.messages import say
 
 # "多少", "几个", "how many": the question wants a number (not 哪几 "which ones", nor 几句).
 _QUANTITY = re.compile(r"多少|(?<!哪)几[个家项亿万倍成]|how (?:much|many)")
+# "多少家小面馆", "幾多間企業": a count of businesses, stated by a figure in 家 (50家), not by
+# another count of the same entry (五大产业).
+_COUNTS_BUSINESSES = re.compile(r"(?:多少|(?<!哪)几|几多|好多)[家间]")
 
 
 class SemanticSignal(Protocol):
@@ -59,6 +62,15 @@ class Decider:
             for entry in knowledge.entries.values()
             if any(figures_in(knowledge.facts[f].value) for f in entry.facts)
         )
+        self._with_business_counts = frozenset(
+            entry.id
+            for entry in knowledge.entries.values()
+            if any(
+                figure.endswith("家")
+                for f in entry.facts
+                for figure in figures_in(knowledge.facts[f].value)
+            )
+        )
 
     def match(
         self,
@@ -82,6 +94,8 @@ class Decider:
             # "中元今年拿到多少订单": a question asking for a number is only answered by an
             # entry that states one.
             candidates = [c for c in candidates if c.entry.id in self._with_figures]
+        if _COUNTS_BUSINESSES.search(normalized):
+            candidates = [c for c in candidates if c.entry.id in self._with_business_counts]
         stating = [c for c in candidates if c.states_figures]
         if stating:
             # A figure asked about ("50家指的是什么") is answered by the entry most specifically

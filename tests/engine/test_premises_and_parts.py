@@ -259,3 +259,17 @@ def test_an_either_or_clause_is_a_question(engine: Engine) -> None:
     """ "…是签约项目还是在谈项目？" after a clause about the writer is asked, not context."""
     answer = engine.ask("我是应届生在找工作，北星电子在大渡口是签约项目还是在谈项目？工资多少？")
     assert answer.parts[0].entry_id == "signed-projects"
+
+
+@pytest.mark.parametrize(
+    "question", ["大渡口现在有多少家小面馆？", "大数据智能化产业有多少家企业？"]
+)
+def test_a_count_of_businesses_needs_a_figure_in_jia(engine: Engine, question: str) -> None:
+    """ "多少家小面馆" is not answered by an entry whose only count is the five industries."""
+    assert engine.ask(question).status is not Status.ANSWERED
+
+
+def test_which_firms_is_a_list_not_a_count(engine: Engine) -> None:
+    """ "哪几家企业" asks for names: the entry naming 中元 and 海康 answers it."""
+    answer = engine.ask("稳工业那块，区里重点跟踪服务的龙头企业是哪几家？")
+    assert answer.entry_id == "leading-companies"
