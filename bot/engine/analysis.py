@@ -9,7 +9,12 @@ name head (…区, …产业), which are names if the article does not know them
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
 
 from bot.engine.knowledge import Lexicon
 from bot.engine.thresholds import DEFAULT_THRESHOLDS, Thresholds
@@ -21,6 +26,10 @@ _TOKEN = re.compile(
 _MIXED = re.compile(r"\d.*[^\d.%]|[^\d.%].*\d")
 _POSSESSIVE = re.compile(r"['’]s\b")
 _MAX_ENGLISH_PHRASE = 4
+# English words shorter than this are never spelling-corrected (too many near neighbours);
+# from _TWO_EDITS_FROM letters two edits are allowed.
+_MIN_SPELLED = 4
+_TWO_EDITS_FROM = 7
 _NOT_A_NAME_START = set("一二两三四五六七八九十几多这那哪每各其该本全")
 _QUESTION_WORD = re.compile("[哪几多什么谁啥咋]")
 
@@ -45,6 +54,7 @@ class Analyzer:
         thresholds: Thresholds = DEFAULT_THRESHOLDS,
         *,
         correct_typos: bool = True,
+        known_english: Iterable[str] = (),
     ) -> None:
         # Without typo correction (the "typos" step switched off), no run is ever rewritten.
         self._max_typos = thresholds.max_typos if correct_typos else 0
@@ -65,6 +75,22 @@ class Analyzer:
         for word in lexicon.stopwords_en:
             self._en.setdefault(tuple(word.lower().split()), stop)
         self._mixed.sort(key=lambda item: -len(item[0].pattern))
+        # English misspellings ("revenu", "yeer", "Dadukuo") are corrected into the lexicon's
+        # own English words; words the knowledge uses otherwise (its English phrasings and
+        # answers, stop words, out-of-scope names) are never "corrected".
+        targets = {w for phrase in self._en for w in phrase if len(w) >= _MIN_SPELLED}
+        self._english_targets = sorted(targets)
+        self._english_known = frozenset(
+            {w for phrase in self._en for w in phrase}
+            | {w.lower() for w in known_english}
+            | {
+                w.lower()
+                for names in lexicon.out_of_scope.values()
+                for name in names
+                for w in name.split()
+            }
+        )
+        self._spelled = lru_cache(maxsize=4096)(self._spell) if correct_typos else None
         self._stop = stop
         self._heads = {h.lower() for h in lexicon.name_heads}
         self._max_zh = max((len(s) for s in self._zh), default=1)
@@ -247,10 +273,25 @@ class Analyzer:
         if len(residue) >= 3 and residue[-1] in self._heads:
             names.append(residue[:-1])  # 沙坪坝区: the head is the last character
 
+    def _spell(self, word: str) -> str:
+        """The lexicon word ``word`` is a misspelling of (one edit, two from seven letters,
+        a swap counting one), when exactly one is that near; else ``word``."""
+        if len(word) < _MIN_SPELLED or word in self._english_known or not word.isalpha():
+            return word
+        limit = 1 if len(word) < _TWO_EDITS_FROM else 2
+        nearest = process.extract(
+            word, self._english_targets, scorer=OSA.distance, score_cutoff=limit, limit=2
+        )
+        if not nearest or (len(nearest) > 1 and nearest[1][1] == nearest[0][1]):
+            return word
+        return str(nearest[0][0])
+
     def _flush_words(
         self, words: list[str], features: set[str], terms: set[str], names: list[str]
     ) -> None:
         """Longest English phrases first; unknown words become features of their own."""
+        if self._spelled is not None:
+            words = [self._spelled(w) for w in words]
         i = 0
         unknown: str | None = None
         while i < len(words):

@@ -21,6 +21,7 @@ a question in flight is answered from one consistent knowledge version.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Protocol
@@ -70,7 +71,12 @@ class Engine:
             else None
         )
         lexicon = knowledge.lexicon
-        analyzer = Analyzer(lexicon, thresholds, correct_typos="typos" not in disabled)
+        analyzer = Analyzer(
+            lexicon,
+            thresholds,
+            correct_typos="typos" not in disabled,
+            known_english=_english_words(knowledge),
+        )
         matcher = Matcher(
             knowledge.entries.values(),
             knowledge.facts,
@@ -164,3 +170,13 @@ def load_engine(
         thresholds=thresholds,
         disabled_steps=disabled_steps,
     )
+
+
+def _english_words(knowledge: Knowledge) -> set[str]:
+    """Every English word of the knowledge's phrasings and answers (spelled as it should be)."""
+    return {
+        word
+        for entry in knowledge.entries.values()
+        for text in (*entry.questions_en, entry.answer_en)
+        for word in re.findall(r"[a-z]+", text.lower())
+    }

@@ -273,3 +273,16 @@ def test_which_firms_is_a_list_not_a_count(engine: Engine) -> None:
     """ "哪几家企业" asks for names: the entry naming 中元 and 海康 answers it."""
     answer = engine.ask("稳工业那块，区里重点跟踪服务的龙头企业是哪几家？")
     assert answer.entry_id == "leading-companies"
+
+
+def test_english_misspellings_are_read_as_the_lexicons_words(engine: Engine) -> None:
+    """ "revenu", "yeer", "Dadukuo" (one edit or a swap away) read as revenue, year, Dadukou."""
+    answer = engine.ask("whats the xiaomian revenu target for this yeer in Dadukuo")
+    assert answer.entry_id == "noodle-target-2023"
+    assert "50亿元以上" in answer.text
+
+
+def test_english_words_the_knowledge_uses_are_not_corrected(engine: Engine) -> None:
+    """A word of the lexicon's ("data") is never turned into its neighbour ("date")."""
+    assert "时间" not in engine.terms_of("big data")
+    assert "时间" in engine.terms_of("date")
