@@ -21,6 +21,11 @@ _BOUNDARY = re.compile(
     r"[?？!！。;；\n\r]+|[，、：:…~～]+|,(?!\d{3}\b)|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])"
     r"|(?<=[.?!])\s+(?=[A-Za-z])|\.\s*$"
 )
+# A numbered list of questions: "1) … 2) …", "(1)…", "①…", "1、…", "1. …". Each item is a
+# question even when it asks with no question word ("2) software revenue growth target").
+_NUMBERED = re.compile(
+    r"[(（]?(?<![\d.])[1-9][)）]\s*|[①-⑩]|(?<![\d.])[1-9]、|(?<![\d.])[1-9]\.\s+"
+)
 # Words that start another question inside a clause: "小面今年营收目标好多还有明年呢".
 _CONNECTIVE = re.compile(r"(?=还有|另外|此外|以及|顺便问|再问一下|再问)")
 _ENGLISH_JOIN = re.compile(
@@ -65,18 +70,25 @@ class Clause:
 
 def clauses(message: str) -> list[Clause]:
     """The message's clauses in order, blank ones dropped."""
-    pieces: list[str] = []
-    for piece in _BOUNDARY.split(message):
-        for part in _CONNECTIVE.split(piece):
-            pieces.extend(_ENGLISH_JOIN.split(part))
+    items = _NUMBERED.split(message)
+    if len(items) < 3:
+        items = [message]  # one marker is no list ("1) …" alone, "第1、")
+    pieces: list[tuple[str, bool]] = []
+    for number, item in enumerate(items):
+        first = len(pieces)
+        for piece in _BOUNDARY.split(item):
+            for part in _CONNECTIVE.split(piece):
+                pieces.extend((p, False) for p in _ENGLISH_JOIN.split(part) if p.strip())
+        if number and len(pieces) > first:
+            pieces[-1] = (pieces[-1][0], True)  # a listed item asks, whatever its words
     found = []
     about_writer = False
-    for piece in pieces:
+    for piece, listed in pieces:
         text = piece.strip(" \t,.，。")
         if not text:
             continue
         simplified = to_simplified(text)
-        asks = bool(_QUESTION.search(simplified))
+        asks = listed or bool(_QUESTION.search(simplified))
         # A clause about the writer goes on until the message turns to its question.
         turning = bool(_TURN.search(simplified))
         about_writer = bool(_ABOUT_ME.search(simplified)) or (

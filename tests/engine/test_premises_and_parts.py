@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.answers import Status
+from bot.engine.clauses import clauses
 from bot.engine.pipeline import Engine, load_engine
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
@@ -286,3 +287,21 @@ def test_english_words_the_knowledge_uses_are_not_corrected(engine: Engine) -> N
     """A word of the lexicon's ("data") is never turned into its neighbour ("date")."""
     assert "时间" not in engine.terms_of("big data")
     assert "时间" in engine.terms_of("date")
+
+
+def test_a_numbered_list_is_one_question_per_item(engine: Engine) -> None:
+    """ "1) … 2) … 3) …": every item is asked, the one without a question word too."""
+    answer = engine.ask(
+        "Few questions: 1) how many software company they plan to bring 2) software & info "
+        "industry revenue growth target 3) how much building space to revitalize?"
+    )
+    assert [p.entry_id for p in answer.parts] == [
+        "software-companies",
+        "software-revenue",
+        "mantianxing",
+    ]
+
+
+def test_a_decimal_is_no_list_marker() -> None:
+    """ "1.5亿元" and a lone "1)" do not cut a message."""
+    assert [c.text for c in clauses("投资1.5亿元的项目是哪个")] == ["投资1.5亿元的项目是哪个"]
