@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.engine.textnorm import to_simplified
+from bot.engine.textnorm import normalize
 
 # Where one clause ends: sentence and clause punctuation, line breaks, and a space between two
 # Chinese characters (voice-to-text and phone typing use spaces as commas).
@@ -87,7 +87,9 @@ def clauses(message: str) -> list[Clause]:
         text = piece.strip(" \t,.，。")
         if not text:
             continue
-        simplified = to_simplified(text)
+        # Read as matching reads it: simplified, Cantonese and dialect words as Mandarin ones
+        # ("分咗邊三張清單", "仲有幾多個" ask like "分了哪三张清单", "还有多少个").
+        simplified = normalize(text)
         asks = listed or bool(_QUESTION.search(simplified))
         # A clause about the writer goes on until the message turns to its question.
         turning = bool(_TURN.search(simplified))

@@ -69,6 +69,11 @@ def detect_language(text: str) -> Language:
     traditional = to_traditional(text)
     traditional_only = sum(1 for a, b in zip(text, simplified, strict=False) if a != b)
     simplified_only = sum(1 for a, b in zip(text, traditional, strict=False) if a != b)
+    if traditional_only == simplified_only and traditional_only:
+        # "唔該晒": as many characters of each script; Cantonese is written traditional.
+        return (
+            Language.TRADITIONAL if _CANTONESE_MARKERS.search(simplified) else Language.SIMPLIFIED
+        )
     return Language.TRADITIONAL if traditional_only > simplified_only else Language.SIMPLIFIED
 
 
@@ -178,9 +183,16 @@ _DIALECT_WHO = re.compile(r"(?<=[长记导人任者])(是|叫)?哪个(?=$|[?!.,;
 # is Cantonese by one of its markers, and 系 (係, "is") only where it is not part of a word
 # (体系, 关系, 联系 …).
 _CANTONESE_MARKERS = re.compile(
-    r"[嘅咩咪佢嚟㗎喺唔咗啲冇睇揾]|边个|边度|边日|边三|边几|系咪|系唔系"
+    r"[嘅咩咪佢嚟㗎喺唔咗啲冇睇揾啱]|边个|边度|边日|边三|边几|系咪|系唔系|仲有"
 )
 _CANTONESE_WORDS = (
+    ("啱唔啱", "对不对"),
+    ("啱唔", "对不"),
+    ("唔该晒", "谢谢"),
+    ("唔该", "谢谢"),
+    ("多谢晒", "谢谢"),
+    ("仲有", "还有"),
+    ("仲系", "还是"),
     ("系唔系", "是不是"),
     ("系咪", "是不是"),
     ("边个", "谁"),
@@ -197,6 +209,8 @@ _CANTONESE_WORDS = (
     ("喺", "在"),
     ("咗", "了"),
     ("啲", "些"),
+    ("啱", "对"),
+    ("间", "家"),
     ("睇", "看"),
     ("揾", "找"),
     ("呢篇", "这篇"),

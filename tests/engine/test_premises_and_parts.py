@@ -305,3 +305,23 @@ def test_a_numbered_list_is_one_question_per_item(engine: Engine) -> None:
 def test_a_decimal_is_no_list_marker() -> None:
     """ "1.5亿元" and a lone "1)" do not cut a message."""
     assert [c.text for c in clauses("投资1.5亿元的项目是哪个")] == ["投资1.5亿元的项目是哪个"]
+
+
+def test_cantonese_right_or_wrong_checks_a_title(engine: Engine) -> None:
+    """ "黃紅係大渡口區委書記，啱唔啱？" (啱唔啱 = 对不对) is corrected with her titles, in
+    traditional script."""
+    answer = engine.ask("黃紅係大渡口區委書記，啱唔啱？")
+    assert answer.entry_id == "huang-hong"
+    assert answer.text.startswith("不對")
+
+
+def test_cantonese_questions_are_cut_and_asked(engine: Engine) -> None:
+    """ "…分咗邊三張清單？仲有幾多個未開工？" asks two things (邊 = 哪, 仲有 = 还有, 幾多 = 多少)."""
+    answer = engine.ask("80個重點項目分咗邊三張清單？仲有幾多個未開工？")
+    assert [p.entry_id for p in answer.parts] == ["key-projects-lists", "unstarted-projects"]
+
+
+@pytest.mark.parametrize("thanks", ["唔該晒，好有用！", "thanks ah bro 👍"])
+def test_cantonese_and_singlish_thanks_are_small_talk(engine: Engine, thanks: str) -> None:
+    """Thanks in Cantonese (唔該晒) or with Singlish particles (ah, bro) is small talk."""
+    assert engine.ask(thanks).entry_id == "thanks"
