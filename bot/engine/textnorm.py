@@ -174,6 +174,8 @@ _DIALECT_HOW_MANY = re.compile(r"好多(?=[个家项亿万钱元]|$|[?!.,;:\s]|[
 # ... and "好久" for 什么时候 before what is to happen ("好久建成", "好久开工"); "好久不见",
 # "好久没" and "等了好久" keep their Mandarin sense.
 _DIALECT_WHEN = re.compile(r"好久(?=[开建完投签落动能会才可]|启)")
+# "那几个狠抓", "这几个项目": those, not how many.
+_DEMONSTRATIVE_SEVERAL = re.compile(r"([这那])几(?:个|项|家|件|条)")
 # ... and "哪个" for 谁 of a person ("区长是哪个", "书记是哪个嘛"); "是哪个项目" stays which.
 _DIALECT_WHO = re.compile(r"(?<=[长记导人任者])(是|叫)?哪个(?=$|[?!.,;:\s]|[哦嘛呢喃啊哈嘞噻嗦])")
 
@@ -243,5 +245,6 @@ def normalize(text: str) -> str:
     text = _DIALECT_HOW_MANY.sub("多少", text)
     text = _DIALECT_WHEN.sub("什么时候", text)
     text = _DIALECT_WHO.sub(r"\1谁", text)
+    text = _DEMONSTRATIVE_SEVERAL.sub(r"\1些", text)
     text = _COUNTED_MAGNITUDE.sub(r"\1\2", text)
     return _WHITESPACE.sub(" ", text).strip()

@@ -316,7 +316,7 @@ def test_cantonese_right_or_wrong_checks_a_title(engine: Engine) -> None:
 
 
 def test_cantonese_questions_are_cut_and_asked(engine: Engine) -> None:
-    """ "…分咗邊三張清單？仲有幾多個未開工？" asks two things (邊 = 哪, 仲有 = 还有, 幾多 = 多少)."""
+    """ "…分咗邊三張清單？仲有幾多個未開工？" asks two things (邊 哪, 仲有 还有, 幾多 多少)."""
     answer = engine.ask("80個重點項目分咗邊三張清單？仲有幾多個未開工？")
     assert [p.entry_id for p in answer.parts] == ["key-projects-lists", "unstarted-projects"]
 
@@ -325,3 +325,8 @@ def test_cantonese_questions_are_cut_and_asked(engine: Engine) -> None:
 def test_cantonese_and_singlish_thanks_are_small_talk(engine: Engine, thanks: str) -> None:
     """Thanks in Cantonese (唔該晒) or with Singlish particles (ah, bro) is small talk."""
     assert engine.ask(thanks).entry_id == "thanks"
+
+
+def test_phone_fillers_do_not_dilute_a_question(engine: Engine) -> None:
+    """ "喂喂那个黄宏区长说的那几个狠抓是啥子": fillers and a misheard name still find the four."""
+    assert engine.ask("喂喂那个黄宏区长说的那几个狠抓是啥子").entry_id == "four-henzhua"

@@ -105,6 +105,12 @@ def test_dialect_when_is_shenme_shihou() -> None:
     assert normalize("好久不见") == "好久不见"
 
 
+def test_those_several_is_not_how_many() -> None:
+    """ "那几个狠抓" points at them (那些), it does not count them."""
+    assert normalize("区长说的那几个狠抓是啥子") == "区长说的那些狠抓是啥子"
+    assert normalize("有几个项目") == "有几个项目"
+
+
 def test_dialect_who_of_a_person_is_shui() -> None:
     """Chongqing "哪个" after a person's title asks who; before a noun it still asks which."""
     assert normalize("区长是哪个") == "区长是谁"
