@@ -16,6 +16,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
+from bot.engine.homophones import sounds_alike
 from bot.engine.knowledge import Lexicon
 from bot.engine.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -97,7 +98,8 @@ class Analyzer:
         protected = {t for group in lexicon.exclusive for t in group}
         # One-character typos (数子车间, 开公率, 产业连) are corrected against lexicon words of
         # three or more characters: "数*车间" -> 数字车间. Keys shared by two words are dropped.
-        fuzzy: dict[str, str | None] = {}
+        # A key several terms share (开工* : 开工率, 开工了) is settled by sound, if at all.
+        fuzzy: dict[str, dict[str, str]] = {}
         for surface, term in self._zh.items():
             if (
                 term == stop
@@ -109,11 +111,20 @@ class Analyzer:
                 continue
             for i in range(len(surface)):
                 key = surface[:i] + "*" + surface[i + 1 :]
-                fuzzy[key] = surface if fuzzy.get(key, surface) == surface else None
-        self._fuzzy = {key: surface for key, surface in fuzzy.items() if surface is not None}
-        self._fuzzy_chars = frozenset("".join(self._fuzzy.values()))
+                fuzzy.setdefault(key, {}).setdefault(term, surface)
+        self._fuzzy = {
+            key: next(iter(by_term.values()))
+            for key, by_term in fuzzy.items()
+            if len(by_term) == 1
+        }
+        self._fuzzy_shared = {
+            key: tuple(by_term.values()) for key, by_term in fuzzy.items() if len(by_term) > 1
+        }
+        self._fuzzy_chars = frozenset(
+            "".join(surface for by_term in fuzzy.values() for surface in by_term.values())
+        )
         self._fuzzy_lengths = sorted(
-            {len(key) for key in self._fuzzy if len(key) <= thresholds.max_fuzzy_length},
+            {len(key) for key in fuzzy if len(key) <= thresholds.max_fuzzy_length},
             reverse=True,
         )
         self._out_of_scope_zh: list[str] = []
@@ -256,10 +267,17 @@ class Analyzer:
                     window = run[start : start + length]
                     offset = p - start
                     rest = window[:offset] + window[offset + 1 :]
-                    if offset in (0, length - 1) and rest in self._zh:
-                        # 产业+发 is the word 产业 and one more character, not a typo of 产业链.
-                        continue
-                    surface = self._fuzzy.get(window[:offset] + "*" + window[offset + 1 :])
+                    # 产业+发 is the word 产业 and one more character, not a typo of 产业链;
+                    # 开工+绿 is 开工率 misheard (绿 and 率 sound alike).
+                    by_sound = offset in (0, length - 1) and rest in self._zh
+                    key = window[:offset] + "*" + window[offset + 1 :]
+                    words = self._fuzzy_shared.get(key, ())
+                    if key in self._fuzzy:
+                        words = (self._fuzzy[key],)
+                    if by_sound or len(words) > 1:
+                        # Of 开工率 and 开工了, the one whose character sounds like 绿.
+                        words = tuple(w for w in words if sounds_alike(w[offset], window[offset]))
+                    surface = words[0] if len(words) == 1 else None
                     if surface is not None:
                         return run[:start] + surface + run[start + length :]
         return run

@@ -55,6 +55,12 @@ def _common_words() -> frozenset[str]:
     return frozenset(_table("phrases_dict.json"))
 
 
+def sounds_alike(first: str, second: str) -> bool:
+    """Whether two characters share a toneless reading (绿 and 率 are both "lv")."""
+    readings = _readings()
+    return bool(set(readings.get(first, ())) & set(readings.get(second, ())))
+
+
 def _toneless(reading: str) -> str:
     decomposed = unicodedata.normalize("NFD", reading)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "v")

@@ -330,3 +330,9 @@ def test_cantonese_and_singlish_thanks_are_small_talk(engine: Engine, thanks: st
 def test_phone_fillers_do_not_dilute_a_question(engine: Engine) -> None:
     """ "喂喂那个黄宏区长说的那几个狠抓是啥子": fillers and a misheard name still find the four."""
     assert engine.ask("喂喂那个黄宏区长说的那几个狠抓是啥子").entry_id == "four-henzhua"
+
+
+def test_a_misheard_last_character_is_corrected_by_sound(engine: Engine) -> None:
+    """ "开工绿" is 开工率 (绿 and 率 sound alike), not the word 开工 and one more character."""
+    assert "开工率" in engine.terms_of("大渡口的开工绿是好多")
+    assert engine.ask("那个赛马棒上面大渡口的开工绿是好多哈").entry_id == "project-start-rate"
