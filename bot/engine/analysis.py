@@ -16,7 +16,7 @@ from functools import lru_cache
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
 
-from bot.engine.homophones import sounds_alike
+from bot.engine.homophones import is_common_word, sounds_alike
 from bot.engine.knowledge import Lexicon
 from bot.engine.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
@@ -269,7 +269,10 @@ class Analyzer:
                     rest = window[:offset] + window[offset + 1 :]
                     # 产业+发 is the word 产业 and one more character, not a typo of 产业链;
                     # 开工+绿 is 开工率 misheard (绿 and 率 sound alike).
-                    by_sound = offset in (0, length - 1) and rest in self._zh
+                    # (了解+它 is the word 了解 and the next one, not a slip for 了解到.)
+                    by_sound = offset in (0, length - 1) and (
+                        rest in self._zh or is_common_word(rest)
+                    )
                     key = window[:offset] + "*" + window[offset + 1 :]
                     words = self._fuzzy_shared.get(key, ())
                     if key in self._fuzzy:

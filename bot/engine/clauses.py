@@ -48,7 +48,11 @@ _ABOUT_ME = re.compile(
     re.IGNORECASE,
 )
 # "我想问一下", "请问": the writer turns to the question; what follows is not about them.
-_TURN = re.compile(r"想?问|想知道|想了解|请教|i want to know|i'd like to know|can you tell", re.I)
+_TURN = re.compile(
+    r"想?问|想知道|想了解|请教|听说|据说|有人说"
+    r"|i hear|i heard|i read|i want to know|i'd like to know|can you tell",
+    re.IGNORECASE,
+)
 # "A和B的投资额分别是多少": one question about each of A and B.
 # A 各 after the things listed ("A和B各投资多少") — not 各 before a noun ("各区县").
 _RESPECTIVELY = re.compile(

@@ -55,6 +55,11 @@ def _common_words() -> frozenset[str]:
     return frozenset(_table("phrases_dict.json"))
 
 
+def is_common_word(text: str) -> bool:
+    """Whether ``text`` is an ordinary Chinese word (pypinyin's phrase list: 了解, 成为)."""
+    return text in _common_words()
+
+
 def sounds_alike(first: str, second: str) -> bool:
     """Whether two characters share a toneless reading (绿 and 率 are both "lv")."""
     readings = _readings()

@@ -135,7 +135,14 @@ class MessageSteps:
         if not asking:
             return []
         pairs: list[tuple[str, str, str]] = []
-        previous = ""
+        # "想去重庆华韶智算中心工作，想先了解它会带动哪些产业": what the writer says of
+        # themselves may name the "it" of their first question (never a foreign name: the
+        # writer's own town or trade is not the subject).
+        previous = " ".join(
+            c.text
+            for c in pieces[: asking[0]]
+            if c.about_writer and self._carries_content(c.text) and not self._foreign(c.text)
+        )
         start = 0
         for number, index in enumerate(asking):
             before = [
@@ -155,7 +162,7 @@ class MessageSteps:
             context = " ".join(before)
             leaned_on = ""
             if not context:
-                if self._one.names_subject(text):
+                if self._one.names_subject(text) or number == 0:
                     leaned_on = previous
                 else:
                     context = previous

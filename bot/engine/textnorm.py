@@ -127,10 +127,18 @@ def parse_chinese_number(text: str) -> str | None:
     return f"{number}.{''.join(str(_DIGITS[c]) for c in fraction)}" if point else number
 
 
+_ROUGHLY = frozenset(
+    {"一两", "两三", "二三", "三四", "四五", "五六", "六七", "七八", "八九", "三五"}
+)
+
+
 def _number_to_digits(match: re.Match[str]) -> str:
     digits, magnitude = match.group("digits"), match.group("magnitude")
     percent = bool(match.group("percent") or match.group("sign"))
     if len(digits) == 1 and not magnitude and not percent:
+        return match.group(0)
+    if digits in _ROUGHLY and not magnitude and not percent:
+        # "一两个例子", "三五家": a rough count, not 12 or 35.
         return match.group(0)
     if digits in {"百", "千"} and magnitude:
         # 百亿级 ("hundred-million-level") is the article's name for an industry's scale.

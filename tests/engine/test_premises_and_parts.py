@@ -336,3 +336,33 @@ def test_a_misheard_last_character_is_corrected_by_sound(engine: Engine) -> None
     """ "开工绿" is 开工率 (绿 and 率 sound alike), not the word 开工 and one more character."""
     assert "开工率" in engine.terms_of("大渡口的开工绿是好多")
     assert engine.ask("那个赛马棒上面大渡口的开工绿是好多哈").entry_id == "project-start-rate"
+
+
+def test_hearsay_after_a_clause_about_the_writer_is_the_subject(engine: Engine) -> None:
+    """ "我是学酒店管理的，…，听说大渡口要建首家五星级酒店，请问什么时候开工？": what the
+    writer heard names the hotel the question asks about."""
+    answer = engine.ask(
+        "我是学酒店管理的，正在找工作，听说大渡口要建首家五星级酒店，请问什么时候开工？"
+    )
+    assert answer.entry_id == "five-star-hotel"
+
+
+def test_the_writers_own_words_may_name_the_it_of_the_first_question(engine: Engine) -> None:
+    """ "想去重庆华韶智算中心工作，想先了解它会带动哪些产业发展？": "它" is the centre."""
+    answer = engine.ask(
+        "我是计算机专业应届生，想去重庆华韶智算中心工作，想先了解它会带动哪些产业发展？"
+        "另外它有没有校招计划？"
+    )
+    assert answer.entry_id == "huashao-industries"
+
+
+def test_the_writers_foreign_trade_never_becomes_the_subject(engine: Engine) -> None:
+    """ "我在杭州做投资的，想问下投资多少？": 杭州 is the writer's, and is not asked about."""
+    answer = engine.ask("我在杭州做投资的，想问下华韶智算中心投资多少？")
+    assert answer.entry_id == "huashao-center"
+
+
+def test_a_rough_count_does_not_become_a_figure(engine: Engine) -> None:
+    """ "…又有多少个？各举一两个例子": 一两个 is no figure 12; both counts are answered."""
+    answer = engine.ask("在谈的重点项目有多少个？已经签约的又有多少个？各举一两个例子")
+    assert [p.entry_id for p in answer.parts] == ["negotiating-projects", "signed-projects"]

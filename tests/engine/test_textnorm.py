@@ -105,6 +105,12 @@ def test_dialect_when_is_shenme_shihou() -> None:
     assert normalize("好久不见") == "好久不见"
 
 
+def test_a_rough_count_is_no_number() -> None:
+    """ "一两个例子" is one or two, not 12; "十二个" is still 12."""
+    assert normalize("各举一两个例子") == "各举一两个例子"
+    assert normalize("十二个项目") == "12个项目"
+
+
 def test_those_several_is_not_how_many() -> None:
     """ "那几个狠抓" points at them (那些), it does not count them."""
     assert normalize("区长说的那几个狠抓是啥子") == "区长说的那些狠抓是啥子"
