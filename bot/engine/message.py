@@ -76,8 +76,15 @@ class MessageSteps:
         answered = _distinct_answers(parts)
         if whole.status is Status.ANSWERED and not answered:
             return whole
-        if not answered and whole.reason == UNSURE and len(pieces) > 1:
-            # "Thanks, that's really helpful!": one clause is small talk, the rest filler.
+        if (
+            not answered
+            and whole.reason == UNSURE
+            and len(pieces) > 1
+            and all(p.reason == UNSURE for p in parts if p.status is Status.NO_ANSWER)
+        ):
+            # "Thanks, that's really helpful!": one clause is small talk, the rest filler
+            # (not a question the bot understood: "Where is the Wandun project? Who is
+            # developer?" asks of the project, not of the bot's developer).
             for piece in pieces:
                 chat = self._one.ask(piece.text)
                 if chat.status is Status.SMALLTALK and chat.entry_id is not None:

@@ -251,6 +251,9 @@ def normalize(text: str) -> str:
     text = _THOUSANDS_SEPARATOR.sub("", text)
     text = english_amounts(text)
     text = _DIALECT_HOW_MANY.sub("多少", text)
+    # 几多 asks how many in Cantonese, Hakka and Wuhan speech alike, with or without a
+    # Cantonese marker in the message.
+    text = text.replace("几多", "多少")
     text = _DIALECT_WHEN.sub("什么时候", text)
     text = _DIALECT_WHO.sub(r"\1谁", text)
     text = _DEMONSTRATIVE_SEVERAL.sub(r"\1些", text)

@@ -366,3 +366,16 @@ def test_a_rough_count_does_not_become_a_figure(engine: Engine) -> None:
     """ "…又有多少个？各举一两个例子": 一两个 is no figure 12; both counts are answered."""
     answer = engine.ask("在谈的重点项目有多少个？已经签约的又有多少个？各举一两个例子")
     assert [p.entry_id for p in answer.parts] == ["negotiating-projects", "signed-projects"]
+
+
+def test_jiduo_asks_how_many_without_a_cantonese_marker(engine: Engine) -> None:
+    """ "华韶智算中心投资几多？" asks the amount (几多 = 多少) in any Chinese message."""
+    assert "65亿元" in engine.ask("我在新加坡做data center的，华韶智算中心投资几多？").text
+
+
+def test_a_question_about_the_article_is_not_taken_for_small_talk(engine: Engine) -> None:
+    """ "Where is the Wandun project? Who is developer?" is not answered about the bot."""
+    answer = engine.ask(
+        "Where exactly the Wandun project is located, which street? Who is developer?"
+    )
+    assert answer.status is Status.NO_ANSWER
