@@ -138,6 +138,9 @@ class Analyzer:
         self._out_of_scope_en_sizes = sorted({len(name) for name in self._out_of_scope_en})
         # Out-of-scope "topics" (工资, 房租, 天气) are things asked about, not what a message is
         # about: they decline the question asking them, not the other questions beside it.
+        self._industries = frozenset(
+            " ".join(name.lower().split()) for name in lexicon.out_of_scope.get("industries", ())
+        )
         self._aspects = frozenset(
             " ".join(name.lower().split()) for name in lexicon.out_of_scope.get("topics", ())
         )
@@ -194,6 +197,10 @@ class Analyzer:
                     if tokens[i : i + size] in self._out_of_scope_en:
                         foreign.append(" ".join(tokens[i : i + size]))
         return Analysis(frozenset(features), frozenset(terms), tuple(foreign), tuple(names))
+
+    def foreign_industries(self, analysis: Analysis) -> tuple[str, ...]:
+        """The out-of-scope industries a question names (火锅, 汽车)."""
+        return tuple(name for name in analysis.out_of_scope if name in self._industries)
 
     def foreign_subjects(self, analysis: Analysis) -> tuple[str, ...]:
         """The out-of-scope places, industries and firms a question names (not its topics)."""

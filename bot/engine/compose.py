@@ -21,8 +21,9 @@ class Premise:
     """Figures a question states that matching set aside: a claim to confirm or correct."""
 
     figures: frozenset[str] = frozenset()
-    # Periods set aside because no entry states the question's: the claim had them wrong.
-    periods: frozenset[str] = frozenset()
+    # Terms set aside because the article says otherwise (a period, a title, an industry
+    # not among the five): the claim had them wrong.
+    mistaken: frozenset[str] = frozenset()
     confirming: bool = False
 
 
@@ -82,8 +83,8 @@ class Composer:
                 confidence=confidence,
             )
         text = localise(entry.answer_zh, entry.answer_en, language)
-        if premise is not None and (premise.figures or premise.periods):
-            if premise.periods or premise.figures - self._matcher.figures_of(entry.id):
+        if premise is not None and (premise.figures or premise.mistaken):
+            if premise.mistaken or premise.figures - self._matcher.figures_of(entry.id):
                 # The user's figure is not repeated: every figure in a reply is a cited one.
                 text = f"{say('premise_wrong', language)}{text}"
             elif premise.confirming:

@@ -31,6 +31,8 @@ from bot.engine.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 _FIGURE_UNIT = re.compile(r"\d(?:\.\d+)?(亿元|万元|元|个|家|%)")
 _CLAIM = re.compile(r"[万亿%.]")
+# An entry naming at least this many terms of a group (and most of it) lists the group.
+_LISTED = 3
 
 
 def _exact_key(normalized: str) -> str:
@@ -87,7 +89,9 @@ class Matcher:
         self._measures = frozenset(measures)
         self._unit_measures = dict(unit_measures or {})
         self._exclusive_group: dict[str, int] = {}
+        self._group_sizes: dict[int, int] = {}
         for index, group in enumerate(exclusive):
+            self._group_sizes[index] = len(group)
             for term in group:
                 self._exclusive_group[term] = index
         # Periods are the exclusive terms the lexicon relates by implication (上半年 → 今年);
@@ -241,6 +245,19 @@ class Matcher:
         groups = {self._exclusive_group[t] for t in terms if t in self._exclusive_group}
         return sum(
             1 for t in self.features_of(entry_id) if self._exclusive_group.get(t, -1) in groups
+        )
+
+    def lists_a_group(self, entry_id: str) -> bool:
+        """Whether an entry names most of an exclusive group other than periods (the five
+        industries): it answers what is and is not among them."""
+        counts: dict[int, int] = {}
+        for term in self.features_of(entry_id):
+            group = self._exclusive_group.get(term)
+            if group is not None and term not in self._periods:
+                counts[group] = counts.get(group, 0) + 1
+        return any(
+            count * 2 > self._group_sizes[group] and count >= _LISTED
+            for group, count in counts.items()
         )
 
     def figures_of(self, entry_id: str) -> frozenset[str]:

@@ -192,9 +192,44 @@ class QuestionSteps:
         )
 
     def _out_of_scope(self, asked: Asked) -> Answer | Asked:
-        if asked.analysis is None or not asked.analysis.out_of_scope:
+        analysis = asked.analysis
+        if analysis is None or not analysis.out_of_scope:
             return asked
-        return self._declined_name(asked, asked.analysis.out_of_scope[0], OUT_OF_SCOPE)
+        listed = self._among_the_listed(asked, analysis)
+        if listed is not None:
+            return listed
+        return self._declined_name(asked, analysis.out_of_scope[0], OUT_OF_SCOPE)
+
+    def _among_the_listed(self, asked: Asked, analysis: Analysis) -> Answer | None:
+        """ "五大产业里有没有汽车产业？", "五大产业是…新能源汽车…，这个名单对吗？": an
+        industry the article does not cover, asked of or claimed for the industries it lists,
+        is answered by the entry listing them ("不对" when the claim included it)."""
+        industries = self._analyzer.foreign_industries(analysis)
+        confirming = bool(_CONFIRMATION.search(asked.normalized))
+        if len(industries) != len(analysis.out_of_scope) or not (
+            confirming or _WHICH.search(asked.normalized)
+        ):
+            return None
+        residue = {
+            f
+            for f in analysis.features
+            if f[:2] in ("1:", "2:") and any(f[2:] in name for name in industries)
+        }
+        loose = self._matcher.without(analysis, frozenset(residue))
+        ranked = [c for c in self._matcher.rank(loose) if self._decider.explains(c)]
+        if not ranked or ranked[0].question_coverage < self._t.listed_coverage:
+            return None
+        best = ranked[0]
+        if not self._matcher.lists_a_group(best.entry.id):
+            return None
+        return self._compose.entry_answer(
+            best.entry,
+            asked.language,
+            asked.question,
+            asked.normalized,
+            best.score,
+            Premise(mistaken=frozenset(industries) if confirming else frozenset()),
+        )
 
     def _exact_phrasing(self, asked: Asked) -> Answer | Asked:
         exact = self._matcher.exact(asked.normalized)
@@ -356,7 +391,7 @@ class QuestionSteps:
                 asked.normalized,
                 asked.language,
                 loose,
-                replace(asked.premise, periods=periods),
+                replace(asked.premise, mistaken=periods),
             )
             if (
                 retry.status is Status.ANSWERED
@@ -373,7 +408,7 @@ class QuestionSteps:
                 asked.normalized,
                 asked.language,
                 self._matcher.without(stated, periods),
-                replace(asked.premise, periods=periods),
+                replace(asked.premise, mistaken=periods),
             )
             if (
                 retry.status is Status.ANSWERED
@@ -421,7 +456,7 @@ class QuestionSteps:
                 asked.question,
                 asked.normalized,
                 chosen.score,
-                replace(asked.premise, periods=contrasted),
+                replace(asked.premise, mistaken=contrasted),
             )
         return asked
 

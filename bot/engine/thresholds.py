@@ -43,6 +43,9 @@ class Thresholds:
     ambiguous_score: float = 0.4
     # Entries scoring this are offered as suggestions beside a decline.
     suggestion_score: float = 0.2
+    # An industry the article does not cover, asked of its list ("五大产业里有没有汽车"), is
+    # answered by the listing entry only when that entry explains this much of the rest.
+    listed_coverage: float = 0.9
     # How many entries an ambiguous question offers as choices (and examples shown).
     max_choices: int = 4
     # How many suggestions a declined question offers.

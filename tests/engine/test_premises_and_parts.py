@@ -379,3 +379,26 @@ def test_a_question_about_the_article_is_not_taken_for_small_talk(engine: Engine
         "Where exactly the Wandun project is located, which street? Who is developer?"
     )
     assert answer.status is Status.NO_ANSWER
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "五大产业里有没有汽车产业？",
+        "群里有人转发说大渡口五大产业是大数据智能化、生物医药、新能源汽车、新材料和重庆小面，"
+        "这个名单对吗？",
+    ],
+)
+def test_an_industry_claimed_for_the_five_is_corrected_with_the_five(
+    engine: Engine, question: str
+) -> None:
+    """An industry the article does not cover, asked of or claimed for its list, gets "不对"
+    and the article's five industries."""
+    answer = engine.ask(question)
+    assert answer.entry_id == "five-industries"
+    assert answer.text.startswith("不对")
+
+
+def test_an_uncovered_industrys_own_question_is_still_declined(engine: Engine) -> None:
+    """ "大渡口火锅产业有没有发展目标" asks about hotpot itself: declined, not the list."""
+    assert engine.ask("大渡口火锅产业有没有发展目标").status is Status.NO_ANSWER
