@@ -99,8 +99,6 @@ class KnowledgeEditor:
 
     # --- proposals (no lock: they change nothing) -------------------------------------------
 
-    # --- proposals (no lock: they change nothing) -------------------------------------------
-
     def propose(self, name: str, content: bytes) -> Proposal:
         """Validate an upload against the live version; raise ``ChangeError`` when refused."""
         return propose_file(self.live, name, content, self.max_bytes)
@@ -117,15 +115,9 @@ class KnowledgeEditor:
             self._finish_interrupted()
             problems = self._take_edits_on_disk()
             if problems:
-                raise ChangeError(
-                    "the knowledge files on the server were edited and have problems; they "
-                    "must be fixed (or rolled back) first",
-                    [str(p) for p in problems],
-                )
+                raise ChangeError("disk_edited_invalid", [str(p) for p in problems])
             if self.live.current.version != proposal.base_version:
-                raise ChangeError(
-                    "the knowledge changed since this upload was checked; upload it again"
-                )
+                raise ChangeError("stale")
             files = {**self.live.files, proposal.file: proposal.content}
             live = self.live.current.version
             action = action or f"apply {proposal.file}"
@@ -150,7 +142,7 @@ class KnowledgeEditor:
             else:
                 target = self._newest(current.previous) if current.previous else None
             if target is None:
-                raise ChangeError("there is no earlier version to roll back to")
+                raise ChangeError("no_earlier")
             try:
                 files = {**self.live.files, **read_snapshot(target.path)}
             except OSError as error:
@@ -159,8 +151,9 @@ class KnowledgeEditor:
                 knowledge = load_knowledge(self.directory, files)
             except KnowledgeError as error:
                 raise ChangeError(
-                    f"version {target.version} no longer validates",
+                    "no_longer_validates",
                     [str(p) for p in error.problems],
+                    version=target.version,
                 ) from error
             return self._make_live(
                 self.live.current.for_knowledge(knowledge),

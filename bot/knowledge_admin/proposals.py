@@ -53,9 +53,9 @@ def check_file_name(name: str) -> str:
     """The knowledge file an upload replaces; refuses paths and unknown names."""
     base = name.strip()
     if "/" in base or "\\" in base or base.startswith(".") or not _SAFE_NAME.match(base):
-        raise ChangeError(f"“{name}” is not a knowledge file name")
+        raise ChangeError("not_a_file_name", name=name)
     if base not in EDITABLE_FILES:
-        raise ChangeError(f"only {', '.join(EDITABLE_FILES)} can be uploaded, not “{name}”")
+        raise ChangeError("not_editable", files=", ".join(EDITABLE_FILES), name=name)
     return base
 
 
@@ -80,25 +80,27 @@ def propose_file(live: LiveEngine, name: str, content: bytes, max_bytes: int) ->
     """Validate an upload against the live version; raise ``ChangeError`` when refused."""
     file = check_file_name(name)
     if len(content) > max_bytes:
-        raise ChangeError(f"{file} is {len(content):,} bytes; the limit is {max_bytes:,}")
+        raise ChangeError("too_big", file=file, size=f"{len(content):,}", limit=f"{max_bytes:,}")
     try:
         content.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ChangeError(f"{file} is not UTF-8 text (byte {error.start})") from error
+        raise ChangeError("not_utf8", file=file, byte=str(error.start)) from error
     now = live.current
     try:
         knowledge = load_knowledge(live.directory, {**live.files, file: content})
     except KnowledgeError as error:
         raise ChangeError(
-            f"{file} has {len(error.problems)} problem(s)", [str(p) for p in error.problems]
+            "problems",
+            [str(p) for p in error.problems],
+            file=file,
+            count=str(len(error.problems)),
         ) from error
     diff = diff_knowledge(now.knowledge, knowledge)
     engine = live.current.for_knowledge(knowledge)
     found = regressions(live.directory, now, engine)
     if found:
         raise ChangeError(
-            f"{len(found)} labelled question(s) answered right now would turn wrong",
-            [f"{r.question} — {r.after}" for r in found],
+            "regressions", [f"{r.question} — {r.after}" for r in found], count=str(len(found))
         )
     return Proposal(file, content, now.version, knowledge.version, diff, engine)
 
@@ -111,10 +113,10 @@ def propose_phrasing(
     data = yaml.safe_load(text)
     entry = next((e for e in data.get("entries", []) if e.get("id") == entry_id), None)
     if entry is None:
-        raise ChangeError(f"there is no entry {entry_id} any more")
+        raise ChangeError("no_entry", entry=entry_id)
     phrasings = entry.setdefault("questions", {}).setdefault(language, [])
     if phrasing in phrasings:
-        raise ChangeError(f"“{phrasing}” is already a phrasing of {entry_id}")
+        raise ChangeError("already_phrasing", phrasing=phrasing, entry=entry_id)
     phrasings.append(phrasing)
     content = _insert_phrasing(text, entry_id, language, phrasing)
     if content is None or yaml.safe_load(content) != data:

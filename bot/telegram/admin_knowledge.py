@@ -150,7 +150,7 @@ class KnowledgeCommands:
         language = self.admins.language(user)
         try:
             proposal = await self._propose_upload(
-                name, document.file_id, document.file_size, context.bot, language
+                name, document.file_id, document.file_size, context.bot
             )
         except ChangeError as error:
             logger.info("upload of %r from admin %s refused: %s", name, user.id, error.message)
@@ -178,34 +178,28 @@ class KnowledgeCommands:
         await reply_html(message, diff_html(proposal, language), markup)
 
     async def _propose_upload(
-        self, name: str, file_id: str, declared_size: int | None, bot: Bot, language: Language
+        self, name: str, file_id: str, declared_size: int | None, bot: Bot
     ) -> Proposal:
         """Check the name and size, download, and propose; ``ChangeError`` when refused."""
         if not name:
-            raise ChangeError(say("tg_kn_no_name", language))
+            raise ChangeError("no_name")
         file = check_file_name(name)  # before anything is downloaded
-        self._check_size(file, declared_size, language)
+        self._check_size(file, declared_size)
         try:
             telegram_file = await bot.get_file(file_id)
-            self._check_size(file, telegram_file.file_size, language)
+            self._check_size(file, telegram_file.file_size)
             content = bytes(await telegram_file.download_as_bytearray())
         except TelegramError as error:
             logger.warning("could not download the upload %r: %s", name, error)
-            raise ChangeError(say("tg_kn_download_failed", language)) from error
-        self._check_size(file, len(content), language)
+            raise ChangeError("download_failed") from error
+        self._check_size(file, len(content))
         # Validation, the diff and the regression gate take a while: off the event loop.
         return await asyncio.to_thread(self.editor.propose, file, content)
 
-    def _check_size(self, file: str, size: int | None, language: Language) -> None:
+    def _check_size(self, file: str, size: int | None) -> None:
         if size is not None and size > self.editor.max_bytes:
             raise ChangeError(
-                say(
-                    "tg_kn_too_big",
-                    language,
-                    file=file,
-                    size=f"{size:,}",
-                    limit=f"{self.editor.max_bytes:,}",
-                )
+                "too_big", file=file, size=f"{size:,}", limit=f"{self.editor.max_bytes:,}"
             )
 
     # --- rollback and history ----------------------------------------------------------------

@@ -14,7 +14,7 @@ from bot.engine.knowledge import Problem
 from bot.engine.render import telegram_length
 from bot.knowledge_admin.changes import SyncResult
 from bot.knowledge_admin.diff import changed_excerpts
-from bot.knowledge_admin.errors import ChangeError, StorageError
+from bot.knowledge_admin.errors import ChangeError
 from bot.knowledge_admin.proposals import Proposal
 from bot.messages import say
 from bot.questionlog.analytics import REPORT_TIMEZONE
@@ -34,16 +34,9 @@ def problems_html(head: str, problems: Sequence[str], language: Language) -> str
 
 
 def refusal_html(error: ChangeError, language: Language) -> str:
-    """A refused change: why, then its problems (file:line: field: problem)."""
-    reason = storage_reason(error, language) if isinstance(error, StorageError) else error.message
+    """A refused change: why (its reason worded in ``language``), then its problems."""
+    reason = error.reason_in(language)
     return problems_html(say("tg_kn_refused", language, reason=reason), error.problems, language)
-
-
-def storage_reason(error: StorageError, language: Language) -> str:
-    """A refused write in plain words: "the disk is full (/data/knowledge-history) …"."""
-    return say(
-        f"tg_kn_storage_{error.kind}", language, folder=str(error.folder), detail=error.detail
-    )
 
 
 def diff_html(proposal: Proposal, language: Language) -> str:
@@ -107,7 +100,7 @@ def problems_of(problems: Sequence[Problem]) -> list[str]:
 def disk_problem_html(result: SyncResult, language: Language) -> str:
     """Why the files on disk did not go live: their problems, or the history's disk."""
     if result.failure is not None:
-        reason = storage_reason(result.failure, language)
+        reason = result.failure.reason_in(language)
         return escape(
             say("tg_kn_disk_unrecorded", language, version=result.version, reason=reason)
         )
