@@ -1,5 +1,6 @@
-"""The knowledge admin's messages as HTML: refusals with their problems, the review of an
-upload, the state of the files on disk, and the names and times the history shows."""
+"""The knowledge admin's messages as HTML, in the admin's language: refusals with their
+problems, the review of an upload (what changed, per entry and fact), the state of the files on
+disk, and the names and times the history shows."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bot.engine.answers import Language
 from bot.engine.knowledge import Problem
 from bot.engine.render import telegram_length
 from bot.knowledge_admin.changes import SyncResult
-from bot.knowledge_admin.diff import changed_excerpts
+from bot.knowledge_admin.diff import Diff, changed_excerpts
 from bot.knowledge_admin.errors import ChangeError
 from bot.knowledge_admin.proposals import Proposal
 from bot.messages import say
@@ -40,8 +41,8 @@ def refusal_html(error: ChangeError, language: Language) -> str:
 
 
 def diff_html(proposal: Proposal, language: Language) -> str:
-    """A proposal as an admin reviews it: versions; entries added, removed, changed; each
-    changed answer (zh, en) and fact field old → new."""
+    """A proposal as an admin reviews it: versions; entries added and removed; per changed
+    entry or fact what changed (answers and fields old → new, phrasings added and removed)."""
     diff = proposal.diff
     lines = [
         say(
@@ -52,29 +53,57 @@ def diff_html(proposal: Proposal, language: Language) -> str:
             new=proposal.new_version,
         )
     ]
-    for key, items in (
-        ("tg_kn_diff_added", diff.added),
-        ("tg_kn_diff_removed", diff.removed),
-        ("tg_kn_diff_changed", diff.changed),
-    ):
+    for key, items in (("tg_kn_diff_added", diff.added), ("tg_kn_diff_removed", diff.removed)):
         if items:
             lines.append(say(key, language, count=str(len(items))))
-            lines += [f"  • {item}" for item in items]
-    if diff.answers:
-        lines.append(say("tg_kn_diff_answers", language))
-        for answer in diff.answers:
-            old, new = changed_excerpts(answer.old, answer.new)
-            lines.append(f"  • {answer.entry} ({answer.language}): {old} → {new}")
-    if diff.fields:
-        lines.append(say("tg_kn_diff_fields", language))
-        for change in diff.fields:
-            old, new = changed_excerpts(change.old, change.new)
-            lines.append(f"  • {change.fact}.{change.field}: {old} → {new}")
+            lines += [f"  • {item_name(item, language)}" for item in items]
+    if diff.changed:
+        lines.append(say("tg_kn_diff_changed", language, count=str(len(diff.changed))))
+        lines += [f"  • {change_line(diff, item, language)}" for item in diff.changed]
     if diff.empty:
         lines.append(say("tg_kn_diff_empty", language))
     question = say("tg_kn_diff_question", language)
     kept = fit_lines(lines, language, TEXT_BUDGET - telegram_length(question))
     return escape("\n".join([*kept, "", question]))
+
+
+def item_name(item: str, language: Language) -> str:
+    """``entry x`` / ``fact y`` / ``topic z`` / ``lexicon`` of a diff, in ``language``."""
+    kind, _, key = item.partition(" ")
+    return say(f"tg_kn_kind_{kind}", language, name=key)
+
+
+def change_line(diff: Diff, item: str, language: Language) -> str:
+    """What changed in one entry or fact: ``x：中文答案 50亿元 → 60亿元；新增问法 2 条``."""
+    kind, _, key = item.partition(" ")
+    changes: list[tuple[str, str, str]] = []
+    counts: list[str] = []
+    if kind == "entry":
+        changes += [(f"answer_{a.language}", a.old, a.new) for a in diff.answers if a.entry == key]
+        for entry in diff.entries:
+            if entry.entry == key:
+                changes += [(f.field, f.old, f.new) for f in entry.fields]
+                for count, words in (
+                    (entry.phrasings_added, "tg_kn_diff_phrasings_added"),
+                    (entry.phrasings_removed, "tg_kn_diff_phrasings_removed"),
+                ):
+                    if count:
+                        counts.append(say(words, language, count=str(count)))
+    elif kind == "fact":
+        changes += [(f.field, f.old, f.new) for f in diff.fields if f.fact == key]
+    parts = []
+    for field, old, new in changes:
+        old_excerpt, new_excerpt = changed_excerpts(old, new)
+        field_name = say(f"tg_kn_field_{field}", language)
+        parts.append(
+            say("tg_kn_diff_change", language, field=field_name, old=old_excerpt, new=new_excerpt)
+        )
+    parts += counts
+    name = item_name(item, language)
+    if not parts:
+        return name
+    joined = say("tg_kn_diff_separator", language).join(parts)
+    return say("tg_kn_diff_item", language, item=name, changes=joined)
 
 
 def local_time(moment: datetime) -> str:
