@@ -461,6 +461,16 @@ MESSAGES.update(
             "zh": "{version}（使用中）· {when} · {origin}（下次改动时记入历史）",
             "en": "{version} (live) · {when} · {origin} (recorded with the next change)",
         },
+        "tg_kn_action_apply": {"zh": "应用 {file}", "en": "apply {file}"},
+        "tg_kn_action_rollback": {"zh": "从 {version} 回滚", "en": "rollback from {version}"},
+        "tg_kn_action_phrasing": {"zh": "给 {entry} 加问法", "en": "add phrasing to {entry}"},
+        "tg_kn_action_reload": {"zh": "从磁盘重新加载", "en": "reload from disk"},
+        "tg_kn_action_loaded": {"zh": "启动时加载", "en": "loaded at start"},
+        "tg_kn_action_completed": {
+            "zh": "中断后补完",
+            "en": "completed after an interruption",
+        },
+        "tg_kn_actor_server": {"zh": "服务器", "en": "server"},
         "tg_kn_history_empty": {
             "zh": "还没有记录的版本。正在使用版本 {version}。",
             "en": "No versions recorded yet. Version {version} is live.",

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,8 +47,9 @@ from bot.knowledge_admin.history import (
     read_versions,
     write_snapshot,
 )
-from bot.knowledge_admin.live import LiveEngine, read_files
-from bot.knowledge_admin.proposals import Proposal, propose_file, propose_phrasing
+from bot.knowledge_admin.live import COMPLETED_AFTER_INTERRUPTION, LiveEngine, read_files
+from bot.knowledge_admin.offers import PhrasingGate
+from bot.knowledge_admin.proposals import Phrasing, Proposal, propose_file, propose_phrasings
 
 logger = logging.getLogger(__name__)
 
@@ -91,6 +92,7 @@ class KnowledgeEditor:
         self._seen = fingerprint(live.files)
         self._reported: str | None = None
         self._logged_failure: str | None = None
+        self.offers = PhrasingGate(live, max_bytes=max_bytes)
 
     @property
     def directory(self) -> Path:
@@ -105,7 +107,12 @@ class KnowledgeEditor:
 
     def propose_phrasing(self, entry_id: str, phrasing: str, language: str) -> Proposal:
         """A proposal adding ``phrasing`` to an entry's questions (learning from the log)."""
-        return propose_phrasing(self.live, entry_id, phrasing, language, self.max_bytes)
+        addition = [Phrasing(entry_id, phrasing, language)]
+        return propose_phrasings(self.live, addition, self.max_bytes, self.offers.known())
+
+    def offerable(self, candidates: Sequence[Phrasing]) -> frozenset[Phrasing]:
+        """The candidate phrasings that would pass the checks and the gate now (cached)."""
+        return self.offers.passing(candidates)
 
     # --- changes ------------------------------------------------------------------------------
 
@@ -224,7 +231,7 @@ class KnowledgeEditor:
         except KnowledgeError:
             return  # the look at the folder reports it
         self.live.swap(
-            self.live.current.for_knowledge(knowledge), files, "completed after an interruption"
+            self.live.current.for_knowledge(knowledge), files, COMPLETED_AFTER_INTERRUPTION
         )
         self._seen = fingerprint(files)
 

@@ -4,6 +4,7 @@ disk, and the names and times the history shows."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
@@ -13,9 +14,11 @@ from telegram import User
 from bot.engine.answers import Language
 from bot.engine.knowledge import Problem
 from bot.engine.render import telegram_length
-from bot.knowledge_admin.changes import SyncResult
+from bot.knowledge_admin.changes import RELOAD_FROM_DISK, SERVER, SyncResult
 from bot.knowledge_admin.diff import Diff, changed_excerpts
 from bot.knowledge_admin.errors import ChangeError
+from bot.knowledge_admin.history import HistoryVersion
+from bot.knowledge_admin.live import COMPLETED_AFTER_INTERRUPTION, LOADED_AT_START
 from bot.knowledge_admin.proposals import Proposal
 from bot.messages import say
 from bot.questionlog.analytics import REPORT_TIMEZONE
@@ -104,6 +107,87 @@ def change_line(diff: Diff, item: str, language: Language) -> str:
         return name
     joined = say("tg_kn_diff_separator", language).join(parts)
     return say("tg_kn_diff_item", language, item=name, changes=joined)
+
+
+def history_html(
+    versions: Sequence[HistoryVersion],
+    live: str,
+    unrecorded: bool,
+    since: datetime,
+    origin: str,
+    language: Language,
+) -> str:
+    """``/history``: each version once, on its newest row (when, who, how, what it replaced),
+    with how often it was live before; an unrecorded live version first."""
+    if not versions:
+        return escape(say("tg_kn_history_empty", language, version=live))
+    newest: dict[str, HistoryVersion] = {}
+    earlier: dict[str, int] = {}
+    for version in versions:
+        if version.version in newest:
+            earlier[version.version] = earlier.get(version.version, 0) + 1
+        else:
+            newest[version.version] = version
+    if unrecorded:
+        # The unrecorded live version has its own first line.
+        earlier.pop(live, None)
+        newest.pop(live, None)
+    lines = [
+        say(
+            "tg_kn_history_line",
+            language,
+            version=name,
+            live=say("tg_kn_history_live", language) if name == live else "",
+            when=local_time(datetime.fromisoformat(v.applied_at)),
+            who=actor_words(v.applied_by, language),
+            action=action_words(v.action, language),
+            was=say("tg_kn_history_was", language, previous=v.replaced) if v.replaced else "",
+        )
+        + (
+            say("tg_kn_history_earlier", language, count=str(earlier[name]))
+            if name in earlier
+            else ""
+        )
+        for name, v in newest.items()
+    ]
+    if unrecorded:
+        # Loaded at start and not changed since: recorded with the next change.
+        lines.insert(
+            0,
+            say(
+                "tg_kn_history_unrecorded",
+                language,
+                version=live,
+                when=local_time(since),
+                origin=action_words(origin, language),
+            ),
+        )
+    return escape("\n".join([say("tg_kn_history_title", language), *fit_lines(lines, language)]))
+
+
+# How the history records a change (``KnowledgeEditor``'s actions), as /history words them.
+_ACTIONS = (
+    (re.compile(r"apply (?P<file>\S+)"), "tg_kn_action_apply"),
+    (re.compile(r"rollback from (?P<version>\S+)"), "tg_kn_action_rollback"),
+    (re.compile(r"add phrasing to (?P<entry>\S+)"), "tg_kn_action_phrasing"),
+    (re.compile(re.escape(RELOAD_FROM_DISK)), "tg_kn_action_reload"),
+    (re.compile(re.escape(LOADED_AT_START)), "tg_kn_action_loaded"),
+    (re.compile(re.escape(COMPLETED_AFTER_INTERRUPTION)), "tg_kn_action_completed"),
+)
+
+
+def action_words(action: str, language: Language) -> str:
+    """A recorded action (``apply faq.yaml``) in ``language``; an unknown one as recorded."""
+    for pattern, key in _ACTIONS:
+        match = pattern.fullmatch(action)
+        if match:
+            return say(key, language, **match.groupdict())
+    return action
+
+
+def actor_words(actor: str, language: Language) -> str:
+    """Who made a version live: an admin as recorded, the server in ``language``."""
+    return say("tg_kn_actor_server", language) if actor == SERVER else actor
 
 
 def local_time(moment: datetime) -> str:
