@@ -307,10 +307,6 @@ MESSAGES.update(
             "zh": "检查之后资料已经变了；请重新上传。",
             "en": "the knowledge changed since this upload was checked; upload it again",
         },
-        "tg_kn_reason_stale_list": {
-            "zh": "列出之后资料已经变了；请重新发 /unanswered。",
-            "en": "the knowledge changed since this list was made; send /unanswered again",
-        },
         "tg_kn_reason_no_earlier": {
             "zh": "没有更早的版本可以回滚。",
             "en": "there is no earlier version to roll back to",
@@ -502,6 +498,14 @@ MESSAGES.update(
         "tg_kn_button_add": {
             "zh": "{rank}. ➕ 加为“{question}”的问法",
             "en": "{rank}. ➕ phrasing of “{question}”",
+        },
+        "tg_kn_unanswered_not_offered": {
+            "zh": "   （加为它的问法通不过回归检查，所以没有 ➕ 按钮）",
+            "en": "   (as its phrasing it would fail the regression gate, so there is no ➕)",
+        },
+        "tg_kn_offers_withdrawn": {
+            "zh": "这个列表的 ➕ 按钮都已撤下；请重新发 /unanswered。",
+            "en": "This list's ➕ buttons are withdrawn; send /unanswered again.",
         },
         "tg_kn_button_dismiss": {"zh": "{rank}. 忽略", "en": "{rank}. Dismiss"},
         "tg_kn_phrasing_added": {
