@@ -549,6 +549,7 @@ MESSAGES.update(
         "report_status_ambiguous": {"zh": "有歧义", "en": "ambiguous"},
         "report_status_no_answer": {"zh": "没能回答", "en": "declined"},
         "report_status_smalltalk": {"zh": "闲聊", "en": "small talk"},
+        "report_counts": {"zh": "{title}：{counts}", "en": "{title}: {counts}"},
         "report_languages": {"zh": "语言", "en": "Languages"},
         "report_language_simplified": {"zh": "简体中文", "en": "Simplified Chinese"},
         "report_language_traditional": {"zh": "繁体中文", "en": "Traditional Chinese"},

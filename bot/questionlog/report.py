@@ -124,6 +124,7 @@ def format_stats(
             summary.by_language,
             summary.total,
             {key: say(label, language) for key, label in LANGUAGE_LABELS.items()},
+            language,
         ),
         _counts_line(
             markup,
@@ -131,6 +132,7 @@ def format_stats(
             summary.by_channel,
             summary.total,
             {key: say(label, language) for key, label in CHANNEL_KEYS.items()},
+            language,
         ),
     ]
     busiest = summary.busiest_hours()
@@ -160,13 +162,18 @@ def _helpfulness_lines(
 
 
 def _counts_line(
-    markup: _Markup, title: str, counts: Mapping[str, int], total: int, labels: Mapping[str, str]
+    markup: _Markup,
+    title: str,
+    counts: Mapping[str, int],
+    total: int,
+    labels: Mapping[str, str],
+    language: Language,
 ) -> str:
     parts = [
         f"{labels.get(key, key)} {count:,} ({_percent(count, total)})"
         for key, count in counts.items()
     ]
-    return markup.text(f"{title}: {' · '.join(parts)}")
+    return markup.text(say("report_counts", language, title=title, counts=" · ".join(parts)))
 
 
 def format_top(
