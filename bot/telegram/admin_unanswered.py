@@ -6,6 +6,12 @@ check → gate → atomic write as an upload (``KnowledgeEditor``), in one tap; 
 group from later lists. Below the groups, the did-you-mean choices users tapped after an unsure
 reply (``bot.questionlog.feedback.phrasing_evidence``) are offered the same way: "➕ add «question»
 as a phrasing of X (tapped n×)", through the same path.
+
+A ➕ is offered only when the phrasing would pass: the list's candidates go through the
+regression gate together, once per knowledge version (``KnowledgeEditor.offerable``); a group
+the gate would refuse keeps its Dismiss and says why. Should a tapped ➕ still be refused (the
+knowledge changed since the list was made), the refusal is said once and the list's other ➕
+are taken off with it.
 """
 
 from __future__ import annotations
