@@ -243,8 +243,8 @@ MESSAGES.update(
 )
 
 # --- Telegram: admins updating the knowledge (bot/telegram/admin_knowledge.py) ------------
-# Admin-facing. Problems and refusal reasons from the validator stay as it writes them
-# (``file:line: field: problem``, as ``python -m bot check`` prints them).
+# Admin-facing, in the admin's language. The problems under a refusal stay as the validator
+# writes them (``file:line: field: problem``, as ``python -m bot check`` prints them).
 MESSAGES.update(
     {
         "tg_kn_not_admin": {
@@ -256,17 +256,80 @@ MESSAGES.update(
             "zh": "没有采用，资料没有任何改动。原因：{reason}",
             "en": "Refused; nothing was changed. Reason: {reason}",
         },
-        "tg_kn_no_name": {
+        # Why a change was refused (bot.knowledge_admin.errors.ChangeError's reason codes),
+        # shown after "Reason:"; the English text is also what the process log says.
+        "tg_kn_reason_no_name": {
             "zh": "文件没有名字；请发送 facts.yaml 或 faq.yaml。",
-            "en": "The file has no name; send facts.yaml or faq.yaml.",
+            "en": "the file has no name; send facts.yaml or faq.yaml.",
         },
-        "tg_kn_too_big": {
+        "tg_kn_reason_download_failed": {
+            "zh": "文件下载失败。请再发一次。",
+            "en": "could not download the file. Please send it again.",
+        },
+        "tg_kn_reason_too_big": {
             "zh": "{file} 有 {size} 字节，上限是 {limit} 字节。",
             "en": "{file} is {size} bytes; the limit is {limit}.",
         },
-        "tg_kn_download_failed": {
-            "zh": "文件下载失败，资料没有改动。请再发一次。",
-            "en": "Could not download the file; nothing was changed. Please send it again.",
+        "tg_kn_reason_not_a_file_name": {
+            "zh": "“{name}”不是资料文件的名字。",
+            "en": "“{name}” is not a knowledge file name",
+        },
+        "tg_kn_reason_not_editable": {
+            "zh": "只能上传 {files}，不能上传“{name}”。",
+            "en": "only {files} can be uploaded, not “{name}”",
+        },
+        "tg_kn_reason_not_utf8": {
+            "zh": "{file} 不是 UTF-8 文本（第 {byte} 个字节）。",
+            "en": "{file} is not UTF-8 text (byte {byte})",
+        },
+        "tg_kn_reason_problems": {
+            "zh": "{file} 有 {count} 处问题：",
+            "en": "{file} has {count} problem(s)",
+        },
+        "tg_kn_reason_regressions": {
+            "zh": "{count} 个现在答对的标注问题会变成答错：",
+            "en": "{count} labelled question(s) answered right now would turn wrong",
+        },
+        "tg_kn_reason_no_entry": {
+            "zh": "条目 {entry} 已经不存在了。",
+            "en": "there is no entry {entry} any more",
+        },
+        "tg_kn_reason_already_phrasing": {
+            "zh": "“{phrasing}”已经是 {entry} 的问法了。",
+            "en": "“{phrasing}” is already a phrasing of {entry}",
+        },
+        "tg_kn_reason_disk_edited_invalid": {
+            "zh": "服务器上的资料文件被改过而且有问题，要先修好（或回滚）：",
+            "en": "the knowledge files on the server were edited and have problems; they "
+            "must be fixed (or rolled back) first",
+        },
+        "tg_kn_reason_stale": {
+            "zh": "检查之后资料已经变了；请重新上传。",
+            "en": "the knowledge changed since this upload was checked; upload it again",
+        },
+        "tg_kn_reason_no_earlier": {
+            "zh": "没有更早的版本可以回滚。",
+            "en": "there is no earlier version to roll back to",
+        },
+        "tg_kn_reason_no_longer_validates": {
+            "zh": "版本 {version} 已经通不过检查：",
+            "en": "version {version} no longer validates",
+        },
+        "tg_kn_reason_storage_full": {
+            "zh": "磁盘已满（{folder}）。请腾出空间后再试。",
+            "en": "the disk is full ({folder}). Free some space and try again.",
+        },
+        "tg_kn_reason_storage_read_only": {
+            "zh": "磁盘是只读的（{folder}）。",
+            "en": "the disk is read-only ({folder}).",
+        },
+        "tg_kn_reason_storage_not_allowed": {
+            "zh": "机器人没有写入 {folder} 的权限。",
+            "en": "the bot is not allowed to write to {folder}.",
+        },
+        "tg_kn_reason_storage_failed": {
+            "zh": "写入 {folder} 失败（{detail}）。",
+            "en": "writing to {folder} failed ({detail}).",
         },
         "tg_kn_diff_title": {
             "zh": "{file} 检查通过。版本 {old} → {new}",
@@ -275,11 +338,38 @@ MESSAGES.update(
         "tg_kn_diff_added": {"zh": "新增（{count}）：", "en": "Added ({count}):"},
         "tg_kn_diff_removed": {"zh": "删除（{count}）：", "en": "Removed ({count}):"},
         "tg_kn_diff_changed": {"zh": "修改（{count}）：", "en": "Changed ({count}):"},
-        "tg_kn_diff_answers": {"zh": "答案变化（旧 → 新）：", "en": "Answers (old → new):"},
-        "tg_kn_diff_fields": {
-            "zh": "事实字段变化（旧 → 新）：",
-            "en": "Fact fields (old → new):",
+        # One changed entry or fact: "noodle-target-2024：中文答案 50亿元 → 60亿元；新增问法 2 条".
+        "tg_kn_diff_item": {"zh": "{item}：{changes}", "en": "{item}: {changes}"},
+        "tg_kn_diff_separator": {"zh": "；", "en": "; "},
+        "tg_kn_diff_change": {"zh": "{field} {old} → {new}", "en": "{field} {old} → {new}"},
+        "tg_kn_diff_phrasings_added": {
+            "zh": "新增问法 {count} 条",
+            "en": "{count} phrasing(s) added",
         },
+        "tg_kn_diff_phrasings_removed": {
+            "zh": "删除问法 {count} 条",
+            "en": "{count} phrasing(s) removed",
+        },
+        "tg_kn_kind_entry": {"zh": "条目 {name}", "en": "entry {name}"},
+        "tg_kn_kind_fact": {"zh": "事实 {name}", "en": "fact {name}"},
+        "tg_kn_kind_topic": {"zh": "话题 {name}", "en": "topic {name}"},
+        "tg_kn_kind_lexicon": {"zh": "词表（lexicon.yaml）", "en": "the lexicon (lexicon.yaml)"},
+        "tg_kn_field_answer_zh": {"zh": "中文答案", "en": "answer (zh)"},
+        "tg_kn_field_answer_en": {"zh": "英文答案", "en": "answer (en)"},
+        "tg_kn_field_topic": {"zh": "话题", "en": "topic"},
+        "tg_kn_field_kind": {"zh": "类型", "en": "kind"},
+        "tg_kn_field_facts": {"zh": "引用的事实", "en": "facts"},
+        "tg_kn_field_related": {"zh": "相关条目", "en": "related"},
+        "tg_kn_field_value": {"zh": "数值", "en": "value"},
+        "tg_kn_field_value_en": {"zh": "英文数值", "en": "value (en)"},
+        "tg_kn_field_period": {"zh": "时期", "en": "period"},
+        "tg_kn_field_period_en": {"zh": "英文时期", "en": "period (en)"},
+        "tg_kn_field_subject": {"zh": "主体", "en": "subject"},
+        "tg_kn_field_subject_en": {"zh": "英文主体", "en": "subject (en)"},
+        "tg_kn_field_measure": {"zh": "指标", "en": "measure"},
+        "tg_kn_field_measure_en": {"zh": "英文指标", "en": "measure (en)"},
+        "tg_kn_field_quote": {"zh": "引文", "en": "quote"},
+        "tg_kn_field_source": {"zh": "出处", "en": "source"},
         "tg_kn_diff_empty": {
             "zh": "条目和数字都没有变化（只改了格式或注释）。",
             "en": "No entry or figure changes (layout or comments only).",
@@ -345,22 +435,6 @@ MESSAGES.update(
             "history, so it is not live; still answering from version {version}. Reason: "
             "{reason}",
         },
-        "tg_kn_storage_full": {
-            "zh": "磁盘已满（{folder}）。请腾出空间后再试。",
-            "en": "the disk is full ({folder}). Free some space and try again.",
-        },
-        "tg_kn_storage_read_only": {
-            "zh": "磁盘是只读的（{folder}）。",
-            "en": "the disk is read-only ({folder}).",
-        },
-        "tg_kn_storage_not_allowed": {
-            "zh": "机器人没有写入 {folder} 的权限。",
-            "en": "the bot is not allowed to write to {folder}.",
-        },
-        "tg_kn_storage_failed": {
-            "zh": "写入 {folder} 失败（{detail}）。",
-            "en": "writing to {folder} failed ({detail}).",
-        },
         "tg_kn_rolled_back": {
             "zh": "已回滚：版本 {version} 已上线（之前是 {previous}）。",
             "en": "Rolled back: version {version} is live (was {previous}).",
@@ -383,6 +457,16 @@ MESSAGES.update(
             "zh": "{version}（使用中）· {when} · {origin}（下次改动时记入历史）",
             "en": "{version} (live) · {when} · {origin} (recorded with the next change)",
         },
+        "tg_kn_action_apply": {"zh": "应用 {file}", "en": "apply {file}"},
+        "tg_kn_action_rollback": {"zh": "从 {version} 回滚", "en": "rollback from {version}"},
+        "tg_kn_action_phrasing": {"zh": "给 {entry} 加问法", "en": "add phrasing to {entry}"},
+        "tg_kn_action_reload": {"zh": "从磁盘重新加载", "en": "reload from disk"},
+        "tg_kn_action_loaded": {"zh": "启动时加载", "en": "loaded at start"},
+        "tg_kn_action_completed": {
+            "zh": "中断后补完",
+            "en": "completed after an interruption",
+        },
+        "tg_kn_actor_server": {"zh": "服务器", "en": "server"},
         "tg_kn_history_empty": {
             "zh": "还没有记录的版本。正在使用版本 {version}。",
             "en": "No versions recorded yet. Version {version} is live.",
@@ -415,6 +499,14 @@ MESSAGES.update(
             "zh": "{rank}. ➕ 加为“{question}”的问法",
             "en": "{rank}. ➕ phrasing of “{question}”",
         },
+        "tg_kn_unanswered_not_offered": {
+            "zh": "   （加为它的问法通不过回归检查，所以没有 ➕ 按钮）",
+            "en": "   (as its phrasing it would fail the regression gate, so there is no ➕)",
+        },
+        "tg_kn_offers_withdrawn": {
+            "zh": "这个列表的 ➕ 按钮都已撤下；请重新发 /unanswered。",
+            "en": "This list's ➕ buttons are withdrawn; send /unanswered again.",
+        },
         "tg_kn_button_dismiss": {"zh": "{rank}. 忽略", "en": "{rank}. Dismiss"},
         "tg_kn_phrasing_added": {
             "zh": "已把“{phrasing}”加为条目 {entry} 的问法：版本 {version} 已上线"
@@ -429,6 +521,70 @@ MESSAGES.update(
         "tg_kn_no_log": {
             "zh": "问题日志没有开启，没有可以看的记录。",
             "en": "The question log is not enabled, so there is nothing to show.",
+        },
+    }
+)
+
+
+# --- the admins' reports: /stats, /top, /unhelpful (bot/questionlog/report.py) -------------
+# ``python -m bot report`` prints the English texts.
+MESSAGES.update(
+    {
+        "report_period_all": {"zh": "全部记录", "en": "all time"},
+        "report_period_day": {"zh": "最近 1 天", "en": "last day"},
+        "report_period_days": {"zh": "最近 {days} 天", "en": "last {days} days"},
+        "report_no_questions": {
+            "zh": "没有人提问（{period}）。",
+            "en": "No questions asked ({period}).",
+        },
+        "report_stats_title": {
+            "zh": "问题（{period}）：{total} 个，来自 {users} 位用户",
+            "en": "Questions, {period}: {total} from {users} users",
+        },
+        "report_stats_title_one": {
+            "zh": "问题（{period}）：{total} 个，来自 {users} 位用户",
+            "en": "Questions, {period}: {total} from {users} user",
+        },
+        "report_status_answered": {"zh": "已回答", "en": "answered"},
+        "report_status_ambiguous": {"zh": "有歧义", "en": "ambiguous"},
+        "report_status_no_answer": {"zh": "没能回答", "en": "declined"},
+        "report_status_smalltalk": {"zh": "闲聊", "en": "small talk"},
+        "report_counts": {"zh": "{title}：{counts}", "en": "{title}: {counts}"},
+        "report_languages": {"zh": "语言", "en": "Languages"},
+        "report_language_simplified": {"zh": "简体中文", "en": "Simplified Chinese"},
+        "report_language_traditional": {"zh": "繁体中文", "en": "Traditional Chinese"},
+        "report_language_english": {"zh": "英文", "en": "English"},
+        "report_chats": {"zh": "聊天", "en": "Chats"},
+        "report_channel_private": {"zh": "私聊", "en": "private"},
+        "report_channel_group": {"zh": "群组", "en": "group"},
+        "report_channel_supergroup": {"zh": "超级群组", "en": "supergroup"},
+        "report_channel_channel": {"zh": "频道", "en": "channel"},
+        "report_channel_inline": {"zh": "内联", "en": "inline"},
+        "report_channel_terminal": {"zh": "终端", "en": "terminal"},
+        "report_busiest": {
+            "zh": "最忙的时段（{zone}）：{hours}",
+            "en": "Busiest hours ({zone}): {hours}",
+        },
+        "report_votes_none": {
+            "zh": "投票：还没有（答案下面的 👍/👎）",
+            "en": "Votes: none yet (👍/👎 under the answers)",
+        },
+        "report_votes_title": {"zh": "各条目的投票：", "en": "Votes per entry:"},
+        "report_top_none": {
+            "zh": "没有回答过的问题（{period}）。",
+            "en": "No answered questions ({period}).",
+        },
+        "report_top_title": {
+            "zh": "最常问的条目（{period}）",
+            "en": "Most asked entries, {period}",
+        },
+        "report_unhelpful_none": {
+            "zh": "没有被点 👎 的回答（{period}）。",
+            "en": "No answers voted 👎 ({period}).",
+        },
+        "report_unhelpful_title": {
+            "zh": "被点 👎 的回答（{period}，最新的在前）",
+            "en": "Answers voted 👎, {period} (newest first)",
         },
     }
 )

@@ -22,7 +22,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,8 +47,9 @@ from bot.knowledge_admin.history import (
     read_versions,
     write_snapshot,
 )
-from bot.knowledge_admin.live import LiveEngine, read_files
-from bot.knowledge_admin.proposals import Proposal, propose_file, propose_phrasing
+from bot.knowledge_admin.live import COMPLETED_AFTER_INTERRUPTION, LiveEngine, read_files
+from bot.knowledge_admin.offers import PhrasingGate
+from bot.knowledge_admin.proposals import Phrasing, Proposal, propose_file, propose_phrasings
 
 logger = logging.getLogger(__name__)
 
@@ -91,13 +92,12 @@ class KnowledgeEditor:
         self._seen = fingerprint(live.files)
         self._reported: str | None = None
         self._logged_failure: str | None = None
+        self.offers = PhrasingGate(live, max_bytes=max_bytes)
 
     @property
     def directory(self) -> Path:
         """The live knowledge folder."""
         return self.live.directory
-
-    # --- proposals (no lock: they change nothing) -------------------------------------------
 
     # --- proposals (no lock: they change nothing) -------------------------------------------
 
@@ -107,7 +107,12 @@ class KnowledgeEditor:
 
     def propose_phrasing(self, entry_id: str, phrasing: str, language: str) -> Proposal:
         """A proposal adding ``phrasing`` to an entry's questions (learning from the log)."""
-        return propose_phrasing(self.live, entry_id, phrasing, language, self.max_bytes)
+        addition = [Phrasing(entry_id, phrasing, language)]
+        return propose_phrasings(self.live, addition, self.max_bytes, self.offers.known())
+
+    def offerable(self, candidates: Sequence[Phrasing]) -> frozenset[Phrasing]:
+        """The candidate phrasings that would pass the checks and the gate now (cached)."""
+        return self.offers.passing(candidates)
 
     # --- changes ------------------------------------------------------------------------------
 
@@ -117,15 +122,9 @@ class KnowledgeEditor:
             self._finish_interrupted()
             problems = self._take_edits_on_disk()
             if problems:
-                raise ChangeError(
-                    "the knowledge files on the server were edited and have problems; they "
-                    "must be fixed (or rolled back) first",
-                    [str(p) for p in problems],
-                )
+                raise ChangeError("disk_edited_invalid", [str(p) for p in problems])
             if self.live.current.version != proposal.base_version:
-                raise ChangeError(
-                    "the knowledge changed since this upload was checked; upload it again"
-                )
+                raise ChangeError("stale")
             files = {**self.live.files, proposal.file: proposal.content}
             live = self.live.current.version
             action = action or f"apply {proposal.file}"
@@ -150,7 +149,7 @@ class KnowledgeEditor:
             else:
                 target = self._newest(current.previous) if current.previous else None
             if target is None:
-                raise ChangeError("there is no earlier version to roll back to")
+                raise ChangeError("no_earlier")
             try:
                 files = {**self.live.files, **read_snapshot(target.path)}
             except OSError as error:
@@ -159,8 +158,9 @@ class KnowledgeEditor:
                 knowledge = load_knowledge(self.directory, files)
             except KnowledgeError as error:
                 raise ChangeError(
-                    f"version {target.version} no longer validates",
+                    "no_longer_validates",
                     [str(p) for p in error.problems],
+                    version=target.version,
                 ) from error
             return self._make_live(
                 self.live.current.for_knowledge(knowledge),
@@ -231,7 +231,7 @@ class KnowledgeEditor:
         except KnowledgeError:
             return  # the look at the folder reports it
         self.live.swap(
-            self.live.current.for_knowledge(knowledge), files, "completed after an interruption"
+            self.live.current.for_knowledge(knowledge), files, COMPLETED_AFTER_INTERRUPTION
         )
         self._seen = fingerprint(files)
 

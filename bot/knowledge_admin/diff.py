@@ -1,11 +1,13 @@
 """What a knowledge change does, as a reviewer reads it: entries and facts added, removed and
-changed; each changed answer (zh, en) and fact field old → new."""
+changed; each changed answer (zh, en), entry field and fact field old → new, and how many
+phrasings each entry gained or lost."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from bot.engine.knowledge import Knowledge
+from bot.engine.knowledge_model import Entry
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,17 @@ class AnswerChange:
 
 
 @dataclass(frozen=True, slots=True)
+class EntryChange:
+    """A changed entry beyond its answers: its other fields old → new (lists joined with ", ")
+    and how many phrasings (zh and en together) it gained and lost."""
+
+    entry: str
+    fields: tuple[FieldChange, ...] = ()
+    phrasings_added: int = 0
+    phrasings_removed: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Diff:
     """What a change does to the knowledge."""
 
@@ -39,6 +52,7 @@ class Diff:
     # changes no figure, so each changed answer and fact field is shown old → new.
     answers: tuple[AnswerChange, ...] = ()
     fields: tuple[FieldChange, ...] = ()
+    entries: tuple[EntryChange, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -60,6 +74,8 @@ FACT_FIELDS = (
     "quote",
     "source",
 )
+# An entry's fields besides its answers and phrasings, as the reviewer reads them.
+ENTRY_FIELDS = ("topic", "kind", "facts", "related")
 
 
 def diff_knowledge(old: Knowledge, new: Knowledge) -> Diff:
@@ -91,9 +107,35 @@ def diff_knowledge(old: Knowledge, new: Knowledge) -> Diff:
         for name in FACT_FIELDS
         if getattr(old.facts[key], name) != getattr(fact, name)
     ]
+    entries = [
+        _entry_change(key, old.entries[key], entry)
+        for key, entry in new.entries.items()
+        if key in old.entries and entry != old.entries[key]
+    ]
     if old.lexicon != new.lexicon:
         changed.append("lexicon")
-    return Diff(tuple(added), tuple(removed), tuple(changed), tuple(answers), tuple(fields))
+    return Diff(
+        tuple(added),
+        tuple(removed),
+        tuple(changed),
+        tuple(answers),
+        tuple(fields),
+        tuple(e for e in entries if e.fields or e.phrasings_added or e.phrasings_removed),
+    )
+
+
+def _entry_change(key: str, old: Entry, new: Entry) -> EntryChange:
+    def text(value: object) -> str:
+        return ", ".join(value) if isinstance(value, tuple) else str(value)
+
+    fields = tuple(
+        FieldChange(key, name, text(getattr(old, name)), text(getattr(new, name)))
+        for name in ENTRY_FIELDS
+        if getattr(old, name) != getattr(new, name)
+    )
+    before = {*old.questions_zh, *old.questions_en}
+    after = {*new.questions_zh, *new.questions_en}
+    return EntryChange(key, fields, len(after - before), len(before - after))
 
 
 # Around what changed in a long answer, this many characters are shown on each side.

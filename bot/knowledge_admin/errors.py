@@ -1,19 +1,37 @@
-"""Why a knowledge change was refused: ``ChangeError`` (with its problems, line by line), and
-``StorageError`` when the disk refused a write."""
+"""Why a knowledge change was refused: ``ChangeError`` (a reason code, its values, and the
+problems line by line), and ``StorageError`` when the disk refused a write.
+
+The reason is a code, not a sentence: ``bot.messages`` words it (``tg_kn_reason_<code>``) in
+the language of whoever reads it; ``message`` is its English wording, for the process log.
+"""
 
 from __future__ import annotations
 
 import errno
 from pathlib import Path
 
+from bot.engine.answers import Language
+from bot.messages import say
+
 
 class ChangeError(Exception):
-    """A change was refused; ``problems`` (if any) say why, line by line."""
+    """A change was refused for ``reason`` (a code; ``values`` fill its wording); ``problems``
+    (if any) say why, line by line."""
 
-    def __init__(self, message: str, problems: list[str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, reason: str, problems: list[str] | None = None, **values: str) -> None:
+        self.reason = reason
+        self.values = values
         self.problems = problems or []
+        super().__init__(self.message)
+
+    def reason_in(self, language: Language) -> str:
+        """The reason worded in ``language``."""
+        return say(f"tg_kn_reason_{self.reason}", language, **self.values)
+
+    @property
+    def message(self) -> str:
+        """The reason in English, as the process log and the tests read it."""
+        return self.reason_in(Language.ENGLISH)
 
 
 class StorageError(ChangeError):
@@ -23,15 +41,7 @@ class StorageError(ChangeError):
         self.folder = folder
         self.kind = storage_problem(error)
         self.detail = error.strerror or str(error)
-        super().__init__(f"{_STORAGE_WORDS[self.kind]} ({folder}): {self.detail}")
-
-
-_STORAGE_WORDS = {
-    "full": "the disk is full",
-    "read_only": "the disk is read-only",
-    "not_allowed": "no permission to write",
-    "failed": "could not write",
-}
+        super().__init__(f"storage_{self.kind}", folder=str(folder), detail=self.detail)
 
 
 def storage_problem(error: OSError) -> str:

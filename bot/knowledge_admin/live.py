@@ -20,6 +20,7 @@ from bot.engine.pipeline import Engine, SemanticIndexer
 log = logging.getLogger(__name__)
 
 LOADED_AT_START = "loaded at start"
+COMPLETED_AFTER_INTERRUPTION = "completed after an interruption"
 
 
 def read_files(directory: Path) -> dict[str, bytes]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-from bot.engine.evaluation import judge, load_questions
+from bot.engine.evaluation import LabelledQuestion, judge, load_questions
 from bot.engine.knowledge import (
     EDITABLE_FILES,
     FAQ_FILE,
@@ -53,75 +54,129 @@ def check_file_name(name: str) -> str:
     """The knowledge file an upload replaces; refuses paths and unknown names."""
     base = name.strip()
     if "/" in base or "\\" in base or base.startswith(".") or not _SAFE_NAME.match(base):
-        raise ChangeError(f"“{name}” is not a knowledge file name")
+        raise ChangeError("not_a_file_name", name=name)
     if base not in EDITABLE_FILES:
-        raise ChangeError(f"only {', '.join(EDITABLE_FILES)} can be uploaded, not “{name}”")
+        raise ChangeError("not_editable", files=", ".join(EDITABLE_FILES), name=name)
     return base
 
 
-def regressions(directory: Path, now: Engine, after: Engine) -> list[Regression]:
-    """Labelled questions answered right by ``now`` and wrongly by ``after``."""
+@dataclass(frozen=True, slots=True)
+class RightNow:
+    """The labelled questions ``version`` answers right, with its answers' texts: half of a
+    gate run, the same for every proposal against that version."""
+
+    version: str
+    labels: tuple[tuple[LabelledQuestion, str], ...]
+
+
+def right_now(directory: Path, now: Engine) -> RightNow:
+    """The labelled questions (``questions.yaml``) ``now`` answers right."""
     path = directory / QUESTIONS_FILE
     if not path.exists():
-        return []
-    found = []
+        return RightNow(now.version, ())
+    right = []
     for label in load_questions(path):
         current = now.ask(label.question)
-        if not judge(current, label).correct:
-            continue
-        proposed = after.ask(label.question)
-        verdict = judge(proposed, label)
+        if judge(current, label).correct:
+            right.append((label, current.text))
+    return RightNow(now.version, tuple(right))
+
+
+def regressions(
+    directory: Path, now: Engine, after: Engine, known: RightNow | None = None
+) -> list[Regression]:
+    """Labelled questions answered right by ``now`` and wrongly by ``after`` (``known``: what
+    ``now`` answers right, when already worked out)."""
+    if known is None or known.version != now.version:
+        known = right_now(directory, now)
+    found = []
+    for label, current in known.labels:
+        verdict = judge(after.ask(label.question), label)
         if not verdict.correct:
-            found.append(Regression(label.question, current.text, verdict.detail))
+            found.append(Regression(label.question, current, verdict.detail))
     return found
 
 
-def propose_file(live: LiveEngine, name: str, content: bytes, max_bytes: int) -> Proposal:
+def propose_file(
+    live: LiveEngine,
+    name: str,
+    content: bytes,
+    max_bytes: int,
+    known: RightNow | None = None,
+) -> Proposal:
     """Validate an upload against the live version; raise ``ChangeError`` when refused."""
     file = check_file_name(name)
     if len(content) > max_bytes:
-        raise ChangeError(f"{file} is {len(content):,} bytes; the limit is {max_bytes:,}")
+        raise ChangeError("too_big", file=file, size=f"{len(content):,}", limit=f"{max_bytes:,}")
     try:
         content.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise ChangeError(f"{file} is not UTF-8 text (byte {error.start})") from error
+        raise ChangeError("not_utf8", file=file, byte=str(error.start)) from error
     now = live.current
     try:
         knowledge = load_knowledge(live.directory, {**live.files, file: content})
     except KnowledgeError as error:
         raise ChangeError(
-            f"{file} has {len(error.problems)} problem(s)", [str(p) for p in error.problems]
+            "problems",
+            [str(p) for p in error.problems],
+            file=file,
+            count=str(len(error.problems)),
         ) from error
     diff = diff_knowledge(now.knowledge, knowledge)
     engine = live.current.for_knowledge(knowledge)
-    found = regressions(live.directory, now, engine)
+    found = regressions(live.directory, now, engine, known)
     if found:
         raise ChangeError(
-            f"{len(found)} labelled question(s) answered right now would turn wrong",
-            [f"{r.question} — {r.after}" for r in found],
+            "regressions", [f"{r.question} — {r.after}" for r in found], count=str(len(found))
         )
     return Proposal(file, content, now.version, knowledge.version, diff, engine)
+
+
+@dataclass(frozen=True, slots=True)
+class Phrasing:
+    """A question to add to an entry's phrasings, under ``language`` (``zh`` or ``en``)."""
+
+    entry_id: str
+    text: str
+    language: str
 
 
 def propose_phrasing(
     live: LiveEngine, entry_id: str, phrasing: str, language: str, max_bytes: int
 ) -> Proposal:
     """A proposal adding ``phrasing`` to an entry's questions (learning from the log)."""
+    return propose_phrasings(live, [Phrasing(entry_id, phrasing, language)], max_bytes)
+
+
+def propose_phrasings(
+    live: LiveEngine,
+    phrasings: Sequence[Phrasing],
+    max_bytes: int,
+    known: RightNow | None = None,
+) -> Proposal:
+    """One proposal adding every one of ``phrasings`` (checked and gated once, together)."""
     text = live.files[FAQ_FILE].decode("utf-8")
     data = yaml.safe_load(text)
-    entry = next((e for e in data.get("entries", []) if e.get("id") == entry_id), None)
-    if entry is None:
-        raise ChangeError(f"there is no entry {entry_id} any more")
-    phrasings = entry.setdefault("questions", {}).setdefault(language, [])
-    if phrasing in phrasings:
-        raise ChangeError(f"“{phrasing}” is already a phrasing of {entry_id}")
-    phrasings.append(phrasing)
-    content = _insert_phrasing(text, entry_id, language, phrasing)
+    content: str | None = text
+    for phrasing in phrasings:
+        entry = next(
+            (e for e in data.get("entries", []) if e.get("id") == phrasing.entry_id), None
+        )
+        if entry is None:
+            raise ChangeError("no_entry", entry=phrasing.entry_id)
+        known_phrasings = entry.setdefault("questions", {}).setdefault(phrasing.language, [])
+        if phrasing.text in known_phrasings:
+            raise ChangeError("already_phrasing", phrasing=phrasing.text, entry=phrasing.entry_id)
+        known_phrasings.append(phrasing.text)
+        if content is not None:
+            content = _insert_phrasing(
+                content, phrasing.entry_id, phrasing.language, phrasing.text
+            )
     if content is None or yaml.safe_load(content) != data:
         # The file is not laid out as expected: rewrite it whole (comments are lost, the
         # content is the same).
         content = yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=1000)
-    return propose_file(live, FAQ_FILE, content.encode("utf-8"), max_bytes)
+    return propose_file(live, FAQ_FILE, content.encode("utf-8"), max_bytes, known)
 
 
 def _insert_phrasing(text: str, entry_id: str, language: str, phrasing: str) -> str | None:

@@ -1,5 +1,6 @@
-"""The admins' reports in words: Telegram HTML for /stats, /top, /unanswered, plain text for
-``python -m bot report``.
+"""The admins' reports in words: Telegram HTML for /stats, /top, /unhelpful (in the admin's
+language), plain text for ``python -m bot report`` (in English). The wording is
+``bot.messages``' (``report_*``).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ import asyncio
 import csv
 import io
 import sys
+import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from html import escape as escape_html
@@ -15,7 +17,9 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.config import Settings
+from bot.engine.answers import Language, Status
 from bot.engine.render import MESSAGE_LIMIT, telegram_length
+from bot.messages import say
 from bot.questionlog.analytics import (
     REPORT_TIMEZONE,
     STATUS_LABELS,
@@ -42,10 +46,16 @@ ADMINS_ONLY_REPLY = (
     "抱歉，这个命令只供管理员使用。\nSorry, this command is for the bot's admins only."
 )
 
+# The message keys naming what the question log records.
 LANGUAGE_LABELS: Mapping[str, str] = {
-    "zh-hans": "Simplified Chinese",
-    "zh-hant": "Traditional Chinese",
-    "en": "English",
+    "zh-hans": "report_language_simplified",
+    "zh-hant": "report_language_traditional",
+    "en": "report_language_english",
+}
+STATUS_KEYS: Mapping[Status, str] = {status: f"report_status_{status.value}" for status in Status}
+CHANNEL_KEYS: Mapping[str, str] = {
+    channel: f"report_channel_{channel}"
+    for channel in ("private", "group", "supergroup", "channel", "inline", "terminal")
 }
 
 
@@ -70,47 +80,76 @@ class _Markup:
         return f"<pre>{self.text(body)}</pre>" if self.html else body
 
 
-def period_label(days: int | None) -> str:
-    """``last 7 days`` / ``last day`` / ``all time``."""
+def period_label(days: int | None, language: Language = Language.ENGLISH) -> str:
+    """``last 7 days`` / ``last day`` / ``all time`` (``最近 7 天`` / ``全部记录``)."""
     if days is None:
-        return "all time"
-    return "last day" if days == 1 else f"last {days} days"
+        return say("report_period_all", language)
+    if days == 1:
+        return say("report_period_day", language)
+    return say("report_period_days", language, days=str(days))
+
+
+def _pad(text: str, width: int) -> str:
+    """``text`` padded to ``width`` monospaced columns (a Chinese character takes two)."""
+    columns = sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return text + " " * max(0, width - columns)
 
 
 def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.1f}%" if whole else "0.0%"
 
 
-def format_stats(summary: StatsSummary, *, html: bool = False) -> str:
+def format_stats(
+    summary: StatsSummary, *, html: bool = False, language: Language = Language.ENGLISH
+) -> str:
     """``/stats`` in words: totals, shares by status, language and chat type, busiest hours."""
     markup = _Markup(html)
-    period = period_label(summary.days)
+    period = period_label(summary.days, language)
     if summary.total == 0:
-        return markup.text(f"No questions asked ({period}).")
-    users = "user" if summary.users == 1 else "users"
+        return markup.text(say("report_no_questions", language, period=period))
+    title = "report_stats_title_one" if summary.users == 1 else "report_stats_title"
+    values = {"period": period, "total": f"{summary.total:,}", "users": f"{summary.users:,}"}
+    labels = {status: say(STATUS_KEYS[status], language) for status in summary.by_status}
     lines = [
-        markup.bold(f"Questions, {period}: {summary.total:,} from {summary.users:,} {users}"),
+        markup.bold(say(title, language, **values)),
         markup.block(
             [
-                f"{STATUS_LABELS[status]:<11}{count:>8,}{_percent(count, summary.total):>8}"
+                f"{_pad(labels[status], 11)}{count:>8,}{_percent(count, summary.total):>8}"
                 for status, count in summary.by_status.items()
             ]
         ),
-        _counts_line(markup, "Languages", summary.by_language, summary.total, LANGUAGE_LABELS),
-        _counts_line(markup, "Chats", summary.by_channel, summary.total, {}),
+        _counts_line(
+            markup,
+            say("report_languages", language),
+            summary.by_language,
+            summary.total,
+            {key: say(label, language) for key, label in LANGUAGE_LABELS.items()},
+            language,
+        ),
+        _counts_line(
+            markup,
+            say("report_chats", language),
+            summary.by_channel,
+            summary.total,
+            {key: say(label, language) for key, label in CHANNEL_KEYS.items()},
+            language,
+        ),
     ]
     busiest = summary.busiest_hours()
     if busiest:
         hours = " · ".join(f"{hour:02d}:00 ({count:,})" for hour, count in busiest)
-        lines.append(markup.text(f"Busiest hours ({REPORT_TIMEZONE.tzname(None)}): {hours}"))
-    lines.append(_helpfulness_lines(markup, summary.helpfulness))
+        zone = REPORT_TIMEZONE.tzname(None) or ""
+        lines.append(markup.text(say("report_busiest", language, zone=zone, hours=hours)))
+    lines.append(_helpfulness_lines(markup, summary.helpfulness, language))
     return "\n".join(lines)
 
 
-def _helpfulness_lines(markup: _Markup, votes: Mapping[str, Helpfulness]) -> str:
+def _helpfulness_lines(
+    markup: _Markup, votes: Mapping[str, Helpfulness], language: Language
+) -> str:
     """Votes per entry, most 👎 first: the entries whose answers need a look lead."""
     if not votes:
-        return markup.text("Votes: none yet (👍/👎 under the answers)")
+        return markup.text(say("report_votes_none", language))
     ranked = sorted(votes.items(), key=lambda item: (-item[1].unhelpful, item[1].helpful, item[0]))
     width = max(len(entry) for entry in votes)
     rows = [
@@ -118,47 +157,62 @@ def _helpfulness_lines(markup: _Markup, votes: Mapping[str, Helpfulness]) -> str
         for entry, v in ranked[:REPORT_VOTED_ENTRIES]
     ]
     if len(ranked) > REPORT_VOTED_ENTRIES:
-        rows.append(f"… and {len(ranked) - REPORT_VOTED_ENTRIES} more")
-    return "\n".join([markup.text("Votes per entry:"), markup.block(rows)])
+        rows.append(say("tg_more", language, count=str(len(ranked) - REPORT_VOTED_ENTRIES)))
+    return "\n".join([markup.text(say("report_votes_title", language)), markup.block(rows)])
 
 
 def _counts_line(
-    markup: _Markup, title: str, counts: Mapping[str, int], total: int, labels: Mapping[str, str]
+    markup: _Markup,
+    title: str,
+    counts: Mapping[str, int],
+    total: int,
+    labels: Mapping[str, str],
+    language: Language,
 ) -> str:
     parts = [
         f"{labels.get(key, key)} {count:,} ({_percent(count, total)})"
         for key, count in counts.items()
     ]
-    return markup.text(f"{title}: {' · '.join(parts)}")
+    return markup.text(say("report_counts", language, title=title, counts=" · ".join(parts)))
 
 
-def format_top(entries: Sequence[EntryCount], days: int | None, *, html: bool = False) -> str:
+def format_top(
+    entries: Sequence[EntryCount],
+    days: int | None,
+    *,
+    html: bool = False,
+    language: Language = Language.ENGLISH,
+) -> str:
     """``/top`` in words: the most asked entries with their counts."""
     markup = _Markup(html)
-    period = period_label(days)
+    period = period_label(days, language)
     if not entries:
-        return markup.text(f"No answered questions ({period}).")
+        return markup.text(say("report_top_none", language, period=period))
     name_width = max(len(entry.entry_id) for entry in entries)
     count_width = max(len(f"{entry.count:,}") for entry in entries)
-    title = markup.bold(f"Most asked entries, {period}")
+    title = markup.bold(say("report_top_title", language, period=period))
     lines = [
         f"{rank:>2}. {markup.code(entry.entry_id)}"
         f"{' ' * (name_width - len(entry.entry_id))} {entry.count:>{count_width},}"
         f"  👍 {entry.helpful:,} 👎 {entry.unhelpful:,}"
         for rank, entry in enumerate(entries, start=1)
     ]
-    return _fit(title, lines, markup)
+    return _fit(title, lines, markup, language)
 
 
 def format_unhelpful(
-    answers: Sequence[UnhelpfulAnswer], days: int | None, *, html: bool = False
+    answers: Sequence[UnhelpfulAnswer],
+    days: int | None,
+    *,
+    html: bool = False,
+    language: Language = Language.ENGLISH,
 ) -> str:
     """The answers voted 👎, newest first: when, the entry, the question."""
     markup = _Markup(html)
-    period = period_label(days)
+    period = period_label(days, language)
     if not answers:
-        return markup.text(f"No answers voted 👎 ({period}).")
-    title = markup.bold(f"Answers voted 👎, {period} (newest first)")
+        return markup.text(say("report_unhelpful_none", language, period=period))
+    title = markup.bold(say("report_unhelpful_title", language, period=period))
     items = [
         markup.text(
             f"{rank}. {answer.asked_at.astimezone(REPORT_TIMEZONE):%m-%d %H:%M} "
@@ -166,7 +220,7 @@ def format_unhelpful(
         )
         for rank, answer in enumerate(answers, start=1)
     ]
-    return _fit(title, items, markup)
+    return _fit(title, items, markup, language)
 
 
 def format_unanswered(
@@ -195,16 +249,19 @@ def _shorten(text: str) -> str:
     return flat if len(flat) <= EXAMPLE_MAX_CHARS else flat[: EXAMPLE_MAX_CHARS - 1] + "…"
 
 
-def _fit(title: str, items: Sequence[str], markup: _Markup) -> str:
+def _fit(
+    title: str, items: Sequence[str], markup: _Markup, language: Language = Language.ENGLISH
+) -> str:
     """``title`` and as many ``items`` as fit in one Telegram message, saying what was left."""
     kept: list[str] = []
     length = telegram_length(title, html=markup.html)
     for index, item in enumerate(items):
         remaining = len(items) - index
         # Room for this item plus, should later ones not fit, the line saying so.
-        more_line = telegram_length(f"\n… and {remaining} more")
+        more = say("tg_more", language, count=str(remaining))
+        more_line = telegram_length(f"\n{more}")
         if length + 1 + telegram_length(item, html=markup.html) + more_line > MESSAGE_LIMIT:
-            kept.append(markup.text(f"… and {remaining} more"))
+            kept.append(markup.text(more))
             break
         kept.append(item)
         length += 1 + telegram_length(item, html=markup.html)

@@ -20,7 +20,7 @@ from collections.abc import Callable
 from datetime import datetime
 from html import escape
 
-from telegram import Bot, CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Update, User
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import JobQueue
 
@@ -36,7 +36,7 @@ from bot.telegram.knowledge_html import (
     actor_of,
     diff_html,
     disk_problem_html,
-    local_time,
+    history_html,
     refusal_html,
     reload_html,
     shorten,
@@ -45,17 +45,17 @@ from bot.telegram.pending import (
     APPLY,
     CANCEL,
     PROPOSAL_TTL_SECONDS,
+    AdminTap,
     Expiring,
     Upload,
+    admin_tap,
     callback,
-    parse_knowledge_callback,
 )
 from bot.telegram.ptb import Context
 from bot.telegram.sending import (
     acknowledge,
     answer_under,
     drop_buttons,
-    fit_lines,
     reply_html,
     send_html,
 )
@@ -150,7 +150,7 @@ class KnowledgeCommands:
         language = self.admins.language(user)
         try:
             proposal = await self._propose_upload(
-                name, document.file_id, document.file_size, context.bot, language
+                name, document.file_id, document.file_size, context.bot
             )
         except ChangeError as error:
             logger.info("upload of %r from admin %s refused: %s", name, user.id, error.message)
@@ -178,34 +178,28 @@ class KnowledgeCommands:
         await reply_html(message, diff_html(proposal, language), markup)
 
     async def _propose_upload(
-        self, name: str, file_id: str, declared_size: int | None, bot: Bot, language: Language
+        self, name: str, file_id: str, declared_size: int | None, bot: Bot
     ) -> Proposal:
         """Check the name and size, download, and propose; ``ChangeError`` when refused."""
         if not name:
-            raise ChangeError(say("tg_kn_no_name", language))
+            raise ChangeError("no_name")
         file = check_file_name(name)  # before anything is downloaded
-        self._check_size(file, declared_size, language)
+        self._check_size(file, declared_size)
         try:
             telegram_file = await bot.get_file(file_id)
-            self._check_size(file, telegram_file.file_size, language)
+            self._check_size(file, telegram_file.file_size)
             content = bytes(await telegram_file.download_as_bytearray())
         except TelegramError as error:
             logger.warning("could not download the upload %r: %s", name, error)
-            raise ChangeError(say("tg_kn_download_failed", language)) from error
-        self._check_size(file, len(content), language)
+            raise ChangeError("download_failed") from error
+        self._check_size(file, len(content))
         # Validation, the diff and the regression gate take a while: off the event loop.
         return await asyncio.to_thread(self.editor.propose, file, content)
 
-    def _check_size(self, file: str, size: int | None, language: Language) -> None:
+    def _check_size(self, file: str, size: int | None) -> None:
         if size is not None and size > self.editor.max_bytes:
             raise ChangeError(
-                say(
-                    "tg_kn_too_big",
-                    language,
-                    file=file,
-                    size=f"{size:,}",
-                    limit=f"{self.editor.max_bytes:,}",
-                )
+                "too_big", file=file, size=f"{size:,}", limit=f"{self.editor.max_bytes:,}"
             )
 
     # --- rollback and history ----------------------------------------------------------------
@@ -240,87 +234,29 @@ class KnowledgeCommands:
         if request is None:
             return
         message, _, language = request
-        live = self.live.current.version
-        rows = await self._history_rows()
-        unrecorded = not await asyncio.to_thread(self.editor.live_is_recorded)
-        if not rows:
-            await reply_html(message, escape(say("tg_kn_history_empty", language, version=live)))
-            return
-        # Each version once, on its newest row; how often it was live before is counted there.
-        newest: dict[str, tuple[str, str, str, str | None]] = {}
-        earlier: dict[str, int] = {}
-        for version, when, who, action, previous in rows:
-            if version in newest:
-                earlier[version] = earlier.get(version, 0) + 1
-            else:
-                newest[version] = (when, who, action, previous)
-        if unrecorded:
-            # The unrecorded live version has its own first line.
-            earlier.pop(live, None)
-            newest.pop(live, None)
-        lines = [
-            say(
-                "tg_kn_history_line",
-                language,
-                version=version,
-                live=say("tg_kn_history_live", language) if version == live else "",
-                when=when,
-                who=who,
-                action=action,
-                was=say("tg_kn_history_was", language, previous=previous) if previous else "",
-            )
-            + (
-                say("tg_kn_history_earlier", language, count=str(earlier[version]))
-                if version in earlier
-                else ""
-            )
-            for version, (when, who, action, previous) in newest.items()
-        ]
-        if unrecorded:
-            # Loaded at start and not changed since: recorded with the next change.
-            lines.insert(
-                0,
-                say(
-                    "tg_kn_history_unrecorded",
-                    language,
-                    version=live,
-                    when=local_time(self.live.since),
-                    origin=self.live.origin,
-                ),
-            )
-        text = "\n".join([say("tg_kn_history_title", language), *fit_lines(lines, language)])
-        await reply_html(message, escape(text))
-
-    async def _history_rows(self) -> list[tuple[str, str, str, str, str | None]]:
-        """(version, when, who, action, what was live before), newest first, from the history
-        folder: the one record /rollback also reads."""
         versions = await asyncio.to_thread(self.editor.versions)
-        return [
-            (
-                v.version,
-                local_time(datetime.fromisoformat(v.applied_at)),
-                v.applied_by,
-                v.action,
-                v.replaced,
-            )
-            for v in versions[:HISTORY_ROWS]
-        ]
+        unrecorded = not await asyncio.to_thread(self.editor.live_is_recorded)
+        live = self.live
+        html = history_html(
+            versions[:HISTORY_ROWS],
+            live.current.version,
+            unrecorded,
+            live.since,
+            live.origin,
+            language,
+        )
+        await reply_html(message, html)
 
     # --- the buttons of an upload ------------------------------------------------------------
 
     async def on_upload_button(self, update: Update, context: Context) -> None:
         """Apply or Cancel, tapped by an admin (the registration lets no one else through)."""
-        query = update.callback_query
-        parsed = parse_knowledge_callback(query.data if query else None)
-        if query is None or parsed is None:
-            return
-        user = query.from_user
-        verb, key = parsed
-        await self._upload_button(query, verb, key, user, self.admins.language(user))
+        tap = admin_tap(update, self.admins)
+        if tap is not None:
+            await self._upload_button(tap)
 
-    async def _upload_button(
-        self, query: CallbackQuery, verb: str, key: str, user: User, language: Language
-    ) -> None:
+    async def _upload_button(self, tap: AdminTap) -> None:
+        query, verb, key, user, language = tap.query, tap.verb, tap.key, tap.user, tap.language
         upload = self._uploads.peek(key)
         if upload is None:
             await acknowledge(query, say("tg_kn_expired", language), alert=True)

@@ -121,7 +121,7 @@ class StatsCommands:
             return
         message, language, days = request
         summary = await stats_summary(self.log, days)
-        await reply_html(message, format_stats(summary, html=True))
+        await reply_html(message, format_stats(summary, html=True, language=language))
         if summary.total == 0:
             # A chart of nothing says no more than the line above.
             return
@@ -153,7 +153,9 @@ class StatsCommands:
             await self._usage(message, "tg_top_usage", language)
             return
         entries = await top_entries(self.log, arguments.count, arguments.days)
-        await reply_html(message, format_top(entries, arguments.days, html=True))
+        await reply_html(
+            message, format_top(entries, arguments.days, html=True, language=language)
+        )
 
     async def on_unhelpful(self, update: Update, context: Context) -> None:
         """``/unhelpful [n] [days]``: the answers voted 👎, newest first."""
@@ -168,7 +170,9 @@ class StatsCommands:
             return
         since = window_start(arguments.days)
         answers = await unhelpful_answers(self.log, arguments.count, since)
-        await reply_html(message, format_unhelpful(answers, arguments.days, html=True))
+        await reply_html(
+            message, format_unhelpful(answers, arguments.days, html=True, language=language)
+        )
 
     async def on_export(self, update: Update, context: Context) -> None:
         """``/export [days]``: the log as a CSV document (UTF-8 with a BOM, for Excel)."""

@@ -6,6 +6,12 @@ check → gate → atomic write as an upload (``KnowledgeEditor``), in one tap; 
 group from later lists. Below the groups, the did-you-mean choices users tapped after an unsure
 reply (``bot.questionlog.feedback.phrasing_evidence``) are offered the same way: "➕ add «question»
 as a phrasing of X (tapped n×)", through the same path.
+
+A ➕ is offered only when the phrasing would pass: the list's candidates go through the
+regression gate together, once per knowledge version (``KnowledgeEditor.offerable``); a group
+the gate would refuse keeps its Dismiss and says why. Should a tapped ➕ still be refused (the
+knowledge changed since the list was made), the refusal is said once and the list's other ➕
+are taken off with it.
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from html import escape
 
 from telegram import (
@@ -31,6 +38,7 @@ from bot.engine.pipeline import Engine
 from bot.engine.render import telegram_length
 from bot.engine.textnorm import detect_language
 from bot.knowledge_admin.errors import ChangeError
+from bot.knowledge_admin.proposals import Phrasing
 from bot.messages import say
 from bot.questionlog.analytics import QuestionGroup, unanswered_groups, window_start
 from bot.questionlog.feedback import PhrasingEvidence, phrasing_evidence
@@ -43,10 +51,11 @@ from bot.telegram.pending import (
     ADD_PHRASING,
     DISMISS,
     LIST_TTL_SECONDS,
+    AdminTap,
     Expiring,
     GroupChoice,
+    admin_tap,
     callback,
-    parse_knowledge_callback,
 )
 from bot.telegram.ptb import Context
 from bot.telegram.sending import TEXT_BUDGET, acknowledge, answer_under, fit_lines, reply_html
@@ -79,6 +88,26 @@ def nearest_entry(engine: Engine, question: str) -> str | None:
         (i for i in candidates if i is not None and i in entries and entries[i].kind == "faq"),
         None,
     )
+
+
+def group_phrasing(group: QuestionGroup) -> str:
+    """The wording a group's ➕ would add: its first example, on one line."""
+    return " ".join((group.examples[0] if group.examples else group.representative).split())
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What one ``/unanswered`` list was worked out against: the engine, each group's phrasing
+    and nearest entry, and the phrasings the regression gate lets through."""
+
+    engine: Engine
+    phrasings: Sequence[str]
+    nearest: Sequence[str | None]
+    offered: frozenset[Phrasing]
+
+    def offers(self, entry_id: str, phrasing: str) -> bool:
+        """Whether adding ``phrasing`` to ``entry_id`` gets a ➕ button."""
+        return Phrasing(entry_id, phrasing, phrasing_language(phrasing)) in self.offered
 
 
 class UnansweredCommands:
@@ -124,7 +153,18 @@ class UnansweredCommands:
             text = say("tg_kn_unanswered_none", language, period=period_words(days, language))
             await reply_html(message, escape(text))
             return
-        text, markup = self._unanswered_message(groups, days, language, evidence)
+        engine = self.knowledge.live.current
+        phrasings = [group_phrasing(group) for group in groups]
+        # Matching and the regression gate take a while: off the event loop.
+        nearest = await asyncio.to_thread(lambda: [nearest_entry(engine, p) for p in phrasings])
+        candidates = [
+            Phrasing(entry_id, phrasing, phrasing_language(phrasing))
+            for phrasing, entry_id in zip(phrasings, nearest, strict=True)
+            if entry_id is not None
+        ] + [Phrasing(e.entry_id, e.text, phrasing_language(e.text)) for e in evidence]
+        offered = await asyncio.to_thread(self.knowledge.editor.offerable, candidates)
+        listing = Listing(engine, phrasings, nearest, offered)
+        text, markup = self._unanswered_message(groups, days, language, evidence, listing)
         await reply_html(message, text, markup)
 
     def _unanswered_message(
@@ -132,17 +172,17 @@ class UnansweredCommands:
         groups: Sequence[QuestionGroup],
         days: int | None,
         language: Language,
-        evidence: Sequence[PhrasingEvidence] = (),
+        evidence: Sequence[PhrasingEvidence],
+        listing: Listing,
     ) -> tuple[str, InlineKeyboardMarkup]:
-        engine = self.knowledge.live.current
+        engine = listing.engine
         blocks: list[str] = []
         rows: list[list[InlineKeyboardButton]] = []
         for rank, group in enumerate(groups, start=1):
-            phrasing = " ".join(
-                (group.examples[0] if group.examples else group.representative).split()
-            )
-            entry_id = nearest_entry(engine, phrasing)
-            key = self._groups.put(GroupChoice(group.representative, phrasing, entry_id))
+            phrasing, entry_id = listing.phrasings[rank - 1], listing.nearest[rank - 1]
+            offered = entry_id is not None and listing.offers(entry_id, phrasing)
+            choice = GroupChoice(group.representative, phrasing, entry_id if offered else None)
+            key = self._groups.put(choice)
             lines = [
                 say(
                     "tg_kn_unanswered_group",
@@ -159,6 +199,9 @@ class UnansweredCommands:
                 lines.append(
                     say("tg_kn_unanswered_nearest", language, entry=entry_id, question=question)
                 )
+                if not offered:
+                    lines.append(say("tg_kn_unanswered_not_offered", language))
+            if offered:
                 row.append(
                     InlineKeyboardButton(
                         label(
@@ -176,45 +219,52 @@ class UnansweredCommands:
             rows.append(row)
             blocks.append("\n".join(lines))
         for rank, tapped in enumerate(evidence, start=len(groups) + 1):
-            block, row = self._evidence_item(rank, tapped, language, first=rank == len(groups) + 1)
+            offered = listing.offers(tapped.entry_id, tapped.text)
+            first = rank == len(groups) + 1
+            block, row = self._evidence_item(rank, tapped, language, first=first, offered=offered)
             blocks.append(block)
             rows.append(row)
         title = say("tg_kn_unanswered_title", language, period=period_words(days, language))
         kept = fit_lines(blocks, language, TEXT_BUDGET - telegram_length(title))
         # Buttons only for the groups shown.
         shown = len(kept) if len(kept) == len(blocks) else len(kept) - 1
-        return escape("\n".join([title, *kept])), InlineKeyboardMarkup(rows[:shown])
+        markup = InlineKeyboardMarkup([row for row in rows[:shown] if row])
+        return escape("\n".join([title, *kept])), markup
 
     def _evidence_item(
-        self, rank: int, tapped: PhrasingEvidence, language: Language, *, first: bool
+        self,
+        rank: int,
+        tapped: PhrasingEvidence,
+        language: Language,
+        *,
+        first: bool,
+        offered: bool,
     ) -> tuple[str, list[InlineKeyboardButton]]:
         """The line and the button of one tapped choice; the button adds the phrasing the way a
-        group's does (check, gate, atomic write), and then hides it like a dismissal."""
-        key = self._groups.put(GroupChoice(tapped.normalized, tapped.text, tapped.entry_id))
+        group's does (check, gate, atomic write), and then hides it like a dismissal. A choice
+        the gate would refuse is listed without a button."""
         values = {"rank": str(rank), "entry": tapped.entry_id, "taps": str(tapped.taps)}
         line = say("tg_kn_evidence_item", language, question=tapped.text, **values)
+        head = say("tg_kn_evidence_title", language) + "\n" if first else ""
+        if not offered:
+            return head + line + "\n" + say("tg_kn_unanswered_not_offered", language), []
+        key = self._groups.put(GroupChoice(tapped.normalized, tapped.text, tapped.entry_id))
         short = " ".join(tapped.text.split())
         if len(short) > _EVIDENCE_QUESTION_CHARS:
             short = short[: _EVIDENCE_QUESTION_CHARS - 1].rstrip() + "…"
         button = say("tg_kn_button_evidence", language, question=short, **values)
-        head = say("tg_kn_evidence_title", language) + "\n" if first else ""
         return head + line, [
             InlineKeyboardButton(button, callback_data=callback(ADD_PHRASING, key))
         ]
 
     async def on_group_button(self, update: Update, context: Context) -> None:
         """ "➕ phrasing of …" or "Dismiss", tapped by an admin."""
-        query = update.callback_query
-        parsed = parse_knowledge_callback(query.data if query else None)
-        if query is None or parsed is None:
-            return
-        user = query.from_user
-        verb, key = parsed
-        await self._group_button(query, verb, key, user, self.admins.language(user))
+        tap = admin_tap(update, self.admins)
+        if tap is not None:
+            await self._group_button(tap)
 
-    async def _group_button(
-        self, query: CallbackQuery, verb: str, key: str, user: User, language: Language
-    ) -> None:
+    async def _group_button(self, tap: AdminTap) -> None:
+        query, verb, key, user, language = tap.query, tap.verb, tap.key, tap.user, tap.language
         choice = self._groups.take(key)
         if choice is None or (verb == ADD_PHRASING and choice.entry_id is None):
             await acknowledge(query, say("tg_kn_list_expired", language), alert=True)
@@ -243,10 +293,13 @@ class UnansweredCommands:
                 f"add phrasing to {choice.entry_id}",
             )
         except ChangeError as error:
-            # The group keeps its buttons' meaning: it can still be dismissed from a new list.
+            # The list was gated against a version that is no longer live: its other ➕ would
+            # be refused too, so they all go, and the refusal is said once. The group keeps its
+            # buttons' meaning: it can still be dismissed from a new list.
             await self.knowledge.copy_history_to_log()
-            await _drop_row(query, key)
-            await answer_under(query, refusal_html(error, language))
+            await _drop_row(query, key, offers_too=True)
+            withdrawn = escape(say("tg_kn_offers_withdrawn", language))
+            await answer_under(query, f"{refusal_html(error, language)}\n{withdrawn}")
             return
         previous = applied.replaced or ""
         logger.info(
@@ -285,19 +338,26 @@ def unanswered_arguments(args: Sequence[str]) -> tuple[int, int | None]:
     return n, days
 
 
-async def _drop_row(query: CallbackQuery, key: str) -> None:
-    """Take the tapped group's buttons off an ``/unanswered`` list; keep the others."""
+async def _drop_row(query: CallbackQuery, key: str, *, offers_too: bool = False) -> None:
+    """Take the tapped group's buttons off an ``/unanswered`` list; keep the others (but, with
+    ``offers_too``, not their ➕)."""
     message = query.message
     if not isinstance(message, Message) or message.reply_markup is None:
         return
+    offer = callback(ADD_PHRASING, "")
     rows = [
-        list(row)
+        [
+            button
+            for button in row
+            if not (offers_too and str(button.callback_data).startswith(offer))
+        ]
         for row in message.reply_markup.inline_keyboard
         if not any(
             isinstance(button.callback_data, str) and button.callback_data.endswith(f":{key}")
             for button in row
         )
     ]
+    rows = [row for row in rows if row]
     try:
         await message.edit_reply_markup(reply_markup=InlineKeyboardMarkup(rows) if rows else None)
     except TelegramError as error:

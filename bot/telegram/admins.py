@@ -7,9 +7,10 @@ which answers ``ADMINS_ONLY_REPLY`` (in both languages: a non-admin has no admin
 and logs the attempt at WARNING under the user's pseudonym, as the question log names them
 (never the raw id).
 
-The admins are answered in their own language: Chinese when Telegram says their language is
-Chinese, else English. The language each admin last wrote in is remembered for the messages
-the bot starts itself (a broken knowledge file on disk, and that it is live again).
+The admins are answered in their own language (``bot.telegram.language.admin_language``):
+English when Telegram says their language is English, else Chinese. The language each admin
+last wrote in is remembered for the messages the bot starts itself (a broken knowledge file on
+disk, and that it is live again).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from bot.engine.answers import Language
 from bot.messages import say
 from bot.questionlog.pseudonyms import hash_user
 from bot.questionlog.report import ADMINS_ONLY_REPLY
-from bot.telegram.language import user_language
+from bot.telegram.language import admin_language, user_language
 from bot.telegram.ptb import Context
 from bot.telegram.sending import acknowledge, reply_html
 
@@ -64,7 +65,7 @@ class Admins:
 
     def language(self, user: User) -> Language:
         """The language to answer admin ``user`` in (remembered for messages sent later)."""
-        language = user_language(user.language_code)
+        language = admin_language(user.language_code)
         self._languages[user.id] = language
         return language
 

@@ -1,5 +1,6 @@
 """What the admins' buttons stand for: pending uploads and ``/unanswered`` groups, held in
-memory under short random keys that expire, and the callback data naming them.
+memory under short random keys that expire, the callback data naming them, and the one reading
+of a tap on them (``admin_tap``) both kinds of button share.
 
 A button tapped after a restart or after its time is answered with "send it again", never with
 someone else's change. An upload's Apply / Cancel belong to the admin who uploaded it.
@@ -14,7 +15,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from telegram import CallbackQuery, Update, User
+
+from bot.engine.answers import Language
 from bot.knowledge_admin.proposals import Proposal
+from bot.telegram.admins import Admins
 
 # Callback data of the admins' buttons: "k:<verb>:<key>". bot.telegram.keyboards uses other
 # first fields (a, h, t, u, T); a test keeps them apart.
@@ -90,7 +95,8 @@ class GroupChoice:
 
     representative: str
     phrasing: str
-    # The entry the phrasing would be added to; None when no entry is near.
+    # The entry the phrasing would be added to; None when no entry is near (or the gate
+    # would refuse the phrasing: then there is no ➕ button).
     entry_id: str | None
 
 
@@ -107,3 +113,27 @@ def parse_knowledge_callback(data: str | None) -> tuple[str, str] | None:
     if parts[1] not in (APPLY, CANCEL, ADD_PHRASING, DISMISS):
         return None
     return parts[1], parts[2]
+
+
+@dataclass(frozen=True, slots=True)
+class AdminTap:
+    """A tap on one of this module's buttons: what it asks, by which admin, in what language."""
+
+    query: CallbackQuery
+    verb: str
+    key: str
+    user: User
+    language: Language
+
+
+def admin_tap(update: Update, admins: Admins) -> AdminTap | None:
+    """The admin's tap in ``update``; None when it is not one of this module's buttons.
+
+    The registration lets only admins' taps through to the handlers that call this.
+    """
+    query = update.callback_query
+    parsed = parse_knowledge_callback(query.data if query else None)
+    if query is None or parsed is None:
+        return None
+    verb, key = parsed
+    return AdminTap(query, verb, key, query.from_user, admins.language(query.from_user))

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.answers import Language
 from bot.engine.knowledge import EDITABLE_FILES
 from bot.engine.pipeline import Engine
 from bot.knowledge_admin.changes import KnowledgeEditor
@@ -398,7 +399,13 @@ def test_refusal_is_a_change_error_with_plain_words() -> None:
     """A storage refusal is a ChangeError, so every caller shows it like any refusal."""
     error = StorageError(Path("/data/knowledge-history"), OSError(28, "No space left on device"))
     assert isinstance(error, ChangeError)
-    assert error.message == ("the disk is full (/data/knowledge-history): No space left on device")
+    assert (error.reason, error.values["folder"]) == ("storage_full", "/data/knowledge-history")
+    assert error.message == (
+        "the disk is full (/data/knowledge-history). Free some space and try again."
+    )
+    assert error.reason_in(Language.SIMPLIFIED) == (
+        "磁盘已满（/data/knowledge-history）。请腾出空间后再试。"
+    )
     assert StorageError(Path("/x"), OSError(30, "Read-only file system")).kind == "read_only"
 
 

@@ -11,7 +11,7 @@ from bot.knowledge_admin.changes import KnowledgeEditor
 from bot.knowledge_admin.diff import changed_excerpts
 from bot.knowledge_admin.errors import ChangeError
 from bot.knowledge_admin.live import LiveEngine
-from bot.knowledge_admin.proposals import Proposal, _insert_phrasing, check_file_name
+from bot.knowledge_admin.proposals import Phrasing, Proposal, _insert_phrasing, check_file_name
 from tests.engine.conftest import FACTS, FAQ
 
 QUESTIONS = """\
@@ -291,3 +291,21 @@ def test_rollback_replaces_a_broken_edit_on_disk(editor: KnowledgeEditor) -> Non
     (editor.directory / "faq.yaml").write_text("entries: [\n", encoding="utf-8")
     assert editor.rollback("Bo").version == first
     assert (editor.directory / "faq.yaml").read_text(encoding="utf-8") == FAQ
+
+
+def test_offered_phrasings_are_gated_once_per_set_and_version(editor: KnowledgeEditor) -> None:
+    """The gate runs once for a set of candidates; a refused set is split down to the phrasing
+    at fault; the same set again costs nothing until the version changes."""
+    good = Phrasing("huashao", "华韶那边砸了几个亿", "zh")
+    # The labelled question itself, as a phrasing of another entry: it would be answered wrong.
+    bad = Phrasing("huashao", "重庆小面明年营收目标是多少", "zh")
+    assert editor.offerable([good]) == {good}
+    assert editor.offerable([good]) == {good}
+    assert editor.offers.runs == 1
+    assert editor.offerable([good, bad]) == {good}
+    assert editor.offers.runs == 1 + 3  # the pair, then each alone
+    assert editor.offerable([bad, good]) == {good}
+    assert editor.offers.runs == 4  # the same set, in another order
+    editor.apply(editor.propose_phrasing("huashao", good.text, "zh"), "admin")
+    assert editor.offerable([good]) == frozenset()  # a phrasing of huashao already
+    assert editor.offers.runs == 5

@@ -196,7 +196,10 @@ async def test_upload_apply_swaps_the_knowledge_atomically_with_history_and_audi
         new_faq = changed_faq(original)
         diff = await bot.upload(ADMIN, "faq.yaml", new_faq.encode())
         assert diff["text"].startswith(f"faq.yaml 检查通过。版本 {old_version} → ")
-        assert "修改（1）：\n  • entry key-projects" in diff["text"]
+        assert (
+            "修改（1）：\n"
+            f"  • 条目 key-projects：中文答案 {PROJECTS_ANSWER} → {NEW_PROJECTS_ANSWER}"
+        ) in diff["text"]
         apply, cancel = callback_data(diff)
         assert parse_knowledge_callback(apply) is not None
         assert apply.startswith(f"{CALLBACK_PREFIX}:{APPLY}:")
@@ -239,10 +242,8 @@ async def test_changed_figures_are_shown_old_to_new(start_bot: BotStarter) -> No
         facts = (bot.knowledge / "facts.yaml").read_text(encoding="utf-8")
         new_facts = facts.replace("  value: 50亿元以上\n", "  value: 营收50亿元以上\n", 1)
         diff = await bot.upload(OTHER_ADMIN, "facts.yaml", new_facts.encode())
-    assert "Changed (1):\n  • fact noodle-revenue-target-2023" in diff["text"]
     assert (
-        "Fact fields (old → new):\n"
-        "  • noodle-revenue-target-2023.value: 50亿元以上 → 营收50亿元以上"
+        "Changed (1):\n  • fact noodle-revenue-target-2023: value 50亿元以上 → 营收50亿元以上"
     ) in diff["text"]
     assert [b["text"] for row in diff["reply_markup"]["inline_keyboard"] for b in row] == [
         "✅ Apply",
@@ -271,14 +272,12 @@ async def test_review_shows_meaning_changes_and_validation_refuses_wrong_english
         )
         refused = await bot.upload(ADMIN, "faq.yaml", tenfold.encode())
     assert (
-        "答案变化（旧 → 新）：\n  • noodle-revenue-target (zh): 大渡口力促今年重庆小面产业营收达到"
+        "  • 条目 noodle-revenue-target：中文答案 大渡口力促今年重庆小面产业营收达到"
         "50亿元以上。 → 大渡口力促今年重庆小面产业营收达到50亿元以上，该目标已经取消。"
     ) in diff["text"]
-    assert (
-        "Fact fields (old → new):\n  • noodle-revenue-target-2023.kind: target → achieved"
-    ) in fields["text"]
+    assert "  • fact noodle-revenue-target-2023: kind target → achieved" in fields["text"]
     assert refused["text"] == (
-        f"{REFUSED}原因：faq.yaml has 1 problem(s)\n"
+        f"{REFUSED}原因：faq.yaml 有 1 处问题：\n"
         "faq.yaml:20: noodle-revenue-target.answer.en: "
         "'over 50 billion' is not 50亿元以上 beside it, which is 'over 5 billion'"
     )
@@ -370,9 +369,7 @@ async def test_rollback_restores_and_history_lists_who_and_when(start_bot: BotSt
         assert bot.live.current.version == first
         assert (await bot.send(READER, PROJECTS))["text"].startswith(PROJECTS_ANSWER)
         nothing_left = await bot.send(ADMIN, "/rollback")
-        assert nothing_left["text"] == (
-            f"{REFUSED}原因：there is no earlier version to roll back to"
-        )
+        assert nothing_left["text"] == (f"{REFUSED}原因：没有更早的版本可以回滚。")
 
         history = await bot.send(OTHER_ADMIN, "/history")
     lines = history["text"].splitlines()
@@ -540,7 +537,7 @@ def faq_edit(old: str, new: str) -> Callable[[str], bytes]:
             "faq.yaml",
             lambda _: b"\xff\xfe" + "入口".encode("utf-16-le"),
             -1,
-            "faq.yaml is not UTF-8 text (byte 0)",
+            "faq.yaml 不是 UTF-8 文本（第 0 个字节）。",
             True,
             id="not-utf-8",
         ),
@@ -564,7 +561,7 @@ def faq_edit(old: str, new: str) -> Callable[[str], bytes]:
             "../x",
             lambda faq: faq.encode(),
             -1,
-            "“../x” is not a knowledge file name",
+            "“../x”不是资料文件的名字。",
             False,
             id="path-like-name",
         ),
@@ -572,7 +569,7 @@ def faq_edit(old: str, new: str) -> Callable[[str], bytes]:
             "../faq.yaml",
             lambda faq: faq.encode(),
             -1,
-            "“../faq.yaml” is not a knowledge file name",
+            "“../faq.yaml”不是资料文件的名字。",
             False,
             id="path-to-a-knowledge-file",
         ),
@@ -580,7 +577,7 @@ def faq_edit(old: str, new: str) -> Callable[[str], bytes]:
             "sources.yaml",
             lambda faq: faq.encode(),
             -1,
-            "only facts.yaml, faq.yaml, lexicon.yaml can be uploaded, not “sources.yaml”",
+            "只能上传 facts.yaml, faq.yaml, lexicon.yaml，不能上传“sources.yaml”。",
             False,
             id="not-an-editable-file",
         ),
@@ -588,7 +585,7 @@ def faq_edit(old: str, new: str) -> Callable[[str], bytes]:
             "report.pdf",
             lambda _: b"%PDF-1.4",
             -1,
-            "“report.pdf” is not a knowledge file name",
+            "“report.pdf”不是资料文件的名字。",
             False,
             id="not-a-knowledge-file",
         ),
@@ -655,7 +652,12 @@ async def test_two_admins_applying_at_once(start_bot: BotStarter) -> None:
     outcomes = {outcome_a["text"][:4], outcome_b["text"][:4]}
     assert outcomes in ({"已应用 ", "Refu"}, {REFUSED[:4], "Appl"})
     stale = outcome_b if outcome_b["text"].startswith("Refused") else outcome_a
-    assert "the knowledge changed since this upload was checked" in stale["text"]
+    stale_reason = (
+        "the knowledge changed since this upload was checked"
+        if stale is outcome_b
+        else "检查之后资料已经变了；请重新上传。"
+    )
+    assert stale_reason in stale["text"]
     landed = faq_a if outcome_a["text"].startswith("已应用") else faq_b
     assert bot.faq() == landed
     assert [r.action for r in rows] == ["apply faq.yaml", "loaded at start"]
@@ -673,7 +675,7 @@ async def test_regression_gate_refuses_turning_a_right_answer_wrong(
             faq_edit("营收达到200亿元。", "营收翻番。")(bot.faq()),
         )
     assert reply["text"] == (
-        f"{REFUSED}原因：1 labelled question(s) answered right now would turn wrong\n"
+        f"{REFUSED}原因：1 个现在答对的标注问题会变成答错：\n"
         "重庆小面明年营收目标是多少 — answer lacks 200亿元"
     )
     assert "<pre>" in reply["html"]

@@ -313,3 +313,33 @@ async def test_a_file_telegram_refuses_is_explained_in_one_line(
     logged = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.admin_stats"]
     assert len(logged) == 2
     assert all(refusal in line for line in logged)
+
+
+async def test_stats_top_and_unhelpful_in_chinese_for_a_chinese_admin(
+    fake_api: FakeBotApiWithUploads, bot_on_fake: BotFactory
+) -> None:
+    """An admin whose Telegram is Chinese reads /stats (words and caption), /top and
+    /unhelpful in Chinese; the figures are the same as in English."""
+    admin = person(ADMIN_ID, "zh-hans")
+    chat = private_chat(admin)
+    async with admin_bot(bot_on_fake):
+        await ask_questions(fake_api, ["五大产业是什么", "五大产业是什么", "沙坪坝的GDP是多少"])
+        fake_api.push_message(admin, chat, "/stats")
+        summary, _photo = await fake_api.wait_sent(ADMIN_ID, 2, within=15)
+        fake_api.push_message(admin, chat, "/top 5 7")
+        fake_api.push_message(admin, chat, "/unhelpful")
+        top, unhelpful = sorted(
+            (await fake_api.wait_sent(ADMIN_ID, 4))[2:], key=lambda m: "👎 的回答" in m["text"]
+        )
+    lines = summary["text"].splitlines()
+    assert lines[0] == "问题（最近 30 天）：3 个，来自 1 位用户"
+    assert re.fullmatch(r"已回答 +2 +66\.7%", lines[1])
+    assert "聊天：私聊 3 (100.0%)" in summary["text"]
+    assert "投票：还没有（答案下面的 👍/👎）" in summary["text"]
+    (chart,) = fake_api.uploads_to(ADMIN_ID)
+    assert chart.caption == "问题统计（最近 30 天）：每天的问题数（按结果分）和最常问的条目。"
+    assert top["text"].splitlines() == [
+        "最常问的条目（最近 7 天）",
+        " 1. five-industries 2  👍 0 👎 0",
+    ]
+    assert unhelpful["text"] == "没有被点 👎 的回答（最近 30 天）。"
