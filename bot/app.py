@@ -31,7 +31,9 @@ from bot.telegram.admin_knowledge import KnowledgeCommands
 from bot.telegram.admin_stats import RetentionPurge, StatsCommands
 from bot.telegram.admin_unanswered import UnansweredCommands
 from bot.telegram.admins import Admins
+from bot.telegram.editors import EditorDesk
 from bot.telegram.feedback import DigestJob
+from bot.telegram.guest import GuestAnswers
 from bot.telegram.inline import InlineAnswers
 from bot.telegram.intake import TokenRefused
 from bot.telegram.questions import TelegramBot
@@ -87,6 +89,13 @@ def build_telegram(
         user_hash_salt=settings.user_hash_salt,
     )
     admins = Admins(settings.admins, user_hash_salt=settings.user_hash_salt)
+    # Follow-ups and questions to the editors, in the question log's file.
+    bot.editors = EditorDesk(
+        question_log,
+        admins=admins,
+        user_hash_salt=settings.user_hash_salt,
+        limiter=bot.question_limiter,
+    )
     service = TelegramService.build(
         bot,
         token=token,
@@ -122,6 +131,8 @@ def build_telegram(
         stats=StatsCommands(question_log, admins=admins),
         knowledge=knowledge,
         unanswered=unanswered,
+        editors=bot.editors,
+        guest=GuestAnswers(bot, bot.question_limiter),
     )
     return service
 

@@ -644,3 +644,46 @@ MESSAGES.update(
         "digest_all_helpful": {"zh": "没有回答被点 👎。", "en": "No answer was voted 👎."},
     }
 )
+
+# === Asking the editors, guest mode (bot/telegram/editors.py, bot/telegram/guest.py) =========
+MESSAGES.update(
+    {
+        "tg_ed_button": {"zh": "问问编辑", "en": "Ask the editors"},
+        "tg_ed_sent": {
+            "zh": "已把您的问题转给编辑，编辑回复后我会转告您。",
+            "en": "Your question went to the editors; I'll pass on their reply.",
+        },
+        "tg_ed_already_sent": {
+            "zh": "这个问题已经转给编辑了。",
+            "en": "This question has already gone to the editors.",
+        },
+        "tg_ed_unavailable": {
+            "zh": "暂时联系不上编辑，请稍后再试。",
+            "en": "The editors cannot be reached just now; please try again later.",
+        },
+        "tg_ed_notice": {
+            "zh": "读者 {name} 问编辑：\n{question}\n\n直接回复这条消息，回复会转给读者。",
+            "en": "{name} asks the editors:\n{question}\n\nReply to this message to answer them.",
+        },
+        "tg_ed_reply": {"zh": "编辑回复：{reply}", "en": "The editors reply: {reply}"},
+        "tg_ed_delivered": {"zh": "已转给读者。", "en": "Delivered to the reader."},
+        "tg_ed_blocked": {
+            "zh": "没能送达：读者屏蔽了机器人（或已注销）。",
+            "en": "Not delivered: the reader blocked the bot (or is gone).",
+        },
+        "tg_ed_closed": {
+            "zh": "没能送达：这个问题已经有人回复，或已超过 {days} 天。",
+            "en": "Not delivered: this question was already answered, or is over {days} days old.",
+        },
+        "tg_ed_reader": {"zh": "一位读者", "en": "A reader"},
+        "tg_ed_stats": {
+            "zh": "问编辑：{requests} 次（已送达回复 {answered} 次）",
+            "en": "Asked the editors: {requests} (replies delivered: {answered})",
+        },
+        "tg_guest_usage": {
+            "zh": "在 @{username} 后面写上关于这篇报道的问题，例如：@{username} {example}",
+            "en": "Write a question about the article after @{username}, e.g. @{username} "
+            "{example}",
+        },
+    }
+)

@@ -53,6 +53,9 @@ async def open_connections(
         # With WAL, NORMAL loses no committed transaction when the process dies; only a
         # power cut can lose the last ones.
         await writer.execute("PRAGMA synchronous = NORMAL")
+        # What is deleted or overwritten is zeroed, not left in free space: the routes of
+        # answered questions to the editors (raw chat ids) and purged rows are gone from the file.
+        await writer.execute("PRAGMA secure_delete = ON")
         await migrate(writer, path, migrations)
         reader = await aiosqlite.connect(path)
     except BaseException:

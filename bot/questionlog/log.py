@@ -7,8 +7,9 @@ process (even SIGKILL) loses at most the rows not yet written and never leaves a
 
 One connection writes (the flusher, purges, migrations, the inbox, the audit trail); a second,
 query-only connection serves the analytics, so a long export never holds up a flush.
-``QuestionLog`` is the one interface; the SQL lives by concern in ``migrations``, ``queries``,
-``audit`` and ``inbox``, and each method here hands it the connection it may use.
+``QuestionLog`` is the one interface; the SQL lives by concern in ``migrations``, ``queries``
+(its methods in ``reading.LogQueries``, a base class), ``audit``, ``inbox``, ``feedback`` and
+``conversations``, and each method here hands it the connection it may use.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import asyncio
 import logging
 import math
 from collections import deque
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,12 +26,11 @@ from typing import Any
 import aiosqlite
 
 from bot.config import StorageSettings
-from bot.engine.answers import Status
-from bot.questionlog import audit, connections, feedback, inbox, queries
+from bot.questionlog import audit, connections, conversations, feedback, inbox
 from bot.questionlog.audit import DismissedQuestion, KnowledgeVersionRecord
 from bot.questionlog.inbox import INBOX_REMEMBERS, InboxEntry
 from bot.questionlog.migrations import MIGRATIONS, Migration, applied_migrations, check_names
-from bot.questionlog.queries import GroupColumn
+from bot.questionlog.reading import LogQueries
 from bot.questionlog.records import QuestionRecord, format_timestamp
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ _DROP_LOG_EVERY = 1000
 _INBOX_PURGE_EVERY_SECONDS = 3600.0
 
 
-class QuestionLog:
+class QuestionLog(LogQueries):
     """The question log. ``open`` before use, ``close`` at shutdown (it writes what is queued).
 
     The queue is written every ``flush_interval_seconds``, or as soon as ``batch_rows`` rows
@@ -260,66 +260,23 @@ class QuestionLog:
         """Delete rows asked more than ``days`` days before ``now``; return how many."""
         if days < 0:
             raise ValueError("days must not be negative")
-        cutoff = (now if now is not None else datetime.now(UTC)) - timedelta(days=days)
+        moment = now if now is not None else datetime.now(UTC)
         writer = self._require(self._writer)
-        stamp = format_timestamp(cutoff)
+        stamp = format_timestamp(moment - timedelta(days=days))
+        routing_days = min(days, conversations.EDITOR_ROUTING_DAYS)
+        route_stamp = format_timestamp(moment - timedelta(days=routing_days))
         async with self._write_lock:
-            # Feedback goes with the questions it is about.
-            for statement in feedback.PURGE_OLDER_THAN:
+            # Feedback, answers noted for follow-ups and questions to the editors go with the
+            # questions; a reply's route (a raw chat id) after a week at most.
+            for statement in (*feedback.PURGE_OLDER_THAN, *conversations.PURGE_OLDER_THAN):
                 await connections.delete_committed(writer, statement, stamp)
-            return await connections.delete_committed(
+            await connections.delete_committed(writer, conversations.CLEAR_OLD_ROUTES, route_stamp)
+            deleted = await connections.delete_committed(
                 writer, "DELETE FROM questions WHERE asked_at < ?", stamp
             )
-
-    # Queries for the analytics (bot.questionlog.queries). ``since`` None means the whole log;
-    # rows still queued are not seen until flushed.
-
-    async def count(self, since: datetime | None = None) -> int:
-        """Questions asked since ``since``."""
-        return await queries.count(self._require(self._reader), since)
-
-    async def count_users(self, since: datetime | None = None) -> int:
-        """Distinct users who asked since ``since``."""
-        return await queries.count_users(self._require(self._reader), since)
-
-    async def counts_by(
-        self, column: GroupColumn, since: datetime | None = None
-    ) -> dict[str, int]:
-        """Questions per status, language or channel."""
-        return await queries.counts_by(self._require(self._reader), column, since)
-
-    async def counts_by_hour(
-        self, since: datetime | None, utc_offset: timedelta
-    ) -> dict[int, int]:
-        """Questions per hour of the day (0-23) in the time zone ``utc_offset`` ahead of UTC."""
-        return await queries.counts_by_hour(self._require(self._reader), since, utc_offset)
-
-    async def counts_by_day_and_status(
-        self, since: datetime | None, utc_offset: timedelta
-    ) -> list[tuple[str, str, int]]:
-        """(local date ``YYYY-MM-DD``, status, questions), oldest day first."""
-        reader = self._require(self._reader)
-        return await queries.counts_by_day_and_status(reader, since, utc_offset)
-
-    async def entry_counts(
-        self,
-        limit: int,
-        since: datetime | None = None,
-        statuses: Iterable[Status] = (Status.ANSWERED,),
-    ) -> list[tuple[str, int]]:
-        """The ``limit`` entries matched most often by questions with ``statuses``."""
-        return await queries.entry_counts(self._require(self._reader), limit, since, statuses)
-
-    async def question_texts(
-        self, statuses: Iterable[Status], since: datetime | None = None
-    ) -> list[tuple[str, str, Status]]:
-        """(normalized, text, status) of the questions with ``statuses``, oldest first."""
-        return await queries.question_texts(self._require(self._reader), statuses, since)
-
-    async def records(self, since: datetime | None = None) -> AsyncIterator[QuestionRecord]:
-        """Every logged question since ``since``, oldest first, streamed."""
-        async for row in queries.records(self._require(self._reader), since):
-            yield row
+            # What was deleted is zeroed (secure_delete): out of the WAL too, into the file.
+            await writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return deleted
 
     # The admins' audit trail (bot.questionlog.audit).
 
@@ -373,6 +330,24 @@ class QuestionLog:
     async def applied_migrations(self) -> list[tuple[str, str]]:
         """(name, applied_at) of every migration applied to this database, in order."""
         return await applied_migrations(self._require(self._reader))
+
+    # Small tables of other modules (bot.questionlog.conversations): rare statements, awaited.
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """One statement on the write connection, committed; the rows it returned."""
+        writer = self._require(self._writer)
+        async with self._write_lock:
+            try:
+                rows = list(await writer.execute_fetchall(sql, params))
+                await writer.commit()
+            except BaseException:
+                await writer.rollback()
+                raise
+        return rows
+
+    async def read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """The rows of one query on the query-only connection."""
+        return list(await self._require(self._reader).execute_fetchall(sql, params))
 
     # Internals.
 

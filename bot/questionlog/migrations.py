@@ -30,6 +30,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "0003_inbox",
     "0004_knowledge_version_snapshots",
     "0005_feedback",
+    "0006_editor_requests",
 )
 
 MIGRATION_NAME = re.compile(r"^[0-9]{4}_[a-z0-9_]+$")

@@ -29,6 +29,8 @@ class Channel(StrEnum):
     SUPERGROUP = "supergroup"
     CHANNEL = "channel"
     INLINE = "inline"
+    # Guest mode: an @-mention in a chat the bot is not a member of.
+    GUEST = "guest"
     TERMINAL = "terminal"
 
 

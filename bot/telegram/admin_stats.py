@@ -33,6 +33,7 @@ from bot.questionlog.feedback import unhelpful_answers
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.report import export_filename, format_stats, format_top, format_unhelpful
 from bot.telegram.admins import Admins
+from bot.telegram.editors import requests_line
 from bot.telegram.language import period_words
 from bot.telegram.ptb import Context
 from bot.telegram.sending import reply_html
@@ -121,7 +122,10 @@ class StatsCommands:
             return
         message, language, days = request
         summary = await stats_summary(self.log, days)
-        await reply_html(message, format_stats(summary, html=True, language=language))
+        editors_line = await requests_line(self.log, summary.since, language)
+        await reply_html(
+            message, format_stats(summary, html=True, language=language) + editors_line
+        )
         if summary.total == 0:
             # A chart of nothing says no more than the line above.
             return

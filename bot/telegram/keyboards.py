@@ -42,6 +42,7 @@ class Action(StrEnum):
     TOPIC = "t"  # list a topic's entries
     TOPIC_HASHED = "u"  # the same, by hash
     TOPICS = "T"  # list the topics
+    ASK_EDITORS = "E"  # send the question the message answered to the editors
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,7 +99,7 @@ def parse_callback(data: str | None) -> Callback | None:
     except ValueError:
         return None
     language = _CODE_LANGUAGES.get(language_code)
-    if language is None or (not key and action is not Action.TOPICS):
+    if language is None or (not key and action not in (Action.TOPICS, Action.ASK_EDITORS)):
         return None
     return Callback(action, language, key)
 
@@ -172,3 +173,16 @@ def entry_question(entry: Entry, language: Language) -> str:
     """An entry's first phrasing in ``language``."""
     english = entry.questions_en[0] if entry.questions_en else ""
     return localised(entry.questions_zh[0] if entry.questions_zh else english, english, language)
+
+
+def with_ask_editors(
+    markup: InlineKeyboardMarkup | None, language: Language
+) -> InlineKeyboardMarkup:
+    """``markup`` (or none) with a last row holding the "ask the editors" button.
+
+    The button names nothing: the message it is under is the one whose question it sends.
+    """
+    rows = [list(row) for row in markup.inline_keyboard] if markup is not None else []
+    data = Callback(Action.ASK_EDITORS, language).encode()
+    rows.append([InlineKeyboardButton(say("tg_ed_button", language), callback_data=data)])
+    return InlineKeyboardMarkup(rows)

@@ -40,6 +40,7 @@ from bot.messages import say
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.pseudonyms import hash_user
 from bot.questionlog.records import Channel, QuestionRecord
+from bot.telegram.editors import EditorDesk
 from bot.telegram.feedback import FeedbackHandlers, with_feedback
 from bot.telegram.flood import Admission, QuestionLimiter
 from bot.telegram.keyboards import (
@@ -51,6 +52,7 @@ from bot.telegram.keyboards import (
     resolve,
     suggestions_keyboard,
     topics_keyboard,
+    with_ask_editors,
 )
 from bot.telegram.language import user_language
 from bot.telegram.ptb import Context
@@ -95,6 +97,8 @@ class TelegramBot:
         self.feedback = FeedbackHandlers(
             question_log, user_hash_salt=user_hash_salt, limiter=self.question_limiter
         )
+        # Follow-ups (replies to answers) and the "ask the editors" button; None: neither.
+        self.editors: EditorDesk | None = None
 
     # --- commands ----------------------------------------------------------------------------
 
@@ -313,11 +317,13 @@ class TelegramBot:
             await self._reply(message, escape(text))
             return
         engine = self.engine()
+        # A reply to one of the bot's answers is read in the context of its question.
+        previous = await self.editors.previous_question(message) if self.editors else None
         started = time.perf_counter()
-        answer = engine.ask(question)
+        answer = EditorDesk.ask(engine, question, previous)
         latency_ms = (time.perf_counter() - started) * 1000
         record_id = self.log_question(answer, user, _CHANNELS.get(message.chat.type), latency_ms)
-        await self._send_answer(message, answer, engine, record_id)
+        await self._send_answer(message, answer, engine, record_id, previous=previous)
 
     def log_question(
         self, answer: Answer, user: User, channel: Channel | None, latency_ms: float
@@ -351,15 +357,21 @@ class TelegramBot:
         record_id: str | None,
         *,
         quote: bool | None = None,
+        previous: str | None = None,
     ) -> None:
-        """The answer, its citation, buttons for its suggestions, and 👍/👎 under an answer."""
+        """The answer, its citation, buttons for its suggestions, 👍/👎 under an answer and
+        "ask the editors" under no answer; noted, so a reply to it is a follow-up."""
         html = answer_html(answer, engine.knowledge.primary_source)
         markup = suggestions_keyboard(answer.suggestions, answer.language)
         if answer.status is Status.ANSWERED:
             markup = with_feedback(markup, record_id, answer.language)
+        elif self.editors is not None and self.editors.offers_editors(answer):
+            markup = with_ask_editors(markup, answer.language)
         sent = await self._reply(message, html, markup, quote=quote)
         # Every reply, answered or unsure: a reaction or a tapped choice finds its question.
         self.feedback.note_reply(sent, record_id)
+        if self.editors is not None:
+            await self.editors.remember(sent, answer, engine, previous)
 
     async def _usage(self, message: Message, user: User, key: str, context: Context) -> None:
         language = user_language(user.language_code)

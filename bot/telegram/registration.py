@@ -4,11 +4,12 @@ PTB hands an update to the first handler of a group that matches it, so the orde
 bot's dispatch table, read top to bottom:
 
 1. The admins' commands, uploads and buttons, behind ``Admins.only`` (private chats only, so
-   figures, exports and reviews never land in a group).
+   figures, exports and reviews never land in a group); an admin's reply to a question sent to
+   the editors (any other reply of theirs is a question like anyone's).
 2. The refusals: an admin command or a knowledge file from anyone else is refused and logged;
    a tap on an admin button from anyone else likewise.
-3. The user-facing handlers: commands, unknown commands, questions, other messages, taps,
-   inline queries.
+3. The user-facing handlers: commands, unknown commands, questions, other messages, taps
+   ("ask the editors" and 👍/👎 before the catch-all), inline queries, guest mentions.
 
 And the error handler, and the command menu the bot sets at start.
 """
@@ -35,8 +36,10 @@ from bot.telegram.admin_knowledge import KnowledgeCommands
 from bot.telegram.admin_stats import StatsCommands
 from bot.telegram.admin_unanswered import UnansweredCommands
 from bot.telegram.admins import ADMIN_COMMANDS, Admins
+from bot.telegram.editors import ASK_EDITORS_BUTTON, EditorDesk
 from bot.telegram.errors import on_error
 from bot.telegram.feedback import VOTE_BUTTONS
+from bot.telegram.guest import GuestAnswers
 from bot.telegram.inline import InlineAnswers
 from bot.telegram.pending import ANY_ADMIN_BUTTON, GROUP_BUTTONS, UPLOAD_BUTTONS
 from bot.telegram.ptb import App, Context, Handler
@@ -73,6 +76,8 @@ def register_handlers(
     stats: StatsCommands | None = None,
     knowledge: KnowledgeCommands | None = None,
     unanswered: UnansweredCommands | None = None,
+    editors: EditorDesk | None = None,
+    guest: GuestAnswers | None = None,
 ) -> None:
     """Add every handler to ``application``, in the order that decides who handles what."""
     new = filters.UpdateType.MESSAGE
@@ -101,6 +106,10 @@ def register_handlers(
             CommandHandler("unanswered", unanswered.on_unanswered, filters=admin),
             AdminButtonHandler(unanswered.on_group_button, pattern=GROUP_BUTTONS, admins=admins),
         ]
+    if editors is not None:
+        replies = admin & filters.REPLY & filters.TEXT & ~filters.COMMAND
+        on_reply = editors.admin_reply_or(questions.on_private_text)
+        handlers.append(MessageHandler(replies, on_reply))
     # 2. Everyone else's attempts at them.
     handlers += [
         CommandHandler(list(ADMIN_COMMANDS), admins.refuse_command, filters=new & private),
@@ -123,9 +132,15 @@ def register_handlers(
         # 👍/👎 under answers, before the catch-all for taps; and the same as reactions.
         CallbackQueryHandler(questions.feedback.on_vote, pattern=VOTE_BUTTONS),
         MessageReactionHandler(questions.feedback.on_reaction),
+    ]
+    if editors is not None:
+        handlers.append(CallbackQueryHandler(editors.on_ask_editors, pattern=ASK_EDITORS_BUTTON))
+    handlers += [
         CallbackQueryHandler(questions.on_button),
         InlineQueryHandler(inline.on_inline_query),
     ]
+    if guest is not None:
+        handlers.append(MessageHandler(filters.UpdateType.GUEST_MESSAGE, guest.on_guest_message))
     application.add_handlers(handlers)
     application.add_error_handler(on_error)
 

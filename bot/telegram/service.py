@@ -33,7 +33,13 @@ logger = logging.getLogger(__name__)
 LONG_POLL_SECONDS = 10
 # Only what the bot handles; edited messages are deliberately not requested (answered with
 # silence), so Telegram need not send them.
-ALLOWED_UPDATES = ("message", "callback_query", "inline_query", "message_reaction")
+ALLOWED_UPDATES = (
+    "message",
+    "callback_query",
+    "inline_query",
+    "message_reaction",
+    "guest_message",
+)
 # Updates handled at once, and HTTP connections to the Bot API for them. More buys nothing
 # when the engine answers in well under a millisecond; it only costs memory and scheduling.
 CONCURRENT_UPDATES = 16

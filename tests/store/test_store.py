@@ -328,8 +328,11 @@ def test_user_hash_needs_a_salt() -> None:
         hash_user(42, "")
 
 
-async def test_raw_user_id_is_not_in_the_file(db_path: Path) -> None:
-    """Neither the decimal nor the binary form of a Telegram id appears in the database files."""
+async def test_logged_questions_leave_no_raw_user_id_in_the_file(db_path: Path) -> None:
+    """Logged questions put neither the decimal nor the binary form of the asker's Telegram id
+    in the database files, only its pseudonym. (Not the whole file's guarantee: a question
+    sent to the editors keeps its route until answered or a week old, see
+    test_conversations; feedback's replies table keys the bot's messages by chat id.)"""
     user_id = 987_654_321_012
     async with QuestionLog(db_path) as log:
         for _ in range(3):

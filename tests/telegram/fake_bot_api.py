@@ -56,6 +56,7 @@ STRING_PARAMETERS = frozenset(
         "parse_mode",
         "callback_query_id",
         "inline_query_id",
+        "guest_query_id",
         "url",
         "secret_token",
         "language_code",
@@ -238,6 +239,8 @@ class FakeBotApi:
         self.sent: list[Json] = []
         self.callback_answers: dict[str, Json] = {}
         self.inline_answers: dict[str, Json] = {}
+        # Guest mode (Bot API 10.0): answerGuestQuery calls, by guest_query_id.
+        self.guest_answers: dict[str, Json] = {}
         self.commands: dict[str, list[Json]] = {}
         self.webhook: _Webhook | None = None
         self.webhook_statuses: list[int] = []
@@ -474,6 +477,23 @@ class FakeBotApi:
         )
         return query_id
 
+    def push_guest_message(self, user: Json, chat: Json, text: str) -> str:
+        """The user mentions the bot in ``chat``, which the bot is not in (guest mode)."""
+        query_id = f"gq{next(self._update_ids)}"
+        message: Json = {
+            "message_id": next(self._counter(int(chat["id"]))),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": user,
+            "text": text,
+            "guest_query_id": query_id,
+        }
+        entities = text_entities(text)
+        if entities:
+            message["entities"] = entities
+        self.push_update({"guest_message": message})
+        return query_id
+
     # --- waiting ---------------------------------------------------------------------------
 
     async def wait_until(self, condition: Callable[[], bool], within: float = 5.0) -> None:
@@ -590,6 +610,7 @@ class FakeBotApi:
             "editMessageReplyMarkup": self._edit_message_reply_markup,
             "answerCallbackQuery": self._answer_callback_query,
             "answerInlineQuery": self._answer_inline_query,
+            "answerGuestQuery": self._answer_guest_query,
             "setMyCommands": self._set_my_commands,
             "deleteMyCommands": self._delete_my_commands,
             "sendChatAction": self._send_chat_action,
@@ -625,7 +646,11 @@ class FakeBotApi:
         return handed
 
     def _is_allowed(self, update: Json) -> bool:
-        """Telegram sends message_reaction updates only when allowed_updates names them."""
+        """Telegram sends message_reaction updates only when allowed_updates names them, and
+        no update of a type a given allowed_updates list leaves out (checked for guest
+        messages)."""
+        if "guest_message" in update:
+            return self.allowed_updates is None or "guest_message" in self.allowed_updates
         if "message_reaction" not in update:
             return True
         return self.allowed_updates is not None and "message_reaction" in self.allowed_updates
@@ -767,6 +792,20 @@ class FakeBotApi:
             self._check_markup(result.get("reply_markup"))
         self.inline_answers[str(params.get("inline_query_id"))] = params
         return True
+
+    async def _answer_guest_query(self, params: Json) -> Json:
+        query_id = str(params.get("guest_query_id"))
+        if query_id in self.guest_answers:
+            raise BotApiError(400, "Bad Request: query is too old and response timeout expired")
+        result = params.get("result")
+        if not isinstance(result, dict):
+            raise BotApiError(400, "Bad Request: result is required")
+        content = result.get("input_message_content", {})
+        self._check_text(
+            {"text": content.get("message_text"), "parse_mode": content.get("parse_mode")}
+        )
+        self.guest_answers[query_id] = params
+        return {"inline_message_id": f"gm{query_id}"}
 
     async def _set_my_commands(self, params: Json) -> bool:
         self.commands[str(params.get("language_code", ""))] = list(params.get("commands", []))
