@@ -65,7 +65,9 @@ class MessageSteps:
             home = self._home_questions(question, pieces, whole.language, whole.normalized)
             if home is not None:
                 return home
-            return whole if whole.status is not Status.ANSWERED else self._one.ask(subject)
+            if whole.status is not Status.ANSWERED:
+                return whole
+            return replace(self._one.ask(subject), question=question)
         questions = self._questions(pieces) or [("", question, "")]
         if len(questions) == 1 and not questions[0][0] and len(pieces) == 1:
             return whole  # one plain question: its parts are itself

@@ -402,3 +402,9 @@ def test_an_industry_claimed_for_the_five_is_corrected_with_the_five(
 def test_an_uncovered_industrys_own_question_is_still_declined(engine: Engine) -> None:
     """ "大渡口火锅产业有没有发展目标" asks about hotpot itself: declined, not the list."""
     assert engine.ask("大渡口火锅产业有没有发展目标").status is Status.NO_ANSWER
+
+
+def test_every_reply_keeps_the_message_as_asked(engine: Engine) -> None:
+    """The answer's question is the user's message verbatim (the log stores it)."""
+    for message in ("五大产业里有没有汽车产业？", "重庆小面和火锅，哪个算大渡口的百亿级产业？"):
+        assert engine.ask(message).question == message
