@@ -262,6 +262,10 @@ def _quiet_logs_for_chat() -> None:
         handler.setLevel(max(handler.level, logging.WARNING))
 
 
+# What a shell reports for a process killed by SIGPIPE (128 + 13).
+_BROKEN_PIPE_STATUS = 141
+
+
 def main(argv: list[str] | None = None) -> int:
     """Parse ``argv`` and run the command; the exit status is returned."""
     if sys.stdin is None:
@@ -280,6 +284,19 @@ def main(argv: list[str] | None = None) -> int:
     # aiosqlite logs every statement at DEBUG from its own thread: noise that drowns the log
     # and, written after the process's last line, makes "stopped" not the last thing it says.
     logging.getLogger("aiosqlite").setLevel(logging.INFO)
+    try:
+        return _command(args, settings)
+    except BrokenPipeError:
+        # The reader went away (`python -m bot ask … | head -1`): stop quietly, as a shell
+        # tool does. Python's own flush of stdout at exit would raise again, so stdout is
+        # pointed at /dev/null first (the recipe of Python's signal documentation).
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return _BROKEN_PIPE_STATUS
+
+
+def _command(args: argparse.Namespace, settings: Settings) -> int:
+    """Run the parsed command."""
     try:
         if args.command == "run":
             return _run(settings, telegram_only=args.telegram)

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
 import sqlite3
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 from tests.engine.conftest import FAQ, REPO, write_knowledge
@@ -332,3 +334,37 @@ def test_run_telegram_without_a_token_says_so_once_and_exits_0() -> None:
     (line,) = result.stderr.splitlines()
     assert line.startswith("TELEGRAM_BOT_TOKEN is not set: the Telegram bot cannot start")
     assert "status 0" in line
+
+
+def test_ask_json_stops_quietly_when_its_reader_goes_away() -> None:
+    """`ask --json | head -1`: the closed pipe ends the run with 141 and no traceback."""
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(REPO)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "ask", "--json"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=REPO,
+        env=env,
+    )
+    assert process.stdin is not None
+    assert process.stdout is not None
+    assert process.stderr is not None
+    stdin = process.stdin
+
+    def feed() -> None:
+        # Written from a thread: 2,000 lines are more than a pipe holds before the bot's
+        # answers are read, and the bot stops reading once its reader has gone.
+        with contextlib.suppress(BrokenPipeError):
+            stdin.write("小面今年的营收目标是多少\n".encode() * 2000)
+        with contextlib.suppress(BrokenPipeError):
+            stdin.close()
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    assert process.stdout.readline().startswith(b"{")
+    process.stdout.close()  # the reader leaves, as `head -1` does
+    stderr = process.stderr.read()
+    assert process.wait(timeout=120) == 141
+    writer.join(timeout=10)
+    assert b"Traceback" not in stderr
