@@ -75,6 +75,10 @@ class Analyzer:
             self._zh.setdefault(word.lower(), stop)
         for word in lexicon.stopwords_en:
             self._en.setdefault(tuple(word.lower().split()), stop)
+        # Looked up stemmed as well as written ("aiming to add" finds "aim"), so each phrase
+        # is known by its stems too.
+        for phrase, known in list(self._en.items()):
+            self._en.setdefault(tuple(_stem(w) for w in phrase), known)
         self._mixed.sort(key=lambda item: -len(item[0].pattern))
         # English misspellings ("revenu", "yeer", "Dadukuo") are corrected into the lexicon's
         # own English words; words the knowledge uses otherwise (its English phrasings and
@@ -345,12 +349,22 @@ class Analyzer:
 
 
 def _stem(word: str) -> str:
-    """A light English stem, enough for plurals: projects → project, industries → industry."""
+    """A light English stem, enough for plurals and verb forms: projects → project,
+    industries → industry, aiming → aim, started → start, planned → plan."""
     if len(word) > 4 and word.endswith("ies"):
         return word[:-3] + "y"
     if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
         return word[:-1]
+    for ending in ("ing", "ed"):
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) >= 3 and any(c in _VOWELS for c in stem):
+            if len(stem) > 3 and stem[-1] == stem[-2] and stem[-1] not in "lsz":
+                return stem[:-1]  # planned → plan, stopped → stop
+            return stem
     return word
+
+
+_VOWELS = frozenset("aeiouy")
 
 
 def _add_residue(text: str, features: set[str]) -> None:

@@ -21,6 +21,8 @@ _BOUNDARY = re.compile(
     r"[?？!！。;；\n\r]+|[，、：:…~～]+|,(?!\d{3}\b)|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])"
     r"|(?<=[.?!])\s+(?=[A-Za-z])|\.\s*$"
 )
+_MARK = re.compile(r"[?？]")
+_SENTENCE_END = re.compile(r"[?？!！。;；\n\r]|\.\s")
 # A numbered list of questions: "1) … 2) …", "(1)…", "①…", "1、…", "1. …". Each item is a
 # question even when it asks with no question word ("2) software revenue growth target").
 _NUMBERED = re.compile(
@@ -72,6 +74,22 @@ class Clause:
     about_writer: bool
 
 
+def _pieces(text: str) -> list[tuple[str, bool]]:
+    """``text`` cut at its boundaries, each piece with whether it is a whole sentence that a
+    question mark ends ("noodle target for next year?"; not the tail of "What was the revenue,
+    not just the growth target?", whose question mark is the whole sentence's)."""
+    found: list[tuple[str, bool]] = []
+    start = 0
+    whole_sentence = True
+    for boundary in _BOUNDARY.finditer(text):
+        mark = boundary.group()
+        found.append((text[start : boundary.start()], whole_sentence and bool(_MARK.search(mark))))
+        whole_sentence = bool(_SENTENCE_END.search(mark))
+        start = boundary.end()
+    found.append((text[start:], False))
+    return found
+
+
 def clauses(message: str) -> list[Clause]:
     """The message's clauses in order, blank ones dropped."""
     items = _NUMBERED.split(message)
@@ -80,9 +98,13 @@ def clauses(message: str) -> list[Clause]:
     pieces: list[tuple[str, bool]] = []
     for number, item in enumerate(items):
         first = len(pieces)
-        for piece in _BOUNDARY.split(item):
+        for piece, marked in _pieces(item):
             for part in _CONNECTIVE.split(piece):
                 pieces.extend((p, False) for p in _ENGLISH_JOIN.split(part) if p.strip())
+            if marked and pieces and pieces[-1][0].strip():
+                # "noodle target for next year? what about hotpot?": a question mark asks,
+                # whatever the words before it.
+                pieces[-1] = (pieces[-1][0], True)
         if number and len(pieces) > first:
             pieces[-1] = (pieces[-1][0], True)  # a listed item asks, whatever its words
     found = []

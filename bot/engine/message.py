@@ -118,17 +118,27 @@ class MessageSteps:
         self, question: str, pieces: list[Clause], language: Language, normalized: str
     ) -> Answer | None:
         """ "大渡口的开工率是多少？九龙坡呢？": a message asking of the article's place and of
-        another, each question naming its own, gets the article's answers and a decline of
-        the other place's. None when any question leaves its place unsaid."""
+        another gets the article's answers and a decline of the other place's. A question
+        that leaves its place unsaid is about the article's place before the first question
+        about another one ("上半年小面营收好多 九龙坡的又是好多": the writer starts with the
+        article's subject, then turns away), and about that other place after it ("what about
+        hotpot, any target for that?"). None when no question names another place."""
         questions = self._questions(pieces)
         home = self._one.home_terms
         if len(questions) < 2 or not home:
             return None
         parts: list[Answer] = []
+        elsewhere: Answer | None = None
         for _, text, _ in questions:
-            if not self._foreign(text) and not home <= self._one.terms_of(text):
-                return None
-            parts.append(replace(self._one.ask(text), question=text))
+            if self._foreign(text):
+                elsewhere = replace(self._one.ask(text), question=text)
+                parts.append(elsewhere)
+            elif elsewhere is not None and not home <= self._one.terms_of(text):
+                parts.append(replace(elsewhere, question=text))
+            else:
+                parts.append(replace(self._one.ask(text), question=text))
+        if elsewhere is None:
+            return None
         if not any(p.status is Status.ANSWERED for p in parts):
             return None
         return self._compose.combined(question, language, normalized, parts)

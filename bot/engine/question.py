@@ -279,7 +279,8 @@ class QuestionSteps:
     def _entries_sharing(self, normalized: str) -> list[str]:
         """For a question naming one figure, the narrowest entry of each figure of the
         article's that it begins (50 → 50家, 50亿元以上, 50亿级)."""
-        named = [f for f in figures_in(normalized) if f[:1].isdigit()]
+        # "50是啥子的50": the same figure named twice is still one figure.
+        named = list(dict.fromkeys(f for f in figures_in(normalized) if f[:1].isdigit()))
         if len(named) != 1:
             return []
         (figure,) = named

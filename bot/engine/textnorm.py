@@ -23,6 +23,8 @@ _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 # "56个亿" is spoken Chinese for 56亿.
 _COUNTED_MAGNITUDE = re.compile(r"(\d)个([万亿])")
+# "havent", "dont": an English negation typed without its apostrophe.
+_BARE_NEGATION = re.compile(r"\b(have|has|had|do|does|did|is|are|was|were|ca|wo|could|would)nt\b")
 _THOUSANDS_SEPARATOR = re.compile(r"(?<=\d),(?=\d{3}\b)")
 
 _NUMERAL_CHARS = "零〇一二两三四五六七八九十百千点"
@@ -187,13 +189,19 @@ _DEMONSTRATIVE_SEVERAL = re.compile(r"([这那])几(?:个|项|家|件|条)")
 # ... and "哪个" for 谁 of a person ("区长是哪个", "书记是哪个嘛"); "是哪个项目" stays which.
 _DIALECT_WHO = re.compile(r"(?<=[长记导人任者])(是|叫)?哪个(?=$|[?!.,;:\s]|[哦嘛呢喃啊哈嘞噻嗦])")
 
+# "投资了一百个亿 有那么多没得哦", "真有这么高吗": doubting a figure just claimed is checking it
+# (the claim is what the article can confirm or correct), not asking how much "that much" is.
+_DOUBTING_TAIL = re.compile(
+    r"(?:真的?)?有?(?:那么|这么|恁个|恁么|辣么)(?:多|高|大|快)(?:没得|没有|吗|不|嘛|哦|哟|啊|呀)+"
+)
+
 
 # Cantonese (Hong Kong readers) asks with its own function words; after conversion to
 # simplified script they are read as the Mandarin ones the lexicon knows. Only in a message that
 # is Cantonese by one of its markers, and 系 (係, "is") only where it is not part of a word
 # (体系, 关系, 联系 …).
 _CANTONESE_MARKERS = re.compile(
-    r"[嘅咩咪佢嚟㗎喺唔咗啲冇睇揾啱]|边个|边度|边日|边三|边几|系咪|系唔系|仲有"
+    r"[嘅咩咪佢嚟㗎喺唔咗啲冇睇揾啱嘢嗰𠮶]|边个|边度|边日|边三|边几|系咪|系唔系|仲有"
 )
 _CANTONESE_WORDS = (
     ("啱唔啱", "对不对"),
@@ -205,10 +213,20 @@ _CANTONESE_WORDS = (
     ("仲系", "还是"),
     ("系唔系", "是不是"),
     ("系咪", "是不是"),
+    ("叫咩名字", "叫什么名字"),
+    ("叫咩名", "叫什么名字"),
     ("边个", "谁"),
     ("边度", "哪里"),
     ("边日", "哪天"),
     ("边", "哪"),
+    ("讲嘢", "讲话"),
+    ("嘢", "东西"),
+    ("嗰个", "那个"),
+    ("𠮶个", "那个"),
+    ("嗰", "那"),
+    ("𠮶", "那"),
+    ("入面", "里面"),
+    ("话要", "说要"),
     ("几多", "多少"),
     ("嘅", "的"),
     ("咩", "什么"),
@@ -250,6 +268,7 @@ def normalize(text: str) -> str:
     text = numerals_to_digits(text)
     text = _THOUSANDS_SEPARATOR.sub("", text)
     text = english_amounts(text)
+    text = _BARE_NEGATION.sub(r"\1n't", text)
     text = _DIALECT_HOW_MANY.sub("多少", text)
     # 几多 asks how many in Cantonese, Hakka and Wuhan speech alike, with or without a
     # Cantonese marker in the message.
@@ -258,4 +277,5 @@ def normalize(text: str) -> str:
     text = _DIALECT_WHO.sub(r"\1谁", text)
     text = _DEMONSTRATIVE_SEVERAL.sub(r"\1些", text)
     text = _COUNTED_MAGNITUDE.sub(r"\1\2", text)
+    text = _DOUBTING_TAIL.sub("吗", text)
     return _WHITESPACE.sub(" ", text).strip()

@@ -408,3 +408,102 @@ def test_every_reply_keeps_the_message_as_asked(engine: Engine) -> None:
     """The answer's question is the user's message verbatim (the log stores it)."""
     for message in ("五大产业里有没有汽车产业？", "重庆小面和火锅，哪个算大渡口的百亿级产业？"):
         assert engine.ask(message).question == message
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("朋友说华韶智算中心投了一百个亿 有那么多没得", "65亿元"),
+        ("小面明年要搞到300亿 真有这么多吗", "200亿元"),
+    ],
+)
+def test_doubting_a_claimed_figure_is_checking_it(
+    engine: Engine, question: str, figure: str
+) -> None:
+    """ "有那么多没得" after a claimed figure asks whether it is so: "不对" and the article's."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("不对")
+    assert figure in answer.text
+
+
+def test_a_figure_named_twice_is_still_one_bare_figure(engine: Engine) -> None:
+    """ "50是啥子的50" is as ambiguous as "50是啥": several of the article's figures begin so."""
+    assert engine.ask("文章那个50是啥子的50哦").status is Status.AMBIGUOUS
+
+
+def test_a_question_without_a_place_before_another_place_is_the_articles(
+    engine: Engine,
+) -> None:
+    """The writer asks of the article first, then of another district: the first is
+    answered, the other district's declined, in one reply."""
+    answer = engine.ask("上半年小面营收好多 江北区的又是好多嘛")
+    assert answer.status is Status.ANSWERED
+    assert "13.6亿元" in answer.text
+    assert [p.status for p in answer.parts] == [Status.ANSWERED, Status.NO_ANSWER]
+
+
+def test_a_question_without_a_place_after_another_place_is_about_that_place(
+    engine: Engine,
+) -> None:
+    """ "what about hotpot, any target for that?": the last question is hotpot's, declined;
+    the first, about the article's noodles, is answered."""
+    answer = engine.ask("noodle revenue target this year? what about hotpot, any target for it?")
+    assert answer.status is Status.ANSWERED
+    assert "50亿元以上" in answer.text
+    first, *others = answer.parts
+    assert first.status is Status.ANSWERED
+    assert others
+    assert all(p.status is Status.NO_ANSWER for p in others)
+
+
+def test_another_places_questions_stay_declined_whole(engine: Engine) -> None:
+    """A message about another district that then asks without naming a place is declined."""
+    assert engine.ask("九龙坡区的五大产业是什么？有多少个重点项目？").status is Status.NO_ANSWER
+
+
+def test_a_whole_sentence_ending_in_a_question_mark_asks(engine: Engine) -> None:
+    """ "noodle target next year? …": a question mark makes a sentence a question without
+    a question word, but not the tail of a sentence asking something else."""
+    assert [c.asks for c in clauses("noodle target for next year? what about hotpot?")] == [
+        True,
+        True,
+    ]
+    tail = clauses("What was the revenue in H1, not just the growth target?")
+    assert [c.asks for c in tail] == [True, False]
+
+
+def test_a_persons_age_is_beyond_the_article(engine: Engine) -> None:
+    """The article names 黄红's offices, not her age or career: declined, not her entry."""
+    assert engine.ask("黄红区长今年好大年纪 以前在哪点工作").status is Status.NO_ANSWER
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("呢篇文入面嗰個區長叫咩名？", "huang-hong"),
+        ("區長話要狠抓邊四樣嘢？", "four-henzhua"),
+    ],
+)
+def test_cantonese_speech_words_are_read_as_mandarin(
+    engine: Engine, question: str, entry: str
+) -> None:
+    """嗰 (that), 嘢 (thing), 入面 (inside), 叫咩名 (what is … called) are understood."""
+    answer = engine.ask(question)
+    assert answer.entry_id == entry
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("How much new industrial output is Dadukou aiming to add?", "30亿元以上"),
+        ("how many key projects havent started yet?", "24个"),
+    ],
+)
+def test_english_verb_forms_and_bare_negations_are_understood(
+    engine: Engine, question: str, figure: str
+) -> None:
+    """ "aiming", "started" are read by their stems and "havent" as "haven't"."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert figure in answer.text
