@@ -19,7 +19,7 @@ from typing import TextIO
 from bot.config import Settings
 from bot.engine.answers import Language, Status
 from bot.engine.render import MESSAGE_LIMIT, telegram_length
-from bot.messages import say
+from bot.messages import counted, say
 from bot.questionlog.analytics import (
     REPORT_TIMEZONE,
     STATUS_LABELS,
@@ -107,11 +107,10 @@ def format_stats(
     period = period_label(summary.days, language)
     if summary.total == 0:
         return markup.text(say("report_no_questions", language, period=period))
-    title = "report_stats_title_one" if summary.users == 1 else "report_stats_title"
     values = {"period": period, "total": f"{summary.total:,}", "users": f"{summary.users:,}"}
     labels = {status: say(STATUS_KEYS[status], language) for status in summary.by_status}
     lines = [
-        markup.bold(say(title, language, **values)),
+        markup.bold(say("report_stats_title", language, **values)),
         markup.block(
             [
                 f"{_pad(labels[status], 11)}{count:>8,}{_percent(count, summary.total):>8}"
@@ -319,7 +318,8 @@ async def _report(settings: Settings, days: int | None, csv_path: Path | None, o
         if csv_path is not None:
             content = await export_csv(log, days)
             await asyncio.to_thread(_write_file, csv_path, content)
-            print(f"\nWrote {_csv_rows(content):,} questions to {csv_path}", file=out)
+            written = counted(_csv_rows(content), "question", "questions")
+            print(f"\nWrote {written} to {csv_path}", file=out)
     finally:
         await log.close()
     return 0
