@@ -313,6 +313,25 @@ MESSAGES.update(
             "en": "{count} labelled {count:question|questions} answered right now would turn "
             "wrong",
         },
+        # One labelled question the change would turn wrong, under tg_kn_reason_regressions;
+        # {status} and {expected} are report_status_* words.
+        "tg_kn_regression": {"zh": "{question} — {why}", "en": "{question} — {why}"},
+        "tg_kn_regression_lacks": {
+            "zh": "答案里没有 {missing}",
+            "en": "answer lacks {missing}",
+        },
+        "tg_kn_regression_not_answered": {
+            "zh": "结果是“{status}”，应该回答",
+            "en": "{status}, expected an answer",
+        },
+        "tg_kn_regression_answered": {
+            "zh": "会用 {entry} 回答，应该是“{expected}”",
+            "en": "answered ({entry}), expected {expected}",
+        },
+        "tg_kn_regression_status": {
+            "zh": "结果是“{status}”，应该是“{expected}”",
+            "en": "{status}, expected {expected}",
+        },
         "tg_kn_reason_no_entry": {
             "zh": "条目 {entry} 已经不存在了。",
             "en": "there is no entry {entry} any more",
