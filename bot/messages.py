@@ -616,6 +616,16 @@ MESSAGES.update(
             "zh": "最常问的条目（{period}）",
             "en": "Most asked entries, {period}",
         },
+        # The /stats chart (bot/questionlog/chart.py); its title is report_stats_title.
+        "chart_per_day": {
+            "zh": "每天的问题数（北京时间），按结果分",
+            "en": "Questions per day (UTC+8) by status",
+        },
+        "chart_questions": {"zh": "问题数", "en": "questions"},
+        "chart_no_questions": {"zh": "这段时间没有问题", "en": "No questions in this period"},
+        "chart_top_entries": {"zh": "最常问的条目", "en": "Top entries"},
+        "chart_answered": {"zh": "回答的问题数", "en": "questions answered"},
+        "chart_no_answered": {"zh": "没有回答过的问题", "en": "No answered questions"},
         "report_unhelpful_none": {
             "zh": "没有被点 👎 的回答（{period}）。",
             "en": "No answers voted 👎 ({period}).",

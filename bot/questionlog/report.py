@@ -11,6 +11,7 @@ import io
 import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape as escape_html
 from pathlib import Path
@@ -22,7 +23,6 @@ from bot.engine.render import MESSAGE_LIMIT, telegram_length
 from bot.messages import counted, say
 from bot.questionlog.analytics import (
     REPORT_TIMEZONE,
-    STATUS_LABELS,
     EntryCount,
     QuestionGroup,
     StatsSummary,
@@ -175,6 +175,39 @@ def _counts_line(
     return markup.text(say("report_counts", language, title=title, counts=" · ".join(parts)))
 
 
+@dataclass(frozen=True, slots=True)
+class ChartLabels:
+    """Every word on the ``/stats`` chart, in one language (``bot.questionlog.chart``)."""
+
+    title: str
+    statuses: Mapping[Status, str]
+    per_day: str
+    questions: str
+    no_questions: str
+    top_entries: str
+    answered: str
+    no_answered: str
+
+
+def chart_labels(summary: StatsSummary, language: Language = Language.ENGLISH) -> ChartLabels:
+    """The chart's words for ``summary`` in ``language``: the title is ``/stats``' own."""
+    values = {
+        "period": period_label(summary.days, language),
+        "total": f"{summary.total:,}",
+        "users": f"{summary.users:,}",
+    }
+    return ChartLabels(
+        title=say("report_stats_title", language, **values),
+        statuses={status: say(key, language) for status, key in STATUS_KEYS.items()},
+        per_day=say("chart_per_day", language),
+        questions=say("chart_questions", language),
+        no_questions=say("chart_no_questions", language),
+        top_entries=say("chart_top_entries", language),
+        answered=say("chart_answered", language),
+        no_answered=say("chart_no_answered", language),
+    )
+
+
 def format_top(
     entries: Sequence[EntryCount],
     days: int | None,
@@ -234,7 +267,7 @@ def format_unanswered(
     items = []
     for rank, group in enumerate(groups, start=1):
         split = ", ".join(
-            f"{count:,} {STATUS_LABELS[status]}"
+            f"{count:,} {say(STATUS_KEYS[status], Language.ENGLISH)}"
             for status, count in sorted(group.by_status.items(), key=lambda item: -item[1])
         )
         head = markup.text(f"{rank}. {group.count:,}× ({split})")
