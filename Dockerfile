@@ -33,11 +33,12 @@ ENV PYTHONUNBUFFERED=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_ROOT_USER_ACTION=ignore
 
-# The sqlite3 shell, for online backups of the question log (.backup, see the README).
+# The sqlite3 shell, for online backups of the question log (.backup, see the README), and a
+# font with Chinese glyphs (about 5 MB), so the /stats chart can be drawn in Chinese.
 # The bot's own unprivileged user, with a fixed uid so that a host folder mounted at /data (or
 # at /app/knowledge) can be given to it: chown -R 10001:10001 FOLDER.
 RUN apt-get update \
- && apt-get install --yes --no-install-recommends sqlite3 \
+ && apt-get install --yes --no-install-recommends sqlite3 fonts-wqy-microhei \
  && rm -rf /var/lib/apt/lists/* \
  && groupadd --system --gid 10001 bot \
  && useradd --system --uid 10001 --gid bot --home-dir /app --no-create-home \

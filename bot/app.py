@@ -35,7 +35,7 @@ from bot.telegram.editors import EditorDesk
 from bot.telegram.feedback import DigestJob
 from bot.telegram.guest import GuestAnswers
 from bot.telegram.inline import InlineAnswers
-from bot.telegram.intake import TokenRefused
+from bot.telegram.polling import TokenRefused
 from bot.telegram.questions import TelegramBot
 from bot.telegram.registration import register_handlers
 from bot.telegram.service import TelegramService

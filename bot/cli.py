@@ -21,6 +21,7 @@ from bot.engine.pipeline import Engine, load_engine
 from bot.engine.render import answer_text
 from bot.engine.semantic import SemanticIndexer
 from bot.engine.textnorm import controls_to_spaces
+from bot.messages import counted
 from bot.questionlog.log import QuestionLog
 
 # `run --telegram` with no token: the container's command when .env lacks the token. There is
@@ -179,7 +180,7 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     except KnowledgeError as error:
         for problem in error.problems:
             print(f"{directory / problem.file}:{problem.line}: {problem.field}: {problem.message}")
-        print(f"{len(error.problems)} problem(s)", file=sys.stderr)
+        print(counted(len(error.problems), "problem", "problems"), file=sys.stderr)
         return 1
     print(
         f"{directory}: ok — {len(knowledge.facts)} facts, {len(knowledge.entries)} entries, "
@@ -312,7 +313,8 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
 
         return run_health(settings)
     except KnowledgeError as error:
-        print(f"knowledge is invalid ({len(error.problems)} problem(s)):", file=sys.stderr)
+        problems = counted(len(error.problems), "problem", "problems")
+        print(f"knowledge is invalid ({problems}):", file=sys.stderr)
         for problem in error.problems:
             print(f"  {problem}", file=sys.stderr)
         return 1

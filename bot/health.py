@@ -34,6 +34,7 @@ from bot.engine.pipeline import Engine, load_engine
 from bot.engine.render import answer_text
 from bot.engine.semantic import SemanticIndexer
 from bot.heartbeat import heartbeat_path, read_heartbeat
+from bot.messages import counted
 from bot.questionlog.log import QuestionLog
 
 # How long to wait for the bot's own writes to release the database (a flush takes
@@ -75,9 +76,8 @@ def check_knowledge(directory: Path, semantic: SemanticIndexer | None = None) ->
         engine = load_engine(directory, semantic)
     except KnowledgeError as error:
         first = error.problems[0] if error.problems else "no details"
-        raise Unhealthy(
-            f"knowledge {directory}: {len(error.problems)} problem(s), first: {first}"
-        ) from error
+        problems = counted(len(error.problems), "problem", "problems")
+        raise Unhealthy(f"knowledge {directory}: {problems}, first: {first}") from error
     answer = _self_test(engine)
     if answer is None:
         raise Unhealthy(

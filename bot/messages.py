@@ -3,10 +3,14 @@
 Each message has a simplified Chinese and an English text; traditional Chinese is derived
 from the simplified text with OpenCC, so the two Chinese versions can never drift apart.
 Placeholders use ``str.format`` names. Values put into messages are plain text: renderers
-escape them for HTML.
+escape them for HTML. English counts agree with their number: ``{count:entry|entries}`` is the
+first word when ``count`` is exactly 1 and the second otherwise (Chinese needs no such thing).
 """
 
 from __future__ import annotations
+
+import string
+from typing import Any
 
 from bot.engine.answers import Language
 from bot.engine.textnorm import to_traditional
@@ -99,14 +103,34 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+class _CountFormatter(string.Formatter):
+    """``str.format`` plus the ``{count:one|many}`` spec: the word agreeing with ``count``."""
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, many = format_spec.split("|", 1)
+            # Values arrive as text, thousands separated ("1", "1,204"): only "1" is singular.
+            return one if str(value).strip() == "1" else many
+        return str(super().format_field(value, format_spec))
+
+
+_FORMATTER = _CountFormatter()
+
+
 def say(key: str, language: Language, **values: str) -> str:
     """The message ``key`` in ``language``, with ``values`` filled in."""
     texts = MESSAGES[key]
     if language is Language.ENGLISH:
-        return texts["en"].format(**values)
-    text = texts["zh"].format(**values)
+        return _FORMATTER.format(texts["en"], **values)
+    text = _FORMATTER.format(texts["zh"], **values)
     # Values (a title, a name the user typed) are converted along with the template.
     return to_traditional(text) if language is Language.TRADITIONAL else text
+
+
+def counted(count: int, one: str, many: str) -> str:
+    """``1 problem`` / ``3 problems``: an English count with the word agreeing, for the
+    command line's own English lines."""
+    return f"{count:,} {one if count == 1 else many}"
 
 
 # === Telegram (bot/telegram/service.py, bot/telegram/keyboards.py) ===========================
@@ -206,8 +230,6 @@ MESSAGES.update(
             "as CSV, /export all for the whole log. Days: 1 to {max_days}, "
             "default {default_days}.",
         },
-        "tg_period_days": {"zh": "最近 {days} 天", "en": "last {days} days"},
-        "tg_period_all": {"zh": "全部记录", "en": "all time"},
         "tg_stats_caption": {
             "zh": "问题统计（{period}）：每天的问题数（按结果分）和最常问的条目。",
             "en": "Questions ({period}): per day by outcome, and the entries asked most.",
@@ -284,11 +306,31 @@ MESSAGES.update(
         },
         "tg_kn_reason_problems": {
             "zh": "{file} 有 {count} 处问题：",
-            "en": "{file} has {count} problem(s)",
+            "en": "{file} has {count} {count:problem|problems}",
         },
         "tg_kn_reason_regressions": {
             "zh": "{count} 个现在答对的标注问题会变成答错：",
-            "en": "{count} labelled question(s) answered right now would turn wrong",
+            "en": "{count} labelled {count:question|questions} answered right now would turn "
+            "wrong",
+        },
+        # One labelled question the change would turn wrong, under tg_kn_reason_regressions;
+        # {status} and {expected} are report_status_* words.
+        "tg_kn_regression": {"zh": "{question} — {why}", "en": "{question} — {why}"},
+        "tg_kn_regression_lacks": {
+            "zh": "答案里没有 {missing}",
+            "en": "answer lacks {missing}",
+        },
+        "tg_kn_regression_not_answered": {
+            "zh": "结果是“{status}”，应该回答",
+            "en": "{status}, expected an answer",
+        },
+        "tg_kn_regression_answered": {
+            "zh": "会用 {entry} 回答，应该是“{expected}”",
+            "en": "answered ({entry}), expected {expected}",
+        },
+        "tg_kn_regression_status": {
+            "zh": "结果是“{status}”，应该是“{expected}”",
+            "en": "{status}, expected {expected}",
         },
         "tg_kn_reason_no_entry": {
             "zh": "条目 {entry} 已经不存在了。",
@@ -344,11 +386,11 @@ MESSAGES.update(
         "tg_kn_diff_change": {"zh": "{field} {old} → {new}", "en": "{field} {old} → {new}"},
         "tg_kn_diff_phrasings_added": {
             "zh": "新增问法 {count} 条",
-            "en": "{count} phrasing(s) added",
+            "en": "{count} {count:phrasing|phrasings} added",
         },
         "tg_kn_diff_phrasings_removed": {
             "zh": "删除问法 {count} 条",
-            "en": "{count} phrasing(s) removed",
+            "en": "{count} {count:phrasing|phrasings} removed",
         },
         "tg_kn_kind_entry": {"zh": "条目 {name}", "en": "entry {name}"},
         "tg_kn_kind_fact": {"zh": "事实 {name}", "en": "fact {name}"},
@@ -451,7 +493,7 @@ MESSAGES.update(
         "tg_kn_history_was": {"zh": "（之前是 {previous}）", "en": " (was {previous})"},
         "tg_kn_history_earlier": {
             "zh": "（此前还上线过 {count} 次）",
-            "en": " (also live {count} time(s) before)",
+            "en": " (also live {count} {count:time|times} before)",
         },
         "tg_kn_history_unrecorded": {
             "zh": "{version}（使用中）· {when} · {origin}（下次改动时记入历史）",
@@ -539,11 +581,7 @@ MESSAGES.update(
         },
         "report_stats_title": {
             "zh": "问题（{period}）：{total} 个，来自 {users} 位用户",
-            "en": "Questions, {period}: {total} from {users} users",
-        },
-        "report_stats_title_one": {
-            "zh": "问题（{period}）：{total} 个，来自 {users} 位用户",
-            "en": "Questions, {period}: {total} from {users} user",
+            "en": "Questions, {period}: {total} from {users} {users:user|users}",
         },
         "report_status_answered": {"zh": "已回答", "en": "answered"},
         "report_status_ambiguous": {"zh": "有歧义", "en": "ambiguous"},
@@ -578,6 +616,16 @@ MESSAGES.update(
             "zh": "最常问的条目（{period}）",
             "en": "Most asked entries, {period}",
         },
+        # The /stats chart (bot/questionlog/chart.py); its title is report_stats_title.
+        "chart_per_day": {
+            "zh": "每天的问题数（北京时间），按结果分",
+            "en": "Questions per day (UTC+8) by status",
+        },
+        "chart_questions": {"zh": "问题数", "en": "questions"},
+        "chart_no_questions": {"zh": "这段时间没有问题", "en": "No questions in this period"},
+        "chart_top_entries": {"zh": "最常问的条目", "en": "Top entries"},
+        "chart_answered": {"zh": "回答的问题数", "en": "questions answered"},
+        "chart_no_answered": {"zh": "没有回答过的问题", "en": "No answered questions"},
         "report_unhelpful_none": {
             "zh": "没有被点 👎 的回答（{period}）。",
             "en": "No answers voted 👎 ({period}).",
@@ -622,7 +670,8 @@ MESSAGES.update(
         },
         "digest_questions": {
             "zh": "问题 {total} 个，来自 {users} 位用户；回答了 {answered} 个（{rate}）。",
-            "en": "{total} questions from {users} users; {answered} answered ({rate}).",
+            "en": "{total} {total:question|questions} from {users} {users:user|users}; {answered} "
+            "answered ({rate}).",
         },
         "digest_no_questions": {"zh": "这段时间没有人提问。", "en": "Nobody asked anything."},
         "digest_unanswered_head": {
@@ -673,7 +722,8 @@ MESSAGES.update(
         },
         "tg_ed_closed": {
             "zh": "没能送达：这个问题已经有人回复，或已超过 {days} 天。",
-            "en": "Not delivered: this question was already answered, or is over {days} days old.",
+            "en": "Not delivered: this question was already answered, or is over {days} "
+            "{days:day|days} old.",
         },
         "tg_ed_reader": {"zh": "一位读者", "en": "A reader"},
         "tg_ed_stats": {

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.engine.answers import Answer, Status
 from bot.engine.evaluation import LabelledQuestion, judge, load_questions
 from bot.engine.knowledge import (
     EDITABLE_FILES,
@@ -22,8 +23,9 @@ from bot.engine.knowledge import (
     load_knowledge,
 )
 from bot.engine.pipeline import Engine
+from bot.engine.textnorm import to_simplified
 from bot.knowledge_admin.diff import Diff, diff_knowledge
-from bot.knowledge_admin.errors import ChangeError
+from bot.knowledge_admin.errors import ChangeError, Worded
 from bot.knowledge_admin.live import LiveEngine
 
 _SAFE_NAME = re.compile(r"^[a-z]+\.yaml$")
@@ -31,11 +33,13 @@ _SAFE_NAME = re.compile(r"^[a-z]+\.yaml$")
 
 @dataclass(frozen=True, slots=True)
 class Regression:
-    """A labelled question that is right now and would turn wrong."""
+    """A labelled question that is right now and would turn wrong: ``after`` says how (in
+    English), ``line`` is the admin's line for it, in any language."""
 
     question: str
     now: str
     after: str
+    line: Worded
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,10 +95,33 @@ def regressions(
         known = right_now(directory, now)
     found = []
     for label, current in known.labels:
-        verdict = judge(after.ask(label.question), label)
+        answer = after.ask(label.question)
+        verdict = judge(answer, label)
         if not verdict.correct:
-            found.append(Regression(label.question, current, verdict.detail))
+            line = Worded(
+                "tg_kn_regression", question=label.question, why=why_wrong(answer, label)
+            )
+            found.append(Regression(label.question, current, verdict.detail, line))
     return found
+
+
+def why_wrong(answer: Answer, label: LabelledQuestion) -> Worded:
+    """How ``answer`` fails ``label`` (which ``judge`` found it does), in words for admins.
+
+    ``judge``'s own detail is English for the benchmark; this follows its cases.
+    """
+    status = Worded(f"report_status_{answer.status.value}")
+    if label.expect == "answered":
+        if answer.status is not Status.ANSWERED:
+            return Worded("tg_kn_regression_not_answered", status=status)
+        # Replies may be in traditional script; labels are in the article's simplified script.
+        text = to_simplified(answer.text)
+        missing = [f for f in (*label.figures, *label.mentions) if f not in text]
+        return Worded("tg_kn_regression_lacks", missing=", ".join(missing))
+    expected = Worded(f"report_status_{label.expect}")
+    if answer.status is Status.ANSWERED:
+        return Worded("tg_kn_regression_answered", entry=answer.entry_id or "", expected=expected)
+    return Worded("tg_kn_regression_status", status=status, expected=expected)
 
 
 def propose_file(
@@ -126,9 +153,7 @@ def propose_file(
     engine = live.current.for_knowledge(knowledge)
     found = regressions(live.directory, now, engine, known)
     if found:
-        raise ChangeError(
-            "regressions", [f"{r.question} — {r.after}" for r in found], count=str(len(found))
-        )
+        raise ChangeError("regressions", [r.line for r in found], count=str(len(found)))
     return Proposal(file, content, now.version, knowledge.version, diff, engine)
 
 

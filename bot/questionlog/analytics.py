@@ -49,13 +49,6 @@ CSV_COLUMNS = (
 _FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # The order statuses are listed and stacked in, in the reports and the chart.
 STATUS_ORDER = (Status.ANSWERED, Status.AMBIGUOUS, Status.NO_ANSWER, Status.SMALLTALK)
-# What admins call each status, in the chart and in the reports.
-STATUS_LABELS: Mapping[Status, str] = {
-    Status.ANSWERED: "answered",
-    Status.AMBIGUOUS: "ambiguous",
-    Status.NO_ANSWER: "declined",
-    Status.SMALLTALK: "small talk",
-}
 # How many top entries /stats (and its chart) shows.
 _CHART_TOP_ENTRIES = 10
 

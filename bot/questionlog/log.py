@@ -8,8 +8,9 @@ process (even SIGKILL) loses at most the rows not yet written and never leaves a
 One connection writes (the flusher, purges, migrations, the inbox, the audit trail); a second,
 query-only connection serves the analytics, so a long export never holds up a flush.
 ``QuestionLog`` is the one interface; the SQL lives by concern in ``migrations``, ``queries``
-(its methods in ``reading.LogQueries``, a base class), ``audit``, ``inbox``, ``feedback`` and
-``conversations``, and each method here hands it the connection it may use.
+(its methods in ``reading.LogQueries``, a base class), ``audit`` (its methods in
+``auditing.LogAudit``, another), ``inbox``, ``feedback`` and ``conversations``, and each method
+hands it the connection it may use.
 """
 
 from __future__ import annotations
@@ -26,8 +27,8 @@ from typing import Any
 import aiosqlite
 
 from bot.config import StorageSettings
-from bot.questionlog import audit, connections, conversations, feedback, inbox
-from bot.questionlog.audit import DismissedQuestion, KnowledgeVersionRecord
+from bot.questionlog import connections, conversations, feedback, inbox
+from bot.questionlog.auditing import LogAudit
 from bot.questionlog.inbox import INBOX_REMEMBERS, InboxEntry
 from bot.questionlog.migrations import MIGRATIONS, Migration, applied_migrations, check_names
 from bot.questionlog.reading import LogQueries
@@ -46,7 +47,7 @@ _DROP_LOG_EVERY = 1000
 _INBOX_PURGE_EVERY_SECONDS = 3600.0
 
 
-class QuestionLog(LogQueries):
+class QuestionLog(LogQueries, LogAudit):
     """The question log. ``open`` before use, ``close`` at shutdown (it writes what is queued).
 
     The queue is written every ``flush_interval_seconds``, or as soon as ``batch_rows`` rows
@@ -277,55 +278,6 @@ class QuestionLog(LogQueries):
             # What was deleted is zeroed (secure_delete): out of the WAL too, into the file.
             await writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         return deleted
-
-    # The admins' audit trail (bot.questionlog.audit).
-
-    async def record_knowledge_version(
-        self,
-        version: str,
-        applied_by: str,
-        action: str,
-        previous: str | None,
-        *,
-        applied_at: datetime | None = None,
-        snapshot: str | None = None,
-    ) -> None:
-        """Note that ``version`` went live (an apply, a rollback, a reload from disk).
-
-        ``snapshot`` names its folder in the knowledge history; a snapshot already noted is
-        not noted twice.
-        """
-        moment = applied_at if applied_at is not None else datetime.now(UTC)
-        await audit.record_knowledge_version(
-            self._write, version, applied_by, action, previous, moment, snapshot
-        )
-
-    async def recorded_snapshots(self) -> set[str]:
-        """The knowledge history's snapshots the audit table has a row for."""
-        return await audit.recorded_snapshots(self._require(self._reader))
-
-    async def knowledge_versions(self, limit: int = 20) -> list[KnowledgeVersionRecord]:
-        """The ``limit`` latest rows of the audit table, newest first."""
-        return await audit.knowledge_versions(self._require(self._reader), limit)
-
-    async def dismiss_question(
-        self,
-        normalized: str,
-        text: str,
-        dismissed_by: str,
-        resolution: str = "dismissed",
-        *,
-        dismissed_at: datetime | None = None,
-    ) -> None:
-        """Hide the unanswered question ``normalized`` (and its group) from ``/unanswered``."""
-        moment = dismissed_at if dismissed_at is not None else datetime.now(UTC)
-        await audit.dismiss_question(
-            self._write, normalized, text, dismissed_by, resolution, moment
-        )
-
-    async def dismissed_questions(self) -> list[DismissedQuestion]:
-        """Every dismissed question, oldest first."""
-        return await audit.dismissed_questions(self._require(self._reader))
 
     async def applied_migrations(self) -> list[tuple[str, str]]:
         """(name, applied_at) of every migration applied to this database, in order."""

@@ -11,6 +11,7 @@ import io
 import sys
 import unicodedata
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape as escape_html
 from pathlib import Path
@@ -19,10 +20,9 @@ from typing import TextIO
 from bot.config import Settings
 from bot.engine.answers import Language, Status
 from bot.engine.render import MESSAGE_LIMIT, telegram_length
-from bot.messages import say
+from bot.messages import counted, say
 from bot.questionlog.analytics import (
     REPORT_TIMEZONE,
-    STATUS_LABELS,
     EntryCount,
     QuestionGroup,
     StatsSummary,
@@ -107,11 +107,10 @@ def format_stats(
     period = period_label(summary.days, language)
     if summary.total == 0:
         return markup.text(say("report_no_questions", language, period=period))
-    title = "report_stats_title_one" if summary.users == 1 else "report_stats_title"
     values = {"period": period, "total": f"{summary.total:,}", "users": f"{summary.users:,}"}
     labels = {status: say(STATUS_KEYS[status], language) for status in summary.by_status}
     lines = [
-        markup.bold(say(title, language, **values)),
+        markup.bold(say("report_stats_title", language, **values)),
         markup.block(
             [
                 f"{_pad(labels[status], 11)}{count:>8,}{_percent(count, summary.total):>8}"
@@ -176,6 +175,39 @@ def _counts_line(
     return markup.text(say("report_counts", language, title=title, counts=" · ".join(parts)))
 
 
+@dataclass(frozen=True, slots=True)
+class ChartLabels:
+    """Every word on the ``/stats`` chart, in one language (``bot.questionlog.chart``)."""
+
+    title: str
+    statuses: Mapping[Status, str]
+    per_day: str
+    questions: str
+    no_questions: str
+    top_entries: str
+    answered: str
+    no_answered: str
+
+
+def chart_labels(summary: StatsSummary, language: Language = Language.ENGLISH) -> ChartLabels:
+    """The chart's words for ``summary`` in ``language``: the title is ``/stats``' own."""
+    values = {
+        "period": period_label(summary.days, language),
+        "total": f"{summary.total:,}",
+        "users": f"{summary.users:,}",
+    }
+    return ChartLabels(
+        title=say("report_stats_title", language, **values),
+        statuses={status: say(key, language) for status, key in STATUS_KEYS.items()},
+        per_day=say("chart_per_day", language),
+        questions=say("chart_questions", language),
+        no_questions=say("chart_no_questions", language),
+        top_entries=say("chart_top_entries", language),
+        answered=say("chart_answered", language),
+        no_answered=say("chart_no_answered", language),
+    )
+
+
 def format_top(
     entries: Sequence[EntryCount],
     days: int | None,
@@ -235,7 +267,7 @@ def format_unanswered(
     items = []
     for rank, group in enumerate(groups, start=1):
         split = ", ".join(
-            f"{count:,} {STATUS_LABELS[status]}"
+            f"{count:,} {say(STATUS_KEYS[status], Language.ENGLISH)}"
             for status, count in sorted(group.by_status.items(), key=lambda item: -item[1])
         )
         head = markup.text(f"{rank}. {group.count:,}× ({split})")
@@ -319,7 +351,8 @@ async def _report(settings: Settings, days: int | None, csv_path: Path | None, o
         if csv_path is not None:
             content = await export_csv(log, days)
             await asyncio.to_thread(_write_file, csv_path, content)
-            print(f"\nWrote {_csv_rows(content):,} questions to {csv_path}", file=out)
+            written = counted(_csv_rows(content), "question", "questions")
+            print(f"\nWrote {written} to {csv_path}", file=out)
     finally:
         await log.close()
     return 0

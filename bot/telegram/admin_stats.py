@@ -28,10 +28,16 @@ from bot.engine.answers import Language
 from bot.engine.render import CAPTION_LIMIT, cut_text
 from bot.messages import say
 from bot.questionlog.analytics import export_csv, stats_summary, top_entries, window_start
-from bot.questionlog.chart import render_stats_chart
+from bot.questionlog.chart import chart_language, render_stats_chart
 from bot.questionlog.feedback import unhelpful_answers
 from bot.questionlog.log import QuestionLog
-from bot.questionlog.report import export_filename, format_stats, format_top, format_unhelpful
+from bot.questionlog.report import (
+    chart_labels,
+    export_filename,
+    format_stats,
+    format_top,
+    format_unhelpful,
+)
 from bot.telegram.admins import Admins
 from bot.telegram.editors import requests_line
 from bot.telegram.language import period_words
@@ -130,7 +136,8 @@ class StatsCommands:
             # A chart of nothing says no more than the line above.
             return
         # Drawing takes a good fraction of a second: not on the event loop.
-        png = await asyncio.to_thread(render_stats_chart, summary)
+        labels = chart_labels(summary, chart_language(language))
+        png = await asyncio.to_thread(render_stats_chart, summary, labels)
         caption = say("tg_stats_caption", language, period=period_words(days, language))
         await _send_or_explain(
             message,

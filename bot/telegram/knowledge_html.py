@@ -40,7 +40,8 @@ def problems_html(head: str, problems: Sequence[str], language: Language) -> str
 def refusal_html(error: ChangeError, language: Language) -> str:
     """A refused change: why (its reason worded in ``language``), then its problems."""
     reason = error.reason_in(language)
-    return problems_html(say("tg_kn_refused", language, reason=reason), error.problems, language)
+    head = say("tg_kn_refused", language, reason=reason)
+    return problems_html(head, error.problems_in(language), language)
 
 
 def diff_html(proposal: Proposal, language: Language) -> str:

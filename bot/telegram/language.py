@@ -9,7 +9,7 @@ admin reads traditional.
 from __future__ import annotations
 
 from bot.engine.answers import Language
-from bot.messages import say
+from bot.questionlog.report import period_label
 
 
 def user_language(language_code: str | None) -> Language:
@@ -47,7 +47,6 @@ def _english(language_code: str | None) -> bool:
 
 
 def period_words(days: int | None, language: Language) -> str:
-    """``last 7 days`` / ``all time`` (``最近 7 天`` / ``全部记录``) in ``language``."""
-    if days is None:
-        return say("tg_period_all", language)
-    return say("tg_period_days", language, days=str(days))
+    """``last 7 days`` / ``last day`` / ``all time`` (``最近 7 天`` / ``全部记录``) in
+    ``language``: the reports' own wording, so a period reads the same everywhere."""
+    return period_label(days, language)

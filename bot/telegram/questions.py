@@ -1,10 +1,12 @@
-"""The user-facing handlers: questions in private chats and groups, ``/ask``, the commands
-(``/start``, ``/help``, ``/topics``, ``/source``), and tapped answer and topic buttons.
+"""The user-facing handlers: questions in private chats and groups, ``/ask``, and tapped
+answer and topic buttons.
 
 ``TelegramBot`` holds the state (engine provider, flood limiter, question log, settings) and its
 methods are the handlers. They stay thin: decide whether to answer, call the engine, log the
 question, render, send. The wording lives in ``bot.messages``, the keyboards in
-``bot.telegram.keyboards``; ``bot.telegram.registration`` registers the handlers in order.
+``bot.telegram.keyboards``; ``bot.telegram.registration`` registers the handlers in order. What
+the bot says without a question (``/start``, ``/help``, ``/topics``, ``/source``, browsing the
+topics) is ``bot.telegram.guide``'s.
 
 Every question the engine answers is logged, with a salted hash of the user id (never the id).
 Logging is an in-memory enqueue; if it fails the failure is logged and the reply still goes out.
@@ -22,14 +24,12 @@ from html import escape
 from telegram import (
     Bot,
     CallbackQuery,
-    InlineKeyboardMarkup,
     Message,
     MessageEntity,
     Update,
     User,
 )
 from telegram.constants import ChatType
-from telegram.error import BadRequest
 
 from bot.config import LimitSettings
 from bot.engine.answers import Answer, Status
@@ -43,20 +43,18 @@ from bot.questionlog.records import Channel, QuestionRecord
 from bot.telegram.editors import EditorDesk
 from bot.telegram.feedback import FeedbackHandlers, with_feedback
 from bot.telegram.flood import Admission, QuestionLimiter
+from bot.telegram.guide import Guide
 from bot.telegram.keyboards import (
     Action,
     Callback,
-    entries_keyboard,
-    localised,
     parse_callback,
     resolve,
     suggestions_keyboard,
-    topics_keyboard,
     with_ask_editors,
 )
 from bot.telegram.language import user_language
 from bot.telegram.ptb import Context
-from bot.telegram.sending import acknowledge, reply_html
+from bot.telegram.sending import acknowledge, reply_in_chat
 
 logger = logging.getLogger(__name__)
 
@@ -99,67 +97,10 @@ class TelegramBot:
         )
         # Follow-ups (replies to answers) and the "ask the editors" button; None: neither.
         self.editors: EditorDesk | None = None
+        # /start, /help, /topics, /source, topic browsing: what the bot knows, no question.
+        self.guide = Guide(engine)
 
-    # --- commands ----------------------------------------------------------------------------
-
-    async def on_start(self, update: Update, context: Context) -> None:
-        """Greet, say what the bot knows, offer example questions."""
-        message, user = update.effective_message, update.effective_user
-        if message is None:
-            return
-        language = user_language(user.language_code if user else None)
-        engine = self.engine()
-        source = engine.knowledge.primary_source
-        text = say(
-            "tg_start",
-            language,
-            name=user.first_name if user else "",
-            newspaper=source.newspaper,
-            newspaper_en=source.newspaper_en,
-            date=source.date,
-            title=source.title,
-            title_en=source.title_en,
-        )
-        markup = suggestions_keyboard(engine.examples(language), language)
-        await self._reply(message, escape(text), markup)
-
-    async def on_help(self, update: Update, context: Context) -> None:
-        """How to use the bot, in private chats, groups and inline."""
-        message, user = update.effective_message, update.effective_user
-        if message is None:
-            return
-        language = user_language(user.language_code if user else None)
-        text = say("tg_help", language, username=context.bot.username)
-        await self._reply(message, escape(text))
-
-    async def on_topics(self, update: Update, context: Context) -> None:
-        """The article's topics as buttons."""
-        message, user = update.effective_message, update.effective_user
-        if message is None:
-            return
-        language = user_language(user.language_code if user else None)
-        markup = topics_keyboard(self.engine().topics(), language)
-        await self._reply(message, escape(say("tg_topics", language)), markup)
-
-    async def on_source(self, update: Update, context: Context) -> None:
-        """The article and the knowledge version."""
-        message, user = update.effective_message, update.effective_user
-        if message is None:
-            return
-        language = user_language(user.language_code if user else None)
-        knowledge = self.engine().knowledge
-        source = knowledge.primary_source
-        text = say(
-            "tg_source",
-            language,
-            newspaper=source.newspaper,
-            newspaper_en=source.newspaper_en,
-            date=source.date,
-            title=source.title,
-            title_en=source.title_en,
-            version=knowledge.version,
-        )
-        await self._reply(message, escape(text))
+    # --- questions ---------------------------------------------------------------------------
 
     async def on_ask(self, update: Update, context: Context) -> None:
         """``/ask question``, anywhere."""
@@ -171,18 +112,6 @@ class TelegramBot:
             await self._usage(message, user, "tg_ask_usage", context)
             return
         await self._answer_question(message, user, question)
-
-    async def on_unknown_command(self, update: Update, context: Context) -> None:
-        """Private chats: say so. Groups: only for a command addressed to this bot."""
-        message, user = update.effective_message, update.effective_user
-        if message is None or message.text is None:
-            return
-        command = message.text.split(maxsplit=1)[0]
-        addressed = command.lower().endswith(f"@{context.bot.username}".lower())
-        if message.chat.type != ChatType.PRIVATE and not addressed:
-            return
-        language = user_language(user.language_code if user else None)
-        await self._reply(message, escape(say("tg_unknown_command", language)))
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -214,14 +143,6 @@ class TelegramBot:
             return
         await self._answer_question(message, user, question)
 
-    async def on_not_text(self, update: Update, context: Context) -> None:
-        """Stickers, photos, voice, documents … in a private chat: ask for text."""
-        message, user = update.effective_message, update.effective_user
-        if message is None:
-            return
-        language = user_language(user.language_code if user else None)
-        await self._reply(message, escape(say("tg_not_text", language)))
-
     # --- buttons -----------------------------------------------------------------------------
 
     async def on_button(self, update: Update, context: Context) -> None:
@@ -241,7 +162,7 @@ class TelegramBot:
             await self._answer_button(query, callback)
         else:
             await acknowledge(query)
-            await self._browse(query, callback)
+            await self.guide.browse(query, callback)
 
     async def _answer_button(self, query: CallbackQuery, callback: Callback) -> None:
         language = callback.language
@@ -265,41 +186,12 @@ class TelegramBot:
         if answer is None:
             text = escape(say("tg_entry_gone", language))
             markup = suggestions_keyboard(engine.examples(language), language)
-            await self._reply(message, text, markup, quote=False)
+            await reply_in_chat(message, text, markup, quote=False)
             return
         await self._send_answer(message, answer, engine, record_id, quote=False)
         if entry_id is not None:
             # Chosen under an unsure reply, it is evidence of what that question meant.
             await self.feedback.note_suggestion_tap(message, query.from_user.id, entry_id)
-
-    async def _browse(self, query: CallbackQuery, callback: Callback) -> None:
-        message = query.message
-        if not isinstance(message, Message):
-            return
-        language = callback.language
-        engine = self.engine()
-        topics = engine.topics()
-        if callback.action is Action.TOPICS:
-            text, markup = say("tg_topics", language), topics_keyboard(topics, language)
-        else:
-            topic = next((t for t in topics if callback.matches(t.id)), None)
-            if topic is None:
-                text = say("tg_topic_gone", language)
-                markup = topics_keyboard(topics, language)
-            else:
-                name = localised(topic.zh, topic.en, language)
-                text = say("tg_topic_entries", language, topic=name)
-                markup = entries_keyboard(engine.entries_in(topic.id), language)
-        try:
-            await message.edit_text(escape(text), reply_markup=markup)
-        except BadRequest as error:
-            if "not modified" in error.message.lower():
-                return  # a double tap: the message already shows this list
-            # The message is gone or too old to edit: the tap still gets its list, anew.
-            logger.info(
-                "could not edit message %s for a tap (%s): sending anew", message.id, error
-            )
-            await self._reply(message, escape(text), markup, quote=False)
 
     # --- answering ---------------------------------------------------------------------------
 
@@ -309,12 +201,12 @@ class TelegramBot:
         if admission is Admission.REFUSED:
             return
         if admission is Admission.NOTIFY:
-            await self._reply(message, escape(say("tg_flood", detect_language(question))))
+            await reply_in_chat(message, escape(say("tg_flood", detect_language(question))))
             return
         if telegram_length(question) > self.limits.max_question_chars:
             limit = str(self.limits.max_question_chars)
             text = say("question_too_long", detect_language(question), limit=limit)
-            await self._reply(message, escape(text))
+            await reply_in_chat(message, escape(text))
             return
         engine = self.engine()
         # A reply to one of the bot's answers is read in the context of its question.
@@ -367,7 +259,7 @@ class TelegramBot:
             markup = with_feedback(markup, record_id, answer.language)
         elif self.editors is not None and self.editors.offers_editors(answer):
             markup = with_ask_editors(markup, answer.language)
-        sent = await self._reply(message, html, markup, quote=quote)
+        sent = await reply_in_chat(message, html, markup, quote=quote)
         # Every reply, answered or unsure: a reaction or a tapped choice finds its question.
         self.feedback.note_reply(sent, record_id)
         if self.editors is not None:
@@ -378,7 +270,7 @@ class TelegramBot:
         examples = self.engine().examples(language)
         example = examples[0].question if examples else ""
         text = say(key, language, example=example, username=context.bot.username)
-        await self._reply(message, escape(text))
+        await reply_in_chat(message, escape(text))
 
     @staticmethod
     def _without_own_mentions(message: Message, bot: Bot) -> str:
@@ -393,16 +285,3 @@ class TelegramBot:
             if is_own:
                 text = text.replace(mentioned, " ")
         return text
-
-    @staticmethod
-    async def _reply(
-        message: Message,
-        html: str,
-        markup: InlineKeyboardMarkup | None = None,
-        *,
-        quote: bool | None = None,
-    ) -> list[Message]:
-        """Send ``html`` to the message's chat (and topic); in groups, as a reply to it."""
-        if quote is None:
-            quote = message.chat.type != ChatType.PRIVATE
-        return await reply_html(message, html, markup, quote=quote)

@@ -120,15 +120,15 @@ def register_handlers(
         handlers.append(MessageHandler(new & private & _KNOWLEDGE_FILES, admins.refuse_upload))
     # 3. The users'.
     handlers += [
-        CommandHandler("start", questions.on_start, filters=new),
-        CommandHandler("help", questions.on_help, filters=new),
-        CommandHandler("topics", questions.on_topics, filters=new),
-        CommandHandler("source", questions.on_source, filters=new),
+        CommandHandler("start", questions.guide.on_start, filters=new),
+        CommandHandler("help", questions.guide.on_help, filters=new),
+        CommandHandler("topics", questions.guide.on_topics, filters=new),
+        CommandHandler("source", questions.guide.on_source, filters=new),
         CommandHandler("ask", questions.on_ask, filters=new),
-        MessageHandler(new & filters.COMMAND, questions.on_unknown_command),
+        MessageHandler(new & filters.COMMAND, questions.guide.on_unknown_command),
         MessageHandler(new & private & filters.TEXT, questions.on_private_text),
         MessageHandler(new & groups & filters.TEXT, questions.on_group_text),
-        MessageHandler(new & private & ~filters.StatusUpdate.ALL, questions.on_not_text),
+        MessageHandler(new & private & ~filters.StatusUpdate.ALL, questions.guide.on_not_text),
         # 👍/👎 under answers, before the catch-all for taps; and the same as reactions.
         CallbackQueryHandler(questions.feedback.on_vote, pattern=VOTE_BUTTONS),
         MessageReactionHandler(questions.feedback.on_reaction),

@@ -13,6 +13,7 @@ import logging
 from collections.abc import Sequence
 
 from telegram import Bot, CallbackQuery, InlineKeyboardMarkup, Message
+from telegram.constants import ChatType
 from telegram.error import BadRequest, TelegramError
 
 from bot.engine.answers import Language
@@ -54,6 +55,20 @@ async def reply_html(
             )
         )
     return sent
+
+
+async def reply_in_chat(
+    message: Message,
+    html: str,
+    markup: InlineKeyboardMarkup | None = None,
+    *,
+    quote: bool | None = None,
+) -> list[Message]:
+    """Send ``html`` to the message's chat (and topic); in groups, unless ``quote`` says
+    otherwise, as a reply to it."""
+    if quote is None:
+        quote = message.chat.type != ChatType.PRIVATE
+    return await reply_html(message, html, markup, quote=quote)
 
 
 async def send_html(bot: Bot, chat_id: int, html: str) -> None:

@@ -3,7 +3,8 @@
 The Application's Bot API calls go over ``bot.telegram.http.AiohttpRequest`` and through
 ``bot.telegram.ratelimit.PatientRateLimiter``; its handlers are added by
 ``bot.telegram.registration`` (``bot.app`` composes it all). Updates are received by
-``bot.telegram.intake``, so that none is lost.
+``bot.telegram.polling`` or ``bot.telegram.webhook`` into ``bot.telegram.intake``, so that none
+is lost.
 """
 
 from __future__ import annotations
@@ -21,11 +22,14 @@ from telegram.ext import Application, Defaults, JobQueue
 from bot.config import TelegramSettings
 from bot.heartbeat import WRITE_EVERY_SECONDS, Heartbeat
 from bot.telegram.http import AiohttpRequest, StatusRecordingRequest
-from bot.telegram.intake import MAX_BACKLOG, Intake, with_retries
+from bot.telegram.intake import MAX_BACKLOG, Intake
+from bot.telegram.polling import poll_updates
 from bot.telegram.ptb import App
 from bot.telegram.questions import TelegramBot
 from bot.telegram.ratelimit import PatientRateLimiter
 from bot.telegram.registration import set_command_menu
+from bot.telegram.waiting import with_retries
+from bot.telegram.webhook import WebhookReceiver
 
 logger = logging.getLogger(__name__)
 
@@ -153,15 +157,15 @@ class TelegramService:
                 heartbeat,
                 capacity=self.max_backlog,
                 workers=CONCURRENT_UPDATES,
-                updates_request=self.updates_request,
             )
+            receiver = WebhookReceiver(intake)
             self.intake = intake
             tasks: list[asyncio.Task[None]] = []
             receiving_stop = asyncio.Event()
             try:
                 tasks.append(asyncio.create_task(heartbeat.keep_writing(self.heartbeat_interval)))
                 await intake.start()
-                receiving = await self._start_receiving(intake, receiving_stop)
+                receiving = await self._start_receiving(intake, receiver, receiving_stop)
                 tasks.extend(receiving)
                 logger.info("bot @%s is up (%s)", application.bot.username, mode)
                 self.ready.set()
@@ -179,7 +183,7 @@ class TelegramService:
             finally:
                 self.ready.clear()
                 receiving_stop.set()
-                await intake.stop_webhook()
+                await receiver.stop()
                 for task in tasks:
                     task.cancel()
                 await asyncio.gather(*tasks, return_exceptions=True)
@@ -195,13 +199,13 @@ class TelegramService:
         logger.info("stopped")
 
     async def _start_receiving(
-        self, intake: Intake, stop: asyncio.Event
+        self, intake: Intake, receiver: WebhookReceiver, stop: asyncio.Event
     ) -> list[asyncio.Task[None]]:
         """Start polling, or the webhook and its watch; the tasks that receive."""
         bot = self.application.bot
         if self.telegram.mode == "webhook":
             webhook = self.telegram.webhook
-            await intake.start_webhook(
+            await receiver.start(
                 listen=webhook.listen,
                 port=webhook.port,
                 path=webhook.path,
@@ -216,19 +220,19 @@ class TelegramService:
                 ),
             )
             return [
-                asyncio.create_task(
-                    intake.watch_webhook(stop, webhook.url, self.heartbeat_interval)
-                )
+                asyncio.create_task(receiver.watch(stop, webhook.url, self.heartbeat_interval))
             ]
         # A webhook left from an earlier run in webhook mode would make getUpdates fail.
         await with_retries("deleting the webhook", bot.delete_webhook)
         return [
             asyncio.create_task(
-                intake.poll(
+                poll_updates(
+                    intake,
                     stop,
                     long_poll_seconds=LONG_POLL_SECONDS,
                     allowed_updates=ALLOWED_UPDATES,
                     poll_interval=self.telegram.poll_interval,
+                    updates_request=self.updates_request,
                 ),
                 name="polling",
             )

@@ -7,11 +7,19 @@ from pathlib import Path
 
 import pytest
 
+from bot.engine.answers import Answer, Language, Status
+from bot.engine.evaluation import LabelledQuestion
 from bot.knowledge_admin.changes import KnowledgeEditor
 from bot.knowledge_admin.diff import changed_excerpts
 from bot.knowledge_admin.errors import ChangeError
 from bot.knowledge_admin.live import LiveEngine
-from bot.knowledge_admin.proposals import Phrasing, Proposal, _insert_phrasing, check_file_name
+from bot.knowledge_admin.proposals import (
+    Phrasing,
+    Proposal,
+    _insert_phrasing,
+    check_file_name,
+    why_wrong,
+)
 from tests.engine.conftest import FACTS, FAQ
 
 QUESTIONS = """\
@@ -155,6 +163,49 @@ def test_regression_gate_refuses_turning_right_answers_wrong(editor: KnowledgeEd
         editor.propose("faq.yaml", faq.encode())
     assert "would turn wrong" in refused.value.message
     assert refused.value.problems == ["重庆小面明年营收目标是多少 — answer lacks 200亿元"]
+    assert refused.value.problems_in(Language.SIMPLIFIED) == [
+        "重庆小面明年营收目标是多少 — 答案里没有 200亿元"
+    ]
+
+
+def test_regression_lines_say_how_an_answer_turned_wrong_in_either_language() -> None:
+    """Each way of turning wrong is worded for an English and a Chinese admin alike."""
+
+    def reply(status: Status, text: str = "", entry: str | None = None) -> Answer:
+        return Answer("q", status, text, Language.SIMPLIFIED, entry_id=entry)
+
+    wants_answer = LabelledQuestion("q", "direct", "tune", "answered", figures=("200亿元",))
+    wants_decline = LabelledQuestion("q", "out_of_scope", "tune", "no_answer")
+    wants_smalltalk = LabelledQuestion("q", "smalltalk", "tune", "smalltalk")
+    cases = [
+        (
+            reply(Status.ANSWERED, "营收翻番"),
+            wants_answer,
+            "answer lacks 200亿元",
+            "答案里没有 200亿元",
+        ),
+        (
+            reply(Status.NO_ANSWER),
+            wants_answer,
+            "declined, expected an answer",
+            "结果是“没能回答”，应该回答",
+        ),
+        (
+            reply(Status.ANSWERED, "x", "noodle"),
+            wants_decline,
+            "answered (noodle), expected declined",
+            "会用 noodle 回答，应该是“没能回答”",
+        ),
+        (
+            reply(Status.AMBIGUOUS),
+            wants_smalltalk,
+            "ambiguous, expected small talk",
+            "结果是“有歧义”，应该是“闲聊”",
+        ),
+    ]
+    for answer, label, english, chinese in cases:
+        why = why_wrong(answer, label)
+        assert (why, why.in_language(Language.SIMPLIFIED)) == (english, chinese)
 
 
 def test_apply_writes_atomically_keeps_history_and_swaps(editor: KnowledgeEditor) -> None:

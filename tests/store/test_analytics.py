@@ -13,8 +13,11 @@ from pathlib import Path
 
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.text import Text
 
-from bot.engine.answers import Status
+from bot.engine.answers import Language, Status
+from bot.questionlog import chart
 from bot.questionlog.analytics import (
     CSV_COLUMNS,
     EntryCount,
@@ -26,6 +29,7 @@ from bot.questionlog.analytics import (
 )
 from bot.questionlog.chart import build_stats_figure, stats_chart_png
 from bot.questionlog.log import QuestionLog
+from bot.questionlog.report import chart_labels
 from tests.store.conftest import make_record
 from tests.store.dataset import (
     AMBIGUOUS,
@@ -212,6 +216,35 @@ async def test_chart_is_drawn_by_agg(log: QuestionLog) -> None:
     await fill(log)
     summary = await stats_summary(log, 7, now=NOW)
     assert isinstance(build_stats_figure(summary).canvas, FigureCanvasAgg)
+
+
+def _figure_texts(figure: Figure) -> set[str]:
+    return {text.get_text() for text in figure.findobj(Text)}
+
+
+async def test_chart_is_worded_in_the_language_it_is_given(log: QuestionLog) -> None:
+    """The chart's title, legend, titles and axes read in the labels' language."""
+    await fill(log)
+    summary = await stats_summary(log, 7, now=NOW)
+    chinese = _figure_texts(
+        build_stats_figure(summary, chart_labels(summary, Language.SIMPLIFIED))
+    )
+    assert {"问题（最近 7 天）：8 个，来自 4 位用户", "已回答", "没能回答", "闲聊"} <= chinese
+    assert {"每天的问题数（北京时间），按结果分", "最常问的条目", "回答的问题数"} <= chinese
+    assert "answered" not in chinese
+    english = _figure_texts(build_stats_figure(summary))
+    assert {"Questions, last 7 days: 8 from 4 users", "answered", "Top entries"} <= english
+
+
+def test_chart_falls_back_to_english_without_a_cjk_font(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a font that draws Chinese the chart is drawn in English, not in empty boxes;
+    with one, in the admin's language."""
+    monkeypatch.setattr(chart, "cjk_font", lambda: None)
+    assert chart.chart_language(Language.SIMPLIFIED) is Language.ENGLISH
+    assert chart.chart_language(Language.TRADITIONAL) is Language.ENGLISH
+    monkeypatch.setattr(chart, "cjk_font", lambda: "WenQuanYi Micro Hei")
+    assert chart.chart_language(Language.TRADITIONAL) is Language.TRADITIONAL
+    assert chart.chart_language(Language.ENGLISH) is Language.ENGLISH
 
 
 def test_chart_ignores_the_global_backend_and_pyplot() -> None:

@@ -59,6 +59,19 @@ def test_digest_escapes_questions_and_says_when_all_is_quiet() -> None:
     assert format_digest(quiet, Language.SIMPLIFIED).endswith("这段时间没有人提问。")
 
 
+def test_digest_counts_agree_with_their_number_in_english() -> None:
+    """One question from one user reads singular, two from two plural; Chinese is unchanged."""
+    one = Digest(1, NOW, 1, 1, 1, (), ())
+    assert "\n1 question from 1 user; 1 answered (100%).\n" in format_digest(one, Language.ENGLISH)
+    two = Digest(1, NOW, 2, 2, 1, (), ())
+    assert "\n2 questions from 2 users; 1 answered (50%).\n" in format_digest(
+        two, Language.ENGLISH
+    )
+    assert "问题 1 个，来自 1 位用户；回答了 1 个（100%）。" in format_digest(
+        one, Language.SIMPLIFIED
+    )
+
+
 def test_digest_schedule_from_settings() -> None:
     """off: none; daily: every day, one day's worth; weekly: its weekday (0 = Sunday), 7 days."""
     assert digest_schedule(DigestSettings()) is None

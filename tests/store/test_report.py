@@ -9,7 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bot.config import Settings, StorageSettings
-from bot.engine.answers import Status
+from bot.engine.answers import Language, Status
+from bot.messages import counted, say
 from bot.questionlog.analytics import QuestionGroup, stats_summary, top_entries
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.report import (
@@ -152,3 +153,32 @@ def test_report_refuses_zero_days(db_path: Path) -> None:
     err = io.StringIO()
     assert run_report(settings_for(db_path), 0, None, out=io.StringIO(), err=err) == 2
     assert "--days" in err.getvalue()
+
+
+def test_english_admin_counts_agree_with_one_and_two() -> None:
+    """Every English admin count says "1 user", "1 problem" … and "2 users", "2 problems" …;
+    the Chinese texts stay as written."""
+    english, chinese = Language.ENGLISH, Language.SIMPLIFIED
+    title = {"period": "last 7 days", "total": "1"}
+    assert say("report_stats_title", english, **title, users="1").endswith("1 from 1 user")
+    assert say("report_stats_title", english, **title, users="2").endswith("1 from 2 users")
+    for key, one, two in (
+        ("tg_kn_reason_problems", "facts.yaml has 1 problem", "facts.yaml has 2 problems"),
+        ("tg_kn_reason_regressions", "1 labelled question answered", "2 labelled questions"),
+        ("tg_kn_diff_phrasings_added", "1 phrasing added", "2 phrasings added"),
+        ("tg_kn_diff_phrasings_removed", "1 phrasing removed", "2 phrasings removed"),
+        ("tg_kn_history_earlier", "also live 1 time before", "also live 2 times before"),
+    ):
+        assert one in say(key, english, file="facts.yaml", count="1"), key
+        assert two in say(key, english, file="facts.yaml", count="2"), key
+    assert say("tg_ed_closed", english, days="1").endswith("over 1 day old.")
+    assert say("tg_ed_closed", english, days="2").endswith("over 2 days old.")
+    assert say("tg_kn_reason_problems", chinese, file="f", count="1") == "f 有 1 处问题："
+    # Thousands are plural: the count arrives formatted.
+    assert say("tg_kn_reason_problems", english, file="f", count="1,001") == "f has 1,001 problems"
+
+
+def test_command_line_counts_agree_with_their_number() -> None:
+    """The command line's own English lines count the same way."""
+    assert counted(1, "question", "questions") == "1 question"
+    assert counted(1204, "question", "questions") == "1,204 questions"

@@ -55,7 +55,7 @@ WORDS = {
         "refused": "Refused; nothing was changed. Reason: ",
         "no_earlier": "there is no earlier version to roll back to",
         "bad_name": "“notes.txt” is not a knowledge file name",
-        "entry": "  • entry key-projects: answer (zh) {old} → {new}; 2 phrasing(s) added",
+        "entry": "  • entry key-projects: answer (zh) {old} → {new}; 2 phrasings added",
         "cancelled": "Cancelled; nothing was changed.",
         "history": "Knowledge versions, newest first (times in UTC+8):",
         "loaded": " · server · loaded at start",

@@ -204,5 +204,5 @@ async def test_the_digest_reaches_each_admin_in_their_language(
     (english,) = fake_api.sent_to(9101)
     (chinese,) = fake_api.sent_to(9102)
     assert english["text"].startswith("The bot's weekly digest (")
-    assert "1 questions from 1 users; 1 answered (100%)." in english["text"]
+    assert "1 question from 1 user; 1 answered (100%)." in english["text"]
     assert chinese["text"].startswith("问答机器人周报（")

@@ -378,9 +378,9 @@ async def test_rollback_restores_and_history_lists_who_and_when(start_bot: BotSt
     # Each version once, on its newest row.
     expected = [
         rf"{first} \(live\) · {when} · Ada \(9001\) · rollback from {second} \(was {second}\)"
-        r" \(also live 1 time\(s\) before\)",
+        r" \(also live 1 time before\)",
         rf"{second} · {when} · Ada \(9001\) · rollback from {third} \(was {third}\)"
-        r" \(also live 1 time\(s\) before\)",
+        r" \(also live 1 time before\)",
         rf"{third} · {when} · Bo \(9002\) · apply faq.yaml \(was {second}\)",
     ]
     assert len(lines) == 1 + len(expected)
@@ -410,7 +410,7 @@ async def test_edit_on_disk_then_rollback_returns_to_the_upload(start_bot: BotSt
     when = r"\d{4}-\d\d-\d\d \d\d:\d\d"
     expected = [
         rf"{second} \(live\) · {when} · Ada \(9001\) · rollback from {edited} \(was {edited}\)"
-        r" \(also live 1 time\(s\) before\)",
+        r" \(also live 1 time before\)",
         rf"{edited} · {when} · server · reload from disk \(was {second}\)",
         rf"{first} · {when} · server · loaded at start",
     ]
@@ -676,7 +676,7 @@ async def test_regression_gate_refuses_turning_a_right_answer_wrong(
         )
     assert reply["text"] == (
         f"{REFUSED}原因：1 个现在答对的标注问题会变成答错：\n"
-        "重庆小面明年营收目标是多少 — answer lacks 200亿元"
+        "重庆小面明年营收目标是多少 — 答案里没有 200亿元"
     )
     assert "<pre>" in reply["html"]
     assert snapshot(bot.knowledge) == before
