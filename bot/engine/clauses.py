@@ -22,6 +22,15 @@ _BOUNDARY = re.compile(
     r"|(?<=[.?!])\s+(?=[A-Za-z])|\.\s*$"
 )
 _MARK = re.compile(r"[?？]")
+_DIGIT = re.compile(r"\d")
+# A confirmation tag standing alone after a claim: "…, right?", "…，对吧？", "…，是不是".
+_TAG = re.compile(
+    r"(?:对吧|对吗|对不对|是吧|是吗|是不是|是不是哦|没错吧|对不|是不|真的吗|真的假的|对头不|是这样不)"
+    r"[吗吧呢啊哦嘛噻?!.。]*"
+    r"|(?:right|correct|is it|isn't it|is that right|is that correct|am i right|true|yes or no)"
+    r"[?!.]*",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[?？!！。;；\n\r]|\.\s")
 # A numbered list of questions: "1) … 2) …", "(1)…", "①…", "1、…", "1. …". Each item is a
 # question even when it asks with no question word ("2) software revenue growth target").
@@ -107,11 +116,25 @@ def clauses(message: str) -> list[Clause]:
                 pieces[-1] = (pieces[-1][0], True)
         if number and len(pieces) > first:
             pieces[-1] = (pieces[-1][0], True)  # a listed item asks, whatever its words
-    found = []
+    found: list[Clause] = []
     about_writer = False
     for piece, listed in pieces:
         text = piece.strip(" \t,.，。")
         if not text:
+            continue
+        if found and _TAG.fullmatch(normalize(text)):
+            # "the noodle target is 10 billion yuan, right?": a tag asks whether the clause
+            # before it is so; it is no question of its own.
+            last = found[-1]
+            found[-1] = Clause(f"{last.text} {text}", True, False)
+            # "软件企业新引育50家，软信营收增长40%，对吗？": the tag checks every claim before
+            # it that states a figure, each a question of its own.
+            for number in range(len(found) - 2, -1, -1):
+                claim = found[number]
+                if claim.asks or claim.about_writer or not _DIGIT.search(claim.text):
+                    break
+                found[number] = Clause(f"{claim.text} {text}", True, False)
+            about_writer = False
             continue
         # Read as matching reads it: simplified, Cantonese and dialect words as Mandarin ones
         # ("分咗邊三張清單", "仲有幾多個" ask like "分了哪三张清单", "还有多少个").

@@ -149,6 +149,13 @@ class Decider:
                 chosen.entry, language, question, normalized, chosen.score, premise
             )
         faq_contenders = [c for c in contenders if c.entry.kind == "faq"]
+        covering = _covering(faq_contenders) if premise.confirming and premise.figures else None
+        if covering is not None and best is not None and best.score >= t.ambiguous_score:
+            # "the noodle target is 100亿, right?": whichever target was meant, the claim is
+            # checked against all of them, which one entry states together.
+            return self._compose.entry_answer(
+                covering.entry, language, question, normalized, covering.score, premise
+            )
         if best is not None and len(faq_contenders) >= 2 and best.score >= t.ambiguous_score:
             choices = tuple(
                 self._compose.suggestion(c.entry, language)
@@ -275,3 +282,15 @@ def _most_specific(contenders: list[Candidate]) -> list[Candidate]:
         for c, mine in zip(contenders, facts, strict=True)
         if not any(other and other < mine for other in facts)
     ]
+
+
+def _covering(contenders: list[Candidate]) -> Candidate | None:
+    """Of several contenders, the one whose facts include every other's (the entry stating
+    both of the noodle targets among the entries stating one each); None if there is none."""
+    if len(contenders) < 2:
+        return None
+    for candidate in contenders:
+        facts = set(candidate.entry.facts)
+        if all(set(c.entry.facts) <= facts for c in contenders):
+            return candidate
+    return None

@@ -507,3 +507,29 @@ def test_english_verb_forms_and_bare_negations_are_understood(
     answer = engine.ask(question)
     assert answer.status is Status.ANSWERED
     assert figure in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "the noodle target is 30 billion yuan, right?",
+        "小面目标是1000亿吗",
+        "小面的目标是八百亿，对吧？",
+    ],
+)
+def test_a_wrong_figure_for_several_targets_is_checked_against_all_of_them(
+    engine: Engine, question: str
+) -> None:
+    """A wrong claim about "the noodle target" (this year's or next's) is corrected with the
+    entry stating both, not answered with a choice of targets."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.entry_id == "noodle-targets"
+    assert answer.text.startswith(("不对", "Not quite"))
+
+
+def test_a_confirmation_tag_checks_the_claims_before_it() -> None:
+    """ "…50家，…40%，对吗？": the tag is no question of its own; each claim before it asks."""
+    found = clauses("软件企业新引育50家，软信营收增长40%，对吗？")
+    assert [c.asks for c in found] == [True, True]
+    assert all(c.text.endswith("对吗") for c in found)
