@@ -4,8 +4,10 @@ A vote is about one logged question (its ``record_id``), one per user: voting ag
 the vote, so it never counts twice. A vote arrives as a tap on the answer's 👍/👎 buttons
 (whose callback data carries the record id) or as a reaction on the answer; a reaction names
 only the message, which ``replies`` (written by ``QuestionLog.record_reply``) maps to its
-question. A did-you-mean choice tapped under an unsure reply is evidence that the question
-means that entry: ``phrasing_evidence`` offers it to admins as a new phrasing.
+question. ``replies`` knows a chat by its pseudonym (``chat_hash``, ``pseudonyms.hash_user`` of
+the chat id, as ``answer_messages``), never by its id: the caller hashes, this module refuses
+anything but a pseudonym. A did-you-mean choice tapped under an unsure reply is evidence that
+the question means that entry: ``phrasing_evidence`` offers it to admins as a new phrasing.
 
 Votes and taps are rare and awaited (a user waits for the acknowledgement anyway), unlike the
 questions. Queries read questions and feedback together, so they flush the log first.
@@ -74,18 +76,30 @@ class PhrasingEvidence:
     taps: int
 
 
-async def insert_replies(
-    writer: aiosqlite.Connection, replies: Sequence[tuple[int, int, str]]
-) -> None:
-    """Insert (chat id, message id, record id) rows, uncommitted (the flush commits them with
-    its batch); rolled back if that fails."""
+# (chat pseudonym, message id, record id, keyboard JSON or None, language or None): one
+# message of a reply, as QuestionLog.record_reply queues it for ``replies``.
+ReplyRow = tuple[str, int, str, str | None, str | None]
+
+
+def check_chat_hash(chat_hash: object) -> str:
+    """``chat_hash``, when it is a pseudonym; TypeError for anything else (a raw chat id)."""
+    if not isinstance(chat_hash, str) or not chat_hash:
+        raise TypeError("replies are keyed by the chat's pseudonym (hash_user), never its id")
+    return chat_hash
+
+
+async def insert_replies(writer: aiosqlite.Connection, replies: Sequence[ReplyRow]) -> None:
+    """Insert ``replies`` rows, uncommitted (the flush commits them with its batch); rolled
+    back if that fails."""
     try:
         await writer.execute(
-            "INSERT INTO replies (chat_id, message_id, record_id, sent_at) "
+            "INSERT INTO replies (chat_hash, message_id, record_id, keyboard, language, sent_at) "
             "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-            "json_extract(value, '$[2]'), ? FROM json_each(?) WHERE true "
-            "ON CONFLICT (chat_id, message_id) DO UPDATE SET record_id = excluded.record_id",
-            (format_timestamp(datetime.now(UTC)), json.dumps(list(replies))),
+            "json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
+            "json_extract(value, '$[4]'), ? FROM json_each(?) WHERE true "
+            "ON CONFLICT (chat_hash, message_id) DO UPDATE SET record_id = excluded.record_id, "
+            "keyboard = excluded.keyboard, language = excluded.language",
+            (format_timestamp(datetime.now(UTC)), json.dumps(list(replies), ensure_ascii=False)),
         )
     except BaseException:
         await writer.rollback()
@@ -137,27 +151,29 @@ async def votes_on(log: QuestionLog, record_id: str) -> Helpfulness:
     return Helpfulness(int(rows[0][0]), int(rows[0][1]))
 
 
-async def question_of_reply(log: QuestionLog, chat_id: int, message_id: int) -> str | None:
-    """The record id of the question that message ``message_id`` in ``chat_id`` answered."""
+async def question_of_reply(log: QuestionLog, chat_hash: str, message_id: int) -> str | None:
+    """The record id of the question that message ``message_id`` answered in the chat whose
+    pseudonym is ``chat_hash``."""
     await log.flush()
     rows = await _read(
         log,
-        "SELECT record_id FROM replies WHERE chat_id = ? AND message_id = ?",
-        [chat_id, message_id],
+        "SELECT record_id FROM replies WHERE chat_hash = ? AND message_id = ?",
+        [check_chat_hash(chat_hash), message_id],
     )
     return str(rows[0][0]) if rows else None
 
 
 async def record_suggestion_tap(
     log: QuestionLog,
-    chat_id: int,
+    chat_hash: str,
     message_id: int,
     user_hash: str,
     entry_id: str,
     *,
     tapped_at: datetime | None = None,
 ) -> bool:
-    """Note that ``user_hash`` chose ``entry_id`` under the reply ``message_id``; True when
+    """Note that ``user_hash`` chose ``entry_id`` under the reply ``message_id`` in the chat
+    ``chat_hash``; True when
     that reply was an unsure one (so the tap is evidence), False when it was not noted.
 
     One choice per user per question: a later tap replaces the earlier one.
@@ -166,8 +182,8 @@ async def record_suggestion_tap(
     rows = await _read(
         log,
         "SELECT r.record_id FROM replies AS r JOIN questions AS q ON q.record_id = r.record_id "
-        "WHERE r.chat_id = ? AND r.message_id = ? AND q.status IN (?, ?)",
-        [chat_id, message_id, *_UNSURE_STATUSES],
+        "WHERE r.chat_hash = ? AND r.message_id = ? AND q.status IN (?, ?)",
+        [check_chat_hash(chat_hash), message_id, *_UNSURE_STATUSES],
     )
     if not rows:
         return False

@@ -146,6 +146,11 @@ class FeedbackHandlers:
         self._user_hash_salt = user_hash_salt
         self._limiter = limiter
 
+    def pseudonym(self, telegram_id: int) -> str:
+        """A user's or chat's pseudonym in the question log (as ``EditorDesk.pseudonym``): the
+        log keys replies by the chat's, never by its id."""
+        return hash_user(telegram_id, self._user_hash_salt)
+
     def note_reply(self, messages: Iterable[Message], record_id: str | None) -> None:
         """Remember that ``messages`` (the parts of one reply) answer ``record_id``, so a
         reaction on any of them or a tap under them finds the question. Never raises."""
@@ -153,7 +158,9 @@ class FeedbackHandlers:
             return
         try:
             for message in messages:
-                self.log.record_reply(message.chat.id, message.message_id, record_id)
+                self.log.record_reply(
+                    self.pseudonym(message.chat.id), message.message_id, record_id
+                )
         except Exception:
             logger.exception("could not note a reply to question %s", record_id)
 
@@ -163,7 +170,7 @@ class FeedbackHandlers:
         try:
             await record_suggestion_tap(
                 self.log,
-                message.chat.id,
+                self.pseudonym(message.chat.id),
                 message.message_id,
                 hash_user(user_id, self._user_hash_salt),
                 entry_id,
@@ -208,7 +215,8 @@ class FeedbackHandlers:
         vote = reaction_vote(new)
         if vote is None and reaction_vote(old) is None:
             return
-        record_id = await question_of_reply(self.log, reaction.chat.id, reaction.message_id)
+        chat_hash = self.pseudonym(reaction.chat.id)
+        record_id = await question_of_reply(self.log, chat_hash, reaction.message_id)
         if record_id is None:
             return
         user_hash = hash_user(reaction.user.id, self._user_hash_salt)

@@ -29,7 +29,9 @@ from tests.store.conftest import SALT, make_record
 from tests.store.dataset import NOODLE, NOW
 
 ALICE, BOB, CAROL = (hash_user(user, SALT) for user in (1, 2, 3))
-CHAT = 42
+# Replies know a chat by its pseudonym; the raw id is the tests' only.
+CHAT_ID = -1_001_234_567_890
+CHAT = hash_user(CHAT_ID, SALT)
 
 
 async def test_a_second_vote_replaces_the_first(log: QuestionLog) -> None:
@@ -107,7 +109,7 @@ async def test_a_reply_leads_back_to_its_question(log: QuestionLog) -> None:
     assert log.pending == 1
     assert await question_of_reply(log, CHAT, 7) == answer.record_id
     assert await question_of_reply(log, CHAT, 8) is None
-    assert await question_of_reply(log, CHAT + 1, 7) is None
+    assert await question_of_reply(log, hash_user(CHAT_ID + 1, SALT), 7) is None
 
 
 async def test_taps_under_unsure_replies_are_phrasing_evidence(log: QuestionLog) -> None:

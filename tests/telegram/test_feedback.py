@@ -15,6 +15,7 @@ from bot.knowledge_admin.live import LiveEngine
 from bot.questionlog.feedback import Helpfulness, phrasing_evidence, votes_on
 from bot.questionlog.log import QuestionLog
 from bot.telegram.feedback import DigestJob, parse_vote_callback
+from tests.store.test_reply_pseudonyms import rows_with
 from tests.telegram.conftest import (
     BotFactory,
     group_chat,
@@ -122,6 +123,36 @@ async def test_reactions_on_an_answer_count_as_votes(
         await react([], ["🔥", "👎"], Helpfulness(0, 0))
     assert fake_api.allowed_updates is not None
     assert "message_reaction" in fake_api.allowed_updates
+
+
+async def test_a_group_leaves_no_raw_chat_id_in_the_log(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, log_path: Path
+) -> None:
+    """An answer, a reaction and a tapped choice in a group: each finds its question, and no
+    row of the log holds the group's id (replies know the chat by its pseudonym)."""
+    group = group_chat(-1_001_555_666_777)
+    group_id = int(group["id"])
+    async with bot_on_fake() as service:
+        fake_api.push_message(USER, group, f"@dadukou_test_bot {ANSWERED}")
+        (answer,) = await fake_api.wait_sent(group_id)
+        parsed = parse_vote_callback(vote_row(answer)[0][1])
+        assert parsed is not None
+        log: QuestionLog = service.bot.question_log
+        fake_api.push_reaction(USER, answer, ["👍"])
+        fake_api.push_message(USER, group, "@dadukou_test_bot 小面好吃不")
+        unsure = (await fake_api.wait_sent(group_id, 2))[1]
+        fake_api.push_callback(USER, unsure, buttons(unsure)[0][0][1])
+        await fake_api.wait_sent(group_id, 3)
+        for _ in range(50):
+            if await votes_on(log, parsed[2]) == Helpfulness(1, 0) and await phrasing_evidence(
+                log, 5
+            ):
+                break
+            await asyncio.sleep(0.05)
+        assert await votes_on(log, parsed[2]) == Helpfulness(1, 0)
+        assert len(await phrasing_evidence(log, 5)) == 1
+        assert await log.read("SELECT count(*) FROM replies") == [(3,)]
+    assert rows_with(log_path, group_id) == []
 
 
 async def test_a_tapped_choice_is_offered_as_a_phrasing_in_unanswered(
