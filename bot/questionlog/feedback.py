@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.engine.answers import Status
+from bot.engine.answers import Language, Status
 from bot.questionlog.records import format_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
@@ -54,6 +54,16 @@ class Helpfulness:
 
     helpful: int = 0
     unhelpful: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class VoteKeyboard:
+    """The message of a reply that carries its 👍/👎 row, with the reply's keyboard as it was
+    sent (JSON) and the answer's language: what redrawing the counts needs."""
+
+    message_id: int
+    keyboard: str
+    language: Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +171,23 @@ async def question_of_reply(log: QuestionLog, chat_hash: str, message_id: int) -
         [check_chat_hash(chat_hash), message_id],
     )
     return str(rows[0][0]) if rows else None
+
+
+async def vote_keyboard(log: QuestionLog, chat_hash: str, record_id: str) -> VoteKeyboard | None:
+    """The message carrying the 👍/👎 row of the answer to ``record_id`` in the chat
+    ``chat_hash`` (a reaction may be on another part of a long answer); None when none does."""
+    await log.flush()
+    rows = await _read(
+        log,
+        "SELECT message_id, keyboard, language FROM replies WHERE chat_hash = ? "
+        "AND record_id = ? AND keyboard IS NOT NULL AND language IS NOT NULL "
+        "ORDER BY message_id DESC LIMIT 1",
+        [check_chat_hash(chat_hash), record_id],
+    )
+    if not rows:
+        return None
+    message_id, keyboard, language = rows[0]
+    return VoteKeyboard(int(message_id), str(keyboard), Language(language))
 
 
 async def record_suggestion_tap(

@@ -7,12 +7,19 @@ a tap needs nothing held in memory. A tap is acknowledged, recorded once per use
 (``bot.questionlog.feedback``: tapping again changes the vote) and the row is redrawn with the
 counts. A 👍 or 👎 reaction on an answer (``message_reaction`` updates: private chats, and
 groups where the bot is an admin) counts the same; taking the reaction back takes the vote back.
+
+A reaction carries no keyboard, and editing a message's buttons replaces them all, so the
+message of a reply that carries the 👍/👎 row is noted with its whole keyboard as Telegram
+echoed it (the bot's own buttons, JSON, in ``replies``). A reaction rebuilds that keyboard
+with the new counts (the suggestion and other rows kept) and edits that one message, by the
+chat id the reaction update carries: nothing raw is stored for it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +44,7 @@ from bot.questionlog.feedback import (
     question_of_reply,
     record_suggestion_tap,
     record_vote,
+    vote_keyboard,
     votes_on,
 )
 from bot.questionlog.log import QuestionLog
@@ -124,6 +132,27 @@ def with_counts(
     return InlineKeyboardMarkup([*rows, row] if row else rows)
 
 
+def vote_row_language(markup: InlineKeyboardMarkup | None) -> Language | None:
+    """The language of the 👍/👎 row in ``markup``; None when it has no such row."""
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            data = button.callback_data
+            parsed = parse_vote_callback(data) if isinstance(data, str) else None
+            if parsed is not None:
+                return parsed[1]
+    return None
+
+
+async def redraw(edit: Awaitable[object]) -> None:
+    """Await an edit of the vote buttons; the BadRequests it may meet are no failure."""
+    try:
+        await edit
+    except BadRequest as error:
+        # "not modified": the same counts again. Gone or too old: the vote still counts.
+        if "not modified" not in error.message.lower():
+            logger.info("could not redraw the vote buttons: %s", error)
+
+
 def reaction_vote(emojis: Iterable[str]) -> Vote | None:
     """The vote a set of reactions expresses: 👍 or 👎 alone; None for neither or both."""
     chosen = set(emojis) & {HELPFUL_EMOJI, UNHELPFUL_EMOJI}
@@ -158,8 +187,15 @@ class FeedbackHandlers:
             return
         try:
             for message in messages:
+                markup = message.reply_markup
+                language = vote_row_language(markup)
+                keyboard = markup.to_json() if markup is not None and language else None
                 self.log.record_reply(
-                    self.pseudonym(message.chat.id), message.message_id, record_id
+                    self.pseudonym(message.chat.id),
+                    message.message_id,
+                    record_id,
+                    keyboard=keyboard,
+                    language=language,
                 )
         except Exception:
             logger.exception("could not note a reply to question %s", record_id)
@@ -197,12 +233,9 @@ class FeedbackHandlers:
         votes = await votes_on(self.log, record_id)
         message = query.message
         markup = message.reply_markup if isinstance(message, Message) else None
-        try:
-            await query.edit_message_reply_markup(with_counts(markup, record_id, language, votes))
-        except BadRequest as error:
-            # "not modified": the same vote again. Gone or too old: the vote still counts.
-            if "not modified" not in error.message.lower():
-                logger.info("could not redraw the vote buttons: %s", error)
+        await redraw(
+            query.edit_message_reply_markup(with_counts(markup, record_id, language, votes))
+        )
 
     async def on_reaction(self, update: Update, context: Context) -> None:
         """A reaction on a message: a vote when it is 👍/👎 on one of the bot's answers."""
@@ -221,6 +254,25 @@ class FeedbackHandlers:
             return
         user_hash = hash_user(reaction.user.id, self._user_hash_salt)
         await record_vote(self.log, record_id, user_hash, vote)
+        await self._redraw_counts(context.bot, reaction.chat.id, chat_hash, record_id)
+
+    async def _redraw_counts(self, bot: Bot, chat_id: int, chat_hash: str, record_id: str) -> None:
+        """Show the counts under the answer to ``record_id``: its noted keyboard, rebuilt."""
+        noted = await vote_keyboard(self.log, chat_hash, record_id)
+        if noted is None:
+            return  # an unsure reply (no 👍/👎 row), or one sent before keyboards were noted
+        try:
+            markup = InlineKeyboardMarkup.de_json(json.loads(noted.keyboard), bot)
+        except (ValueError, TypeError, KeyError):
+            logger.warning("the noted keyboard of answer %s cannot be read", record_id)
+            return
+        votes = await votes_on(self.log, record_id)
+        rebuilt = with_counts(markup, record_id, noted.language, votes)
+        await redraw(
+            bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=noted.message_id, reply_markup=rebuilt
+            )
+        )
 
 
 async def _acknowledge(query: Any, text: str) -> None:

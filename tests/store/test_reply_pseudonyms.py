@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from bot.engine.answers import Status
+from bot.engine.answers import Language, Status
 from bot.questionlog.feedback import (
     Vote,
+    VoteKeyboard,
     question_of_reply,
     record_suggestion_tap,
     record_vote,
+    vote_keyboard,
     votes_on,
 )
 from bot.questionlog.log import QuestionLog
@@ -112,3 +114,18 @@ async def test_an_0006_database_drops_its_raw_replies_on_upgrade(db_path: Path) 
         log.record_reply(CHAT, 1, answer.record_id)
         assert await question_of_reply(log, CHAT, 1) == answer.record_id
     assert rows_with(db_path) == []
+
+
+async def test_the_part_carrying_the_vote_row_is_the_one_to_redraw(log: QuestionLog) -> None:
+    """Of a long answer's parts, the one noted with the keyboard is found from any part;
+    an answer noted without one (an unsure reply) has nothing to redraw."""
+    answer, unsure = make_record(), make_record(status=Status.AMBIGUOUS, entry_id=None)
+    keyboard = '{"inline_keyboard": [[{"text": "👍", "callback_data": "v:+e:r"}]]}'
+    log.record_reply(CHAT, 1, answer.record_id)
+    log.record_reply(CHAT, 2, answer.record_id, keyboard=keyboard, language=Language.ENGLISH)
+    log.record_reply(CHAT, 3, unsure.record_id)
+    assert await vote_keyboard(log, CHAT, answer.record_id) == VoteKeyboard(
+        2, keyboard, Language.ENGLISH
+    )
+    assert await vote_keyboard(log, hash_user(CHAT_ID + 1, SALT), answer.record_id) is None
+    assert await vote_keyboard(log, CHAT, unsure.record_id) is None

@@ -125,6 +125,30 @@ async def test_reactions_on_an_answer_count_as_votes(
     assert "message_reaction" in fake_api.allowed_updates
 
 
+async def test_a_reaction_redraws_the_counts_and_keeps_the_other_buttons(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """👍 as a reaction edits the answer's buttons like a tap: the counts shown, every row
+    above kept as sent, the 👍/👎 data unchanged; taking it back clears the count."""
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, ANSWERED)
+        (answer,) = await fake_api.wait_sent(601)
+        sent = buttons(answer)
+        assert len(sent) >= 2  # suggestions above the 👍/👎 row
+        fake_api.push_reaction(USER, answer, ["👍"])
+        await fake_api.wait_until(lambda: [b[0] for b in vote_row(answer)] == ["👍 1", "👎"])
+        assert buttons(answer)[:-1] == sent[:-1]
+        assert [b[1] for b in vote_row(answer)] == [b[1] for b in sent[-1]]
+        (edit,) = fake_api.calls_to("editMessageReplyMarkup")
+        assert (edit.params["chat_id"], edit.params["message_id"]) == (601, answer["message_id"])
+        fake_api.push_reaction(person(602), answer, ["👎"])
+        await fake_api.wait_until(lambda: [b[0] for b in vote_row(answer)] == ["👍 1", "👎 1"])
+        fake_api.push_reaction(USER, answer, [], ["👍"])
+        await fake_api.wait_until(lambda: [b[0] for b in vote_row(answer)] == ["👍", "👎 1"])
+    assert buttons(answer)[:-1] == sent[:-1]
+    assert len(fake_api.calls_to("editMessageReplyMarkup")) == 3
+
+
 async def test_a_group_leaves_no_raw_chat_id_in_the_log(
     fake_api: FakeBotApi, bot_on_fake: BotFactory, log_path: Path
 ) -> None:
