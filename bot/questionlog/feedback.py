@@ -9,6 +9,10 @@ the chat id, as ``answer_messages``), never by its id: the caller hashes, this m
 anything but a pseudonym. A did-you-mean choice tapped under an unsure reply is evidence that
 the question means that entry: ``phrasing_evidence`` offers it to admins as a new phrasing.
 
+A vote on an inline or guest card belongs to no one asker's question (Telegram shows a cached
+card to anyone): it is one per user per entry (``record_card_vote``), and per-entry
+helpfulness adds these in.
+
 Votes and taps are rare and awaited (a user waits for the acknowledgement anyway), unlike the
 questions. Queries read questions and feedback together, so they flush the log first.
 """
@@ -38,6 +42,7 @@ PURGE_OLDER_THAN = (
     "DELETE FROM votes WHERE voted_at < ?",
     "DELETE FROM suggestion_taps WHERE tapped_at < ?",
     "DELETE FROM replies WHERE sent_at < ?",
+    "DELETE FROM card_votes WHERE voted_at < ?",
 )
 
 
@@ -150,6 +155,41 @@ async def record_vote(
     )
 
 
+async def record_card_vote(
+    log: QuestionLog,
+    entry_id: str,
+    user_hash: str,
+    vote: Vote | None,
+    *,
+    voted_at: datetime | None = None,
+) -> None:
+    """Set ``user_hash``'s vote on the inline or guest card of ``entry_id``; None takes it
+    back. One per user per entry, whoever asked (a card is cached and shown to anyone)."""
+    if vote is None:
+        await log._write(
+            "DELETE FROM card_votes WHERE entry_id = ? AND user_hash = ?", [entry_id, user_hash]
+        )
+        return
+    moment = voted_at if voted_at is not None else datetime.now(UTC)
+    await log._write(
+        "INSERT INTO card_votes (entry_id, user_hash, vote, voted_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (entry_id, user_hash) DO UPDATE SET vote = excluded.vote, "
+        "voted_at = excluded.voted_at",
+        [entry_id, user_hash, int(vote), format_timestamp(moment)],
+    )
+
+
+async def card_votes_on(log: QuestionLog, entry_id: str) -> Helpfulness:
+    """The votes on the cards of ``entry_id`` (what a card's buttons show)."""
+    rows = await _read(
+        log,
+        "SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM card_votes "
+        "WHERE entry_id = ?",
+        [entry_id],
+    )
+    return Helpfulness(int(rows[0][0]), int(rows[0][1]))
+
+
 async def votes_on(log: QuestionLog, record_id: str) -> Helpfulness:
     """The votes on the answer to ``record_id`` (what its buttons show)."""
     rows = await _read(
@@ -227,15 +267,20 @@ async def record_suggestion_tap(
 async def helpfulness_by_entry(
     log: QuestionLog, since: datetime | None = None
 ) -> dict[str, Helpfulness]:
-    """Votes per entry on the answers to questions asked since ``since``."""
+    """Votes per entry: on the answers to questions asked since ``since``, and on the
+    entry's inline and guest cards since ``since`` (a card vote has no question of its own)."""
     await log.flush()
-    where, params = _since(since, "q.asked_at")
+    asked, asked_params = _since(since, "q.asked_at")
+    voted, voted_params = _since(since, "voted_at")
     rows = await _read(
         log,
-        "SELECT q.entry_id, sum(v.vote > 0), sum(v.vote < 0) FROM votes AS v "
+        "SELECT entry, sum(up), sum(down) FROM ("
+        "SELECT q.entry_id AS entry, v.vote > 0 AS up, v.vote < 0 AS down FROM votes AS v "
         "JOIN questions AS q ON q.record_id = v.record_id "
-        f"WHERE {where} AND q.entry_id IS NOT NULL GROUP BY q.entry_id ORDER BY q.entry_id",
-        params,
+        f"WHERE {asked} AND q.entry_id IS NOT NULL "
+        "UNION ALL SELECT entry_id, vote > 0, vote < 0 FROM card_votes "
+        f"WHERE {voted}) GROUP BY entry ORDER BY entry",
+        [*asked_params, *voted_params],
     )
     return {str(entry): Helpfulness(int(up), int(down)) for entry, up, down in rows}
 

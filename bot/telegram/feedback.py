@@ -69,15 +69,20 @@ DIGEST_JOB = "admin-digest"
 NO_VOTES = Helpfulness()
 
 
-def vote_callback(record_id: str, vote: Vote, language: Language) -> str:
-    """The callback data of a 👍 or 👎 button under the answer to ``record_id``."""
-    return f"{VOTE_PREFIX}:{_SIGNS[vote]}{_LANGUAGE_CODES[language]}:{record_id}"
+def vote_callback(
+    record_id: str, vote: Vote, language: Language, *, prefix: str = VOTE_PREFIX
+) -> str:
+    """The callback data of a 👍 or 👎 button under the answer to ``record_id`` (``prefix``
+    and an entry's key instead: a card's, ``bot.telegram.card_votes``)."""
+    return f"{prefix}:{_SIGNS[vote]}{_LANGUAGE_CODES[language]}:{record_id}"
 
 
-def parse_vote_callback(data: str | None) -> tuple[Vote, Language, str] | None:
+def parse_vote_callback(
+    data: str | None, *, prefix: str = VOTE_PREFIX
+) -> tuple[Vote, Language, str] | None:
     """(vote, language, record id) of a vote button's data; None for anything else."""
     parts = (data or "").split(":", 2)
-    if len(parts) != 3 or parts[0] != VOTE_PREFIX or len(parts[1]) != 2 or not parts[2]:
+    if len(parts) != 3 or parts[0] != prefix or len(parts[1]) != 2 or not parts[2]:
         return None
     vote, language = _SIGN_VOTES.get(parts[1][0]), _CODE_LANGUAGES.get(parts[1][1])
     if vote is None or language is None:
@@ -86,14 +91,18 @@ def parse_vote_callback(data: str | None) -> tuple[Vote, Language, str] | None:
 
 
 def feedback_row(
-    record_id: str, language: Language, votes: Helpfulness = NO_VOTES
+    record_id: str,
+    language: Language,
+    votes: Helpfulness = NO_VOTES,
+    *,
+    prefix: str = VOTE_PREFIX,
 ) -> list[InlineKeyboardButton] | None:
     """The 👍/👎 buttons, with their counts once there are votes; None when the record id is
     too long for callback data (never, for the ids the question log makes)."""
-    helpful = vote_callback(record_id, Vote.HELPFUL, language)
+    helpful = vote_callback(record_id, Vote.HELPFUL, language, prefix=prefix)
     if len(helpful.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return None
-    unhelpful = vote_callback(record_id, Vote.UNHELPFUL, language)
+    unhelpful = vote_callback(record_id, Vote.UNHELPFUL, language, prefix=prefix)
     return [
         InlineKeyboardButton(_counted(HELPFUL_EMOJI, votes.helpful), callback_data=helpful),
         InlineKeyboardButton(_counted(UNHELPFUL_EMOJI, votes.unhelpful), callback_data=unhelpful),

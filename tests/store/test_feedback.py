@@ -14,9 +14,11 @@ from bot.questionlog.feedback import (
     Helpfulness,
     PhrasingEvidence,
     Vote,
+    card_votes_on,
     helpfulness_by_entry,
     phrasing_evidence,
     question_of_reply,
+    record_card_vote,
     record_suggestion_tap,
     record_vote,
     unhelpful_answers,
@@ -79,6 +81,28 @@ async def test_helpfulness_per_entry_in_stats_and_top(log: QuestionLog) -> None:
         "huashao-investment  👍    0  👎    1\n"
         "noodle-target-2023  👍    2  👎    1"
     )
+
+
+async def test_card_votes_count_once_per_user_per_entry(log: QuestionLog) -> None:
+    """A card vote is one per user per entry (again: changed; None: taken back), and per-entry
+    helpfulness adds card votes, in the window of their own time, to the votes on answers;
+    the retention purge takes the old ones."""
+    answer = make_record(asked_at=NOW - timedelta(hours=1))
+    log.record(answer)
+    await record_vote(log, answer.record_id, ALICE, Vote.HELPFUL)
+    await record_card_vote(log, NOODLE, ALICE, Vote.HELPFUL, voted_at=NOW)
+    await record_card_vote(log, NOODLE, ALICE, Vote.UNHELPFUL, voted_at=NOW)
+    await record_card_vote(log, NOODLE, BOB, Vote.UNHELPFUL, voted_at=NOW)
+    await record_card_vote(log, NOODLE, CAROL, Vote.HELPFUL, voted_at=NOW)
+    await record_card_vote(log, NOODLE, CAROL, None)
+    old = NOW - timedelta(days=40)
+    await record_card_vote(log, "huashao-investment", CAROL, Vote.HELPFUL, voted_at=old)
+    assert await card_votes_on(log, NOODLE) == Helpfulness(0, 2)
+    since = NOW - timedelta(days=30)
+    assert await helpfulness_by_entry(log, since) == {NOODLE: Helpfulness(1, 2)}
+    assert (await helpfulness_by_entry(log))["huashao-investment"] == Helpfulness(1, 0)
+    await log.purge_older_than(30, now=NOW)
+    assert await helpfulness_by_entry(log) == {NOODLE: Helpfulness(1, 2)}
 
 
 async def test_unhelpful_answers_newest_vote_first(log: QuestionLog) -> None:

@@ -21,3 +21,14 @@ CREATE TABLE replies (
 ) STRICT;
 CREATE INDEX replies_by_time ON replies (sent_at);
 CREATE INDEX replies_by_record ON replies (record_id);
+-- 👍/👎 on inline and guest cards (bot.telegram.card_votes). Telegram caches a card and shows
+-- it to anyone, so a tap is about the card's entry, not one asker's question: one vote per
+-- user per entry, whoever asked.
+CREATE TABLE card_votes (
+    entry_id TEXT NOT NULL,
+    user_hash TEXT NOT NULL,
+    vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+    voted_at TEXT NOT NULL,
+    PRIMARY KEY (entry_id, user_hash)
+) STRICT;
+CREATE INDEX card_votes_by_time ON card_votes (voted_at);
