@@ -191,14 +191,18 @@ class FeedbackHandlers:
 
     def note_reply(self, messages: Iterable[Message], record_id: str | None) -> None:
         """Remember that ``messages`` (the parts of one reply) answer ``record_id``, so a
-        reaction on any of them or a tap under them finds the question. Never raises."""
+        reaction on any of them or a tap under them finds the question, and the keyboard of
+        the one carrying the 👍/👎 row, so a reaction can redraw it. Never raises."""
         if record_id is None:
             return
         try:
             for message in messages:
                 markup = message.reply_markup
                 language = vote_row_language(markup)
-                keyboard = markup.to_json() if markup is not None and language else None
+                # Only the part carrying the 👍/👎 row is noted with the keyboard, to redraw.
+                keyboard = None
+                if markup is not None and language is not None:
+                    keyboard = markup.to_json()
                 self.log.record_reply(
                     self.pseudonym(message.chat.id),
                     message.message_id,

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.app import build_telegram
 from bot.config import DigestSettings
@@ -25,7 +28,7 @@ from tests.telegram.conftest import (
     running,
     settings_for,
 )
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_bot_api import FakeBotApi, Fault
 
 Json = dict[str, Any]
 USER = person(601)
@@ -147,6 +150,32 @@ async def test_a_reaction_redraws_the_counts_and_keeps_the_other_buttons(
         await fake_api.wait_until(lambda: [b[0] for b in vote_row(answer)] == ["👍", "👎 1"])
     assert buttons(answer)[:-1] == sent[:-1]
     assert len(fake_api.calls_to("editMessageReplyMarkup")) == 3
+
+
+async def test_a_reaction_on_an_answer_too_old_to_edit_still_counts(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram refusing the edit (a message too old to edit) is no failure: the reaction's
+    vote counts and the refusal is logged at INFO, not as an error."""
+    caplog.set_level(logging.INFO, logger="bot.telegram.feedback")
+    async with bot_on_fake() as service:
+        fake_api.push_message(USER, CHAT, ANSWERED)
+        (answer,) = await fake_api.wait_sent(601)
+        parsed = parse_vote_callback(vote_row(answer)[0][1])
+        assert parsed is not None
+        refusal = "Bad Request: message can't be edited"
+        fake_api.inject("editMessageReplyMarkup", Fault.refused(400, refusal))
+        fake_api.push_reaction(USER, answer, ["👎"])
+        await fake_api.wait_until(lambda: fake_api.pending_faults("editMessageReplyMarkup") == 0)
+        for _ in range(50):
+            if any("could not redraw" in r.getMessage() for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+        assert await votes_on(service.bot.question_log, parsed[2]) == Helpfulness(0, 1)
+    (logged,) = [r for r in caplog.records if "could not redraw" in r.getMessage()]
+    assert logged.levelno == logging.INFO
+    assert "can't be edited" in logged.getMessage()
+    assert [b[0] for b in vote_row(answer)] == ["👍", "👎"]
 
 
 async def test_a_group_leaves_no_raw_chat_id_in_the_log(
