@@ -642,6 +642,10 @@ MESSAGES.update(
 MESSAGES.update(
     {
         "tg_feedback_thanks": {"zh": "谢谢反馈", "en": "Thanks"},
+        "tg_card_vote_gone": {
+            "zh": "资料已经更新，这条回答没有了，无法再评价。",
+            "en": "The knowledge was updated and that answer is gone: it can no longer be rated.",
+        },
         "tg_unhelpful_usage": {
             "zh": "用法：/unhelpful [条数] [天数]。条数为 1 到 {max_count}，默认 {default_count}；"
             "天数为 1 到 {max_days} 或 all，默认 {default_days}。",

@@ -56,7 +56,10 @@ async def open_connections(
         # What is deleted or overwritten is zeroed, not left in free space: the routes of
         # answered questions to the editors (raw chat ids) and purged rows are gone from the file.
         await writer.execute("PRAGMA secure_delete = ON")
-        await migrate(writer, path, migrations)
+        if await migrate(writer, path, migrations):
+            # What a migration dropped is zeroed in the WAL (secure_delete); copied into the
+            # file now, not at some later checkpoint (0007 drops rows holding raw chat ids).
+            await writer.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         reader = await aiosqlite.connect(path)
     except BaseException:
         await writer.close()

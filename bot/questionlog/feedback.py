@@ -4,8 +4,14 @@ A vote is about one logged question (its ``record_id``), one per user: voting ag
 the vote, so it never counts twice. A vote arrives as a tap on the answer's 👍/👎 buttons
 (whose callback data carries the record id) or as a reaction on the answer; a reaction names
 only the message, which ``replies`` (written by ``QuestionLog.record_reply``) maps to its
-question. A did-you-mean choice tapped under an unsure reply is evidence that the question
-means that entry: ``phrasing_evidence`` offers it to admins as a new phrasing.
+question. ``replies`` knows a chat by its pseudonym (``chat_hash``, ``pseudonyms.hash_user`` of
+the chat id, as ``answer_messages``), never by its id: the caller hashes, this module refuses
+anything but a pseudonym. A did-you-mean choice tapped under an unsure reply is evidence that
+the question means that entry: ``phrasing_evidence`` offers it to admins as a new phrasing.
+
+A vote on an inline or guest card belongs to no one asker's question (Telegram shows a cached
+card to anyone): it is one per user per entry (``record_card_vote``), and per-entry
+helpfulness adds these in.
 
 Votes and taps are rare and awaited (a user waits for the acknowledgement anyway), unlike the
 questions. Queries read questions and feedback together, so they flush the log first.
@@ -22,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import aiosqlite
 
-from bot.engine.answers import Status
+from bot.engine.answers import Language, Status
 from bot.questionlog.records import format_timestamp, parse_timestamp
 
 if TYPE_CHECKING:
@@ -36,6 +42,7 @@ PURGE_OLDER_THAN = (
     "DELETE FROM votes WHERE voted_at < ?",
     "DELETE FROM suggestion_taps WHERE tapped_at < ?",
     "DELETE FROM replies WHERE sent_at < ?",
+    "DELETE FROM card_votes WHERE voted_at < ?",
 )
 
 
@@ -52,6 +59,16 @@ class Helpfulness:
 
     helpful: int = 0
     unhelpful: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class VoteKeyboard:
+    """The message of a reply that carries its 👍/👎 row, with the reply's keyboard as it was
+    sent (JSON) and the answer's language: what redrawing the counts needs."""
+
+    message_id: int
+    keyboard: str
+    language: Language
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,18 +91,30 @@ class PhrasingEvidence:
     taps: int
 
 
-async def insert_replies(
-    writer: aiosqlite.Connection, replies: Sequence[tuple[int, int, str]]
-) -> None:
-    """Insert (chat id, message id, record id) rows, uncommitted (the flush commits them with
-    its batch); rolled back if that fails."""
+# (chat pseudonym, message id, record id, keyboard JSON or None, language or None): one
+# message of a reply, as QuestionLog.record_reply queues it for ``replies``.
+ReplyRow = tuple[str, int, str, str | None, str | None]
+
+
+def check_chat_hash(chat_hash: object) -> str:
+    """``chat_hash``, when it is a pseudonym; TypeError for anything else (a raw chat id)."""
+    if not isinstance(chat_hash, str) or not chat_hash:
+        raise TypeError("replies are keyed by the chat's pseudonym (hash_user), never its id")
+    return chat_hash
+
+
+async def insert_replies(writer: aiosqlite.Connection, replies: Sequence[ReplyRow]) -> None:
+    """Insert ``replies`` rows, uncommitted (the flush commits them with its batch); rolled
+    back if that fails."""
     try:
         await writer.execute(
-            "INSERT INTO replies (chat_id, message_id, record_id, sent_at) "
+            "INSERT INTO replies (chat_hash, message_id, record_id, keyboard, language, sent_at) "
             "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]'), "
-            "json_extract(value, '$[2]'), ? FROM json_each(?) WHERE true "
-            "ON CONFLICT (chat_id, message_id) DO UPDATE SET record_id = excluded.record_id",
-            (format_timestamp(datetime.now(UTC)), json.dumps(list(replies))),
+            "json_extract(value, '$[2]'), json_extract(value, '$[3]'), "
+            "json_extract(value, '$[4]'), ? FROM json_each(?) WHERE true "
+            "ON CONFLICT (chat_hash, message_id) DO UPDATE SET record_id = excluded.record_id, "
+            "keyboard = excluded.keyboard, language = excluded.language",
+            (format_timestamp(datetime.now(UTC)), json.dumps(list(replies), ensure_ascii=False)),
         )
     except BaseException:
         await writer.rollback()
@@ -126,6 +155,41 @@ async def record_vote(
     )
 
 
+async def record_card_vote(
+    log: QuestionLog,
+    entry_id: str,
+    user_hash: str,
+    vote: Vote | None,
+    *,
+    voted_at: datetime | None = None,
+) -> None:
+    """Set ``user_hash``'s vote on the inline or guest card of ``entry_id``; None takes it
+    back. One per user per entry, whoever asked (a card is cached and shown to anyone)."""
+    if vote is None:
+        await log._write(
+            "DELETE FROM card_votes WHERE entry_id = ? AND user_hash = ?", [entry_id, user_hash]
+        )
+        return
+    moment = voted_at if voted_at is not None else datetime.now(UTC)
+    await log._write(
+        "INSERT INTO card_votes (entry_id, user_hash, vote, voted_at) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT (entry_id, user_hash) DO UPDATE SET vote = excluded.vote, "
+        "voted_at = excluded.voted_at",
+        [entry_id, user_hash, int(vote), format_timestamp(moment)],
+    )
+
+
+async def card_votes_on(log: QuestionLog, entry_id: str) -> Helpfulness:
+    """The votes on the cards of ``entry_id`` (what a card's buttons show)."""
+    rows = await _read(
+        log,
+        "SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM card_votes "
+        "WHERE entry_id = ?",
+        [entry_id],
+    )
+    return Helpfulness(int(rows[0][0]), int(rows[0][1]))
+
+
 async def votes_on(log: QuestionLog, record_id: str) -> Helpfulness:
     """The votes on the answer to ``record_id`` (what its buttons show)."""
     rows = await _read(
@@ -137,27 +201,46 @@ async def votes_on(log: QuestionLog, record_id: str) -> Helpfulness:
     return Helpfulness(int(rows[0][0]), int(rows[0][1]))
 
 
-async def question_of_reply(log: QuestionLog, chat_id: int, message_id: int) -> str | None:
-    """The record id of the question that message ``message_id`` in ``chat_id`` answered."""
+async def question_of_reply(log: QuestionLog, chat_hash: str, message_id: int) -> str | None:
+    """The record id of the question that message ``message_id`` answered in the chat whose
+    pseudonym is ``chat_hash``."""
     await log.flush()
     rows = await _read(
         log,
-        "SELECT record_id FROM replies WHERE chat_id = ? AND message_id = ?",
-        [chat_id, message_id],
+        "SELECT record_id FROM replies WHERE chat_hash = ? AND message_id = ?",
+        [check_chat_hash(chat_hash), message_id],
     )
     return str(rows[0][0]) if rows else None
 
 
+async def vote_keyboard(log: QuestionLog, chat_hash: str, record_id: str) -> VoteKeyboard | None:
+    """The message carrying the 👍/👎 row of the answer to ``record_id`` in the chat
+    ``chat_hash`` (a reaction may be on another part of a long answer); None when none does."""
+    await log.flush()
+    rows = await _read(
+        log,
+        "SELECT message_id, keyboard, language FROM replies WHERE chat_hash = ? "
+        "AND record_id = ? AND keyboard IS NOT NULL AND language IS NOT NULL "
+        "ORDER BY message_id DESC LIMIT 1",
+        [check_chat_hash(chat_hash), record_id],
+    )
+    if not rows:
+        return None
+    message_id, keyboard, language = rows[0]
+    return VoteKeyboard(int(message_id), str(keyboard), Language(language))
+
+
 async def record_suggestion_tap(
     log: QuestionLog,
-    chat_id: int,
+    chat_hash: str,
     message_id: int,
     user_hash: str,
     entry_id: str,
     *,
     tapped_at: datetime | None = None,
 ) -> bool:
-    """Note that ``user_hash`` chose ``entry_id`` under the reply ``message_id``; True when
+    """Note that ``user_hash`` chose ``entry_id`` under the reply ``message_id`` in the chat
+    ``chat_hash``; True when
     that reply was an unsure one (so the tap is evidence), False when it was not noted.
 
     One choice per user per question: a later tap replaces the earlier one.
@@ -166,8 +249,8 @@ async def record_suggestion_tap(
     rows = await _read(
         log,
         "SELECT r.record_id FROM replies AS r JOIN questions AS q ON q.record_id = r.record_id "
-        "WHERE r.chat_id = ? AND r.message_id = ? AND q.status IN (?, ?)",
-        [chat_id, message_id, *_UNSURE_STATUSES],
+        "WHERE r.chat_hash = ? AND r.message_id = ? AND q.status IN (?, ?)",
+        [check_chat_hash(chat_hash), message_id, *_UNSURE_STATUSES],
     )
     if not rows:
         return False
@@ -184,15 +267,20 @@ async def record_suggestion_tap(
 async def helpfulness_by_entry(
     log: QuestionLog, since: datetime | None = None
 ) -> dict[str, Helpfulness]:
-    """Votes per entry on the answers to questions asked since ``since``."""
+    """Votes per entry: on the answers to questions asked since ``since``, and on the
+    entry's inline and guest cards since ``since`` (a card vote has no question of its own)."""
     await log.flush()
-    where, params = _since(since, "q.asked_at")
+    asked, asked_params = _since(since, "q.asked_at")
+    voted, voted_params = _since(since, "voted_at")
     rows = await _read(
         log,
-        "SELECT q.entry_id, sum(v.vote > 0), sum(v.vote < 0) FROM votes AS v "
+        "SELECT entry, sum(up), sum(down) FROM ("
+        "SELECT q.entry_id AS entry, v.vote > 0 AS up, v.vote < 0 AS down FROM votes AS v "
         "JOIN questions AS q ON q.record_id = v.record_id "
-        f"WHERE {where} AND q.entry_id IS NOT NULL GROUP BY q.entry_id ORDER BY q.entry_id",
-        params,
+        f"WHERE {asked} AND q.entry_id IS NOT NULL "
+        "UNION ALL SELECT entry_id, vote > 0, vote < 0 FROM card_votes "
+        f"WHERE {voted}) GROUP BY entry ORDER BY entry",
+        [*asked_params, *voted_params],
     )
     return {str(entry): Helpfulness(int(up), int(down)) for entry, up, down in rows}
 

@@ -27,6 +27,7 @@ from typing import Any
 import aiosqlite
 
 from bot.config import StorageSettings
+from bot.engine.answers import Language
 from bot.questionlog import connections, conversations, feedback, inbox
 from bot.questionlog.auditing import LogAudit
 from bot.questionlog.inbox import INBOX_REMEMBERS, InboxEntry
@@ -76,8 +77,8 @@ class QuestionLog(LogQueries, LogAudit):
         self._pending: deque[QuestionRecord] = deque()
         # Inbox entries answered, to be marked so with the next flush of the rows.
         self._answered: deque[int] = deque()
-        # (chat id, message id, record id) of replies sent (bot.questionlog.feedback).
-        self._replies: deque[tuple[int, int, str]] = deque()
+        # The messages of replies sent, for ``replies`` (bot.questionlog.feedback).
+        self._replies: deque[feedback.ReplyRow] = deque()
         self._inbox_purged_at = -math.inf
         self._writer: aiosqlite.Connection | None = None
         self._reader: aiosqlite.Connection | None = None
@@ -169,12 +170,24 @@ class QuestionLog(LogQueries, LogAudit):
         if len(self._pending) == self._batch_rows:
             self._wake.set()
 
-    def record_reply(self, chat_id: int, message_id: int, record_id: str) -> None:
-        """Queue the note that message ``message_id`` in ``chat_id`` answers ``record_id``."""
+    def record_reply(
+        self,
+        chat_hash: str,
+        message_id: int,
+        record_id: str,
+        *,
+        keyboard: str | None = None,
+        language: Language | None = None,
+    ) -> None:
+        """Queue the note that message ``message_id`` answers ``record_id`` in the chat whose
+        pseudonym is ``chat_hash`` (never its id: TypeError). ``keyboard`` (JSON) and
+        ``language``: for the message carrying the reply's 👍/👎 row, to redraw it."""
+        feedback.check_chat_hash(chat_hash)
         if self._writer is None or self._closing:
             raise RuntimeError("the question log is not open")
         if len(self._replies) < self._max_pending_rows:
-            self._replies.append((chat_id, message_id, record_id))
+            code = language.value if language is not None else None
+            self._replies.append((chat_hash, message_id, record_id, keyboard, code))
 
     async def flush(self) -> int:
         """Write every queued row, reply and answered mark, in one transaction; return new

@@ -31,6 +31,7 @@ MIGRATION_NAMES: tuple[str, ...] = (
     "0004_knowledge_version_snapshots",
     "0005_feedback",
     "0006_editor_requests",
+    "0007_reply_pseudonyms",
 )
 
 MIGRATION_NAME = re.compile(r"^[0-9]{4}_[a-z0-9_]+$")
@@ -73,14 +74,16 @@ def check_names(migrations: Sequence[Migration]) -> None:
 
 async def migrate(
     writer: aiosqlite.Connection, path: Path, migrations: Sequence[Migration]
-) -> None:
-    """Apply to the database at ``path`` the ``migrations`` it has not recorded, in order.
+) -> list[str]:
+    """Apply to the database at ``path`` the ``migrations`` it has not recorded, in order;
+    the names of those this call applied.
 
     Raises StoreError when the database records a migration not in ``migrations``.
     """
     await writer.execute(_CREATE_LEDGER)
     await writer.commit()
     known = [migration.name for migration in migrations]
+    applied_now: list[str] = []
     for migration in migrations:
         applied = await applied_names(writer)
         unknown = [name for name in applied if name not in known]
@@ -110,7 +113,9 @@ async def migrate(
             if migration.name in await applied_names(writer):
                 continue
             raise
+        applied_now.append(migration.name)
         logger.info("question log: applied migration %s to %s", migration.name, path)
+    return applied_now
 
 
 async def applied_names(connection: aiosqlite.Connection) -> list[str]:

@@ -7,12 +7,19 @@ a tap needs nothing held in memory. A tap is acknowledged, recorded once per use
 (``bot.questionlog.feedback``: tapping again changes the vote) and the row is redrawn with the
 counts. A 👍 or 👎 reaction on an answer (``message_reaction`` updates: private chats, and
 groups where the bot is an admin) counts the same; taking the reaction back takes the vote back.
+
+A reaction carries no keyboard, and editing a message's buttons replaces them all, so the
+message of a reply that carries the 👍/👎 row is noted with its whole keyboard as Telegram
+echoed it (the bot's own buttons, JSON, in ``replies``). A reaction rebuilds that keyboard
+with the new counts (the suggestion and other rows kept) and edits that one message, by the
+chat id the reaction update carries: nothing raw is stored for it.
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -37,6 +44,7 @@ from bot.questionlog.feedback import (
     question_of_reply,
     record_suggestion_tap,
     record_vote,
+    vote_keyboard,
     votes_on,
 )
 from bot.questionlog.log import QuestionLog
@@ -61,15 +69,20 @@ DIGEST_JOB = "admin-digest"
 NO_VOTES = Helpfulness()
 
 
-def vote_callback(record_id: str, vote: Vote, language: Language) -> str:
-    """The callback data of a 👍 or 👎 button under the answer to ``record_id``."""
-    return f"{VOTE_PREFIX}:{_SIGNS[vote]}{_LANGUAGE_CODES[language]}:{record_id}"
+def vote_callback(
+    record_id: str, vote: Vote, language: Language, *, prefix: str = VOTE_PREFIX
+) -> str:
+    """The callback data of a 👍 or 👎 button under the answer to ``record_id`` (``prefix``
+    and an entry's key instead: a card's, ``bot.telegram.card_votes``)."""
+    return f"{prefix}:{_SIGNS[vote]}{_LANGUAGE_CODES[language]}:{record_id}"
 
 
-def parse_vote_callback(data: str | None) -> tuple[Vote, Language, str] | None:
+def parse_vote_callback(
+    data: str | None, *, prefix: str = VOTE_PREFIX
+) -> tuple[Vote, Language, str] | None:
     """(vote, language, record id) of a vote button's data; None for anything else."""
     parts = (data or "").split(":", 2)
-    if len(parts) != 3 or parts[0] != VOTE_PREFIX or len(parts[1]) != 2 or not parts[2]:
+    if len(parts) != 3 or parts[0] != prefix or len(parts[1]) != 2 or not parts[2]:
         return None
     vote, language = _SIGN_VOTES.get(parts[1][0]), _CODE_LANGUAGES.get(parts[1][1])
     if vote is None or language is None:
@@ -78,14 +91,18 @@ def parse_vote_callback(data: str | None) -> tuple[Vote, Language, str] | None:
 
 
 def feedback_row(
-    record_id: str, language: Language, votes: Helpfulness = NO_VOTES
+    record_id: str,
+    language: Language,
+    votes: Helpfulness = NO_VOTES,
+    *,
+    prefix: str = VOTE_PREFIX,
 ) -> list[InlineKeyboardButton] | None:
     """The 👍/👎 buttons, with their counts once there are votes; None when the record id is
     too long for callback data (never, for the ids the question log makes)."""
-    helpful = vote_callback(record_id, Vote.HELPFUL, language)
+    helpful = vote_callback(record_id, Vote.HELPFUL, language, prefix=prefix)
     if len(helpful.encode("utf-8")) > MAX_CALLBACK_BYTES:
         return None
-    unhelpful = vote_callback(record_id, Vote.UNHELPFUL, language)
+    unhelpful = vote_callback(record_id, Vote.UNHELPFUL, language, prefix=prefix)
     return [
         InlineKeyboardButton(_counted(HELPFUL_EMOJI, votes.helpful), callback_data=helpful),
         InlineKeyboardButton(_counted(UNHELPFUL_EMOJI, votes.unhelpful), callback_data=unhelpful),
@@ -124,6 +141,27 @@ def with_counts(
     return InlineKeyboardMarkup([*rows, row] if row else rows)
 
 
+def vote_row_language(markup: InlineKeyboardMarkup | None) -> Language | None:
+    """The language of the 👍/👎 row in ``markup``; None when it has no such row."""
+    for row in markup.inline_keyboard if markup is not None else ():
+        for button in row:
+            data = button.callback_data
+            parsed = parse_vote_callback(data) if isinstance(data, str) else None
+            if parsed is not None:
+                return parsed[1]
+    return None
+
+
+async def redraw(edit: Awaitable[object]) -> None:
+    """Await an edit of the vote buttons; the BadRequests it may meet are no failure."""
+    try:
+        await edit
+    except BadRequest as error:
+        # "not modified": the same counts again. Gone or too old: the vote still counts.
+        if "not modified" not in error.message.lower():
+            logger.info("could not redraw the vote buttons: %s", error)
+
+
 def reaction_vote(emojis: Iterable[str]) -> Vote | None:
     """The vote a set of reactions expresses: 👍 or 👎 alone; None for neither or both."""
     chosen = set(emojis) & {HELPFUL_EMOJI, UNHELPFUL_EMOJI}
@@ -146,14 +184,32 @@ class FeedbackHandlers:
         self._user_hash_salt = user_hash_salt
         self._limiter = limiter
 
+    def pseudonym(self, telegram_id: int) -> str:
+        """A user's or chat's pseudonym in the question log (as ``EditorDesk.pseudonym``): the
+        log keys replies by the chat's, never by its id."""
+        return hash_user(telegram_id, self._user_hash_salt)
+
     def note_reply(self, messages: Iterable[Message], record_id: str | None) -> None:
         """Remember that ``messages`` (the parts of one reply) answer ``record_id``, so a
-        reaction on any of them or a tap under them finds the question. Never raises."""
+        reaction on any of them or a tap under them finds the question, and the keyboard of
+        the one carrying the 👍/👎 row, so a reaction can redraw it. Never raises."""
         if record_id is None:
             return
         try:
             for message in messages:
-                self.log.record_reply(message.chat.id, message.message_id, record_id)
+                markup = message.reply_markup
+                language = vote_row_language(markup)
+                # Only the part carrying the 👍/👎 row is noted with the keyboard, to redraw.
+                keyboard = None
+                if markup is not None and language is not None:
+                    keyboard = markup.to_json()
+                self.log.record_reply(
+                    self.pseudonym(message.chat.id),
+                    message.message_id,
+                    record_id,
+                    keyboard=keyboard,
+                    language=language,
+                )
         except Exception:
             logger.exception("could not note a reply to question %s", record_id)
 
@@ -163,7 +219,7 @@ class FeedbackHandlers:
         try:
             await record_suggestion_tap(
                 self.log,
-                message.chat.id,
+                self.pseudonym(message.chat.id),
                 message.message_id,
                 hash_user(user_id, self._user_hash_salt),
                 entry_id,
@@ -190,12 +246,9 @@ class FeedbackHandlers:
         votes = await votes_on(self.log, record_id)
         message = query.message
         markup = message.reply_markup if isinstance(message, Message) else None
-        try:
-            await query.edit_message_reply_markup(with_counts(markup, record_id, language, votes))
-        except BadRequest as error:
-            # "not modified": the same vote again. Gone or too old: the vote still counts.
-            if "not modified" not in error.message.lower():
-                logger.info("could not redraw the vote buttons: %s", error)
+        await redraw(
+            query.edit_message_reply_markup(with_counts(markup, record_id, language, votes))
+        )
 
     async def on_reaction(self, update: Update, context: Context) -> None:
         """A reaction on a message: a vote when it is 👍/👎 on one of the bot's answers."""
@@ -208,11 +261,31 @@ class FeedbackHandlers:
         vote = reaction_vote(new)
         if vote is None and reaction_vote(old) is None:
             return
-        record_id = await question_of_reply(self.log, reaction.chat.id, reaction.message_id)
+        chat_hash = self.pseudonym(reaction.chat.id)
+        record_id = await question_of_reply(self.log, chat_hash, reaction.message_id)
         if record_id is None:
             return
         user_hash = hash_user(reaction.user.id, self._user_hash_salt)
         await record_vote(self.log, record_id, user_hash, vote)
+        await self._redraw_counts(context.bot, reaction.chat.id, chat_hash, record_id)
+
+    async def _redraw_counts(self, bot: Bot, chat_id: int, chat_hash: str, record_id: str) -> None:
+        """Show the counts under the answer to ``record_id``: its noted keyboard, rebuilt."""
+        noted = await vote_keyboard(self.log, chat_hash, record_id)
+        if noted is None:
+            return  # an unsure reply (no 👍/👎 row), or one sent before keyboards were noted
+        try:
+            markup = InlineKeyboardMarkup.de_json(json.loads(noted.keyboard), bot)
+        except (ValueError, TypeError, KeyError):
+            logger.warning("the noted keyboard of answer %s cannot be read", record_id)
+            return
+        votes = await votes_on(self.log, record_id)
+        rebuilt = with_counts(markup, record_id, noted.language, votes)
+        await redraw(
+            bot.edit_message_reply_markup(
+                chat_id=chat_id, message_id=noted.message_id, reply_markup=rebuilt
+            )
+        )
 
 
 async def _acknowledge(query: Any, text: str) -> None:

@@ -2,7 +2,8 @@
 
 Telegram sends an inline query at each pause in typing, so inline queries have a flood budget
 of their own, a few times the questions-per-minute limit. Every question the engine answers
-here is logged like any other (channel ``inline``), through ``TelegramBot.log_question``.
+here is logged like any other (channel ``inline``), through ``TelegramBot.log_question``. A card
+that answers carries 👍/👎 for its entry (``bot.telegram.card_votes``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from bot.engine.answers import Answer, Status
 from bot.engine.pipeline import Engine
 from bot.engine.render import answer_html, cut_text, fit_html, telegram_length
 from bot.questionlog.records import Channel
+from bot.telegram.card_votes import card_keyboard
 from bot.telegram.flood import Admission, QuestionLimiter
 from bot.telegram.keyboards import id_hash
 from bot.telegram.language import user_language
@@ -77,8 +79,12 @@ class InlineAnswers:
         await query.answer(results, cache_time=INLINE_CACHE_SECONDS)
 
     def _card(self, answer: Answer, engine: Engine) -> InlineQueryResultArticle:
-        """An inline result: the question in bold, then the cited answer."""
+        """An inline result: the question in bold, then the cited answer; 👍/👎 under an
+        entry's answer."""
         html = answer_html(answer, engine.knowledge.primary_source)
+        votes = None
+        if answer.status is Status.ANSWERED and answer.entry_id is not None:
+            votes = card_keyboard(answer.entry_id, answer.language)
         return InlineQueryResultArticle(
             id=id_hash(answer.entry_id or answer.question),
             title=" ".join(answer.question.split()),
@@ -88,6 +94,7 @@ class InlineAnswers:
                 parse_mode=ParseMode.HTML,
                 link_preview_options=LinkPreviewOptions(is_disabled=True),
             ),
+            reply_markup=votes,
         )
 
     # --- errors ------------------------------------------------------------------------------

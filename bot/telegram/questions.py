@@ -40,6 +40,7 @@ from bot.messages import say
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.pseudonyms import hash_user
 from bot.questionlog.records import Channel, QuestionRecord
+from bot.telegram.card_votes import CardVotes
 from bot.telegram.editors import EditorDesk
 from bot.telegram.feedback import FeedbackHandlers, with_feedback
 from bot.telegram.flood import Admission, QuestionLimiter
@@ -94,6 +95,13 @@ class TelegramBot:
         # Votes share the questions' budget: each tap writes and redraws.
         self.feedback = FeedbackHandlers(
             question_log, user_hash_salt=user_hash_salt, limiter=self.question_limiter
+        )
+        # 👍/👎 on inline and guest cards: per entry, resolved against the current knowledge.
+        self.card_votes = CardVotes(
+            question_log,
+            user_hash_salt=user_hash_salt,
+            entry_ids=lambda: self.engine().knowledge.entries,
+            limiter=self.question_limiter,
         )
         # Follow-ups (replies to answers) and the "ask the editors" button; None: neither.
         self.editors: EditorDesk | None = None

@@ -9,7 +9,8 @@ bot's dispatch table, read top to bottom:
 2. The refusals: an admin command or a knowledge file from anyone else is refused and logged;
    a tap on an admin button from anyone else likewise.
 3. The user-facing handlers: commands, unknown commands, questions, other messages, taps
-   ("ask the editors" and 👍/👎 before the catch-all), inline queries, guest mentions.
+   ("ask the editors" and 👍/👎, under answers and on cards, before the catch-all), inline
+   queries, guest mentions.
 
 And the error handler, and the command menu the bot sets at start.
 """
@@ -36,6 +37,7 @@ from bot.telegram.admin_knowledge import KnowledgeCommands
 from bot.telegram.admin_stats import StatsCommands
 from bot.telegram.admin_unanswered import UnansweredCommands
 from bot.telegram.admins import ADMIN_COMMANDS, Admins
+from bot.telegram.card_votes import CARD_VOTE_BUTTONS
 from bot.telegram.editors import ASK_EDITORS_BUTTON, EditorDesk
 from bot.telegram.errors import on_error
 from bot.telegram.feedback import VOTE_BUTTONS
@@ -132,6 +134,8 @@ def register_handlers(
         # 👍/👎 under answers, before the catch-all for taps; and the same as reactions.
         CallbackQueryHandler(questions.feedback.on_vote, pattern=VOTE_BUTTONS),
         MessageReactionHandler(questions.feedback.on_reaction),
+        # 👍/👎 on inline and guest cards (a tap with an inline message id, no message).
+        CallbackQueryHandler(questions.card_votes.on_vote, pattern=CARD_VOTE_BUTTONS),
     ]
     if editors is not None:
         handlers.append(CallbackQueryHandler(editors.on_ask_editors, pattern=ASK_EDITORS_BUTTON))

@@ -14,9 +14,11 @@ from bot.questionlog.feedback import (
     Helpfulness,
     PhrasingEvidence,
     Vote,
+    card_votes_on,
     helpfulness_by_entry,
     phrasing_evidence,
     question_of_reply,
+    record_card_vote,
     record_suggestion_tap,
     record_vote,
     unhelpful_answers,
@@ -29,7 +31,9 @@ from tests.store.conftest import SALT, make_record
 from tests.store.dataset import NOODLE, NOW
 
 ALICE, BOB, CAROL = (hash_user(user, SALT) for user in (1, 2, 3))
-CHAT = 42
+# Replies know a chat by its pseudonym; the raw id is the tests' only.
+CHAT_ID = -1_001_234_567_890
+CHAT = hash_user(CHAT_ID, SALT)
 
 
 async def test_a_second_vote_replaces_the_first(log: QuestionLog) -> None:
@@ -79,6 +83,28 @@ async def test_helpfulness_per_entry_in_stats_and_top(log: QuestionLog) -> None:
     )
 
 
+async def test_card_votes_count_once_per_user_per_entry(log: QuestionLog) -> None:
+    """A card vote is one per user per entry (again: changed; None: taken back), and per-entry
+    helpfulness adds card votes, in the window of their own time, to the votes on answers;
+    the retention purge takes the old ones."""
+    answer = make_record(asked_at=NOW - timedelta(hours=1))
+    log.record(answer)
+    await record_vote(log, answer.record_id, ALICE, Vote.HELPFUL)
+    await record_card_vote(log, NOODLE, ALICE, Vote.HELPFUL, voted_at=NOW)
+    await record_card_vote(log, NOODLE, ALICE, Vote.UNHELPFUL, voted_at=NOW)
+    await record_card_vote(log, NOODLE, BOB, Vote.UNHELPFUL, voted_at=NOW)
+    await record_card_vote(log, NOODLE, CAROL, Vote.HELPFUL, voted_at=NOW)
+    await record_card_vote(log, NOODLE, CAROL, None)
+    old = NOW - timedelta(days=40)
+    await record_card_vote(log, "huashao-investment", CAROL, Vote.HELPFUL, voted_at=old)
+    assert await card_votes_on(log, NOODLE) == Helpfulness(0, 2)
+    since = NOW - timedelta(days=30)
+    assert await helpfulness_by_entry(log, since) == {NOODLE: Helpfulness(1, 2)}
+    assert (await helpfulness_by_entry(log))["huashao-investment"] == Helpfulness(1, 0)
+    await log.purge_older_than(30, now=NOW)
+    assert await helpfulness_by_entry(log) == {NOODLE: Helpfulness(1, 2)}
+
+
 async def test_unhelpful_answers_newest_vote_first(log: QuestionLog) -> None:
     """The 👎 answers list the question, its entry and when, the latest vote first."""
     first = make_record(text="小面目标多少", asked_at=NOW - timedelta(hours=5))
@@ -107,7 +133,7 @@ async def test_a_reply_leads_back_to_its_question(log: QuestionLog) -> None:
     assert log.pending == 1
     assert await question_of_reply(log, CHAT, 7) == answer.record_id
     assert await question_of_reply(log, CHAT, 8) is None
-    assert await question_of_reply(log, CHAT + 1, 7) is None
+    assert await question_of_reply(log, hash_user(CHAT_ID + 1, SALT), 7) is None
 
 
 async def test_taps_under_unsure_replies_are_phrasing_evidence(log: QuestionLog) -> None:

@@ -332,7 +332,7 @@ async def test_logged_questions_leave_no_raw_user_id_in_the_file(db_path: Path) 
     """Logged questions put neither the decimal nor the binary form of the asker's Telegram id
     in the database files, only its pseudonym. (Not the whole file's guarantee: a question
     sent to the editors keeps its route until answered or a week old, see
-    test_conversations; feedback's replies table keys the bot's messages by chat id.)"""
+    test_conversations; replies are keyed by the chat's pseudonym, see test_reply_pseudonyms.)"""
     user_id = 987_654_321_012
     async with QuestionLog(db_path) as log:
         for _ in range(3):

@@ -241,6 +241,8 @@ class FakeBotApi:
         self.inline_answers: dict[str, Json] = {}
         # Guest mode (Bot API 10.0): answerGuestQuery calls, by guest_query_id.
         self.guest_answers: dict[str, Json] = {}
+        # The buttons of messages sent in inline mode, as the bot last edited them.
+        self.inline_markups: dict[str, Json | None] = {}
         self.commands: dict[str, list[Json]] = {}
         self.webhook: _Webhook | None = None
         self.webhook_statuses: list[int] = []
@@ -759,9 +761,19 @@ class FakeBotApi:
             message.pop("reply_markup", None)
         return message
 
-    async def _edit_message_reply_markup(self, params: Json) -> Json:
-        message = self._find_sent(params)
+    async def _edit_message_reply_markup(self, params: Json) -> Json | bool:
         self._check_markup(params.get("reply_markup"))
+        inline_message_id = params.get("inline_message_id")
+        if inline_message_id is not None:
+            # A message sent in inline mode (or posted for a guest query): Telegram answers
+            # True; the fake keeps its latest buttons, by inline message id.
+            if self.inline_markups.get(str(inline_message_id)) == params.get("reply_markup"):
+                raise BotApiError(400, "Bad Request: message is not modified")
+            self.inline_markups[str(inline_message_id)] = params.get("reply_markup")
+            return True
+        message = self._find_sent(params)
+        if params.get("reply_markup") == message.get("reply_markup"):
+            raise BotApiError(400, "Bad Request: message is not modified")
         if "reply_markup" in params:
             message["reply_markup"] = params["reply_markup"]
         else:
@@ -804,6 +816,7 @@ class FakeBotApi:
         self._check_text(
             {"text": content.get("message_text"), "parse_mode": content.get("parse_mode")}
         )
+        self._check_markup(result.get("reply_markup"))
         self.guest_answers[query_id] = params
         return {"inline_message_id": f"gm{query_id}"}
 

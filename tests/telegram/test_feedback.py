@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from bot.app import build_telegram
 from bot.config import DigestSettings
@@ -15,6 +18,7 @@ from bot.knowledge_admin.live import LiveEngine
 from bot.questionlog.feedback import Helpfulness, phrasing_evidence, votes_on
 from bot.questionlog.log import QuestionLog
 from bot.telegram.feedback import DigestJob, parse_vote_callback
+from tests.store.test_reply_pseudonyms import rows_with
 from tests.telegram.conftest import (
     BotFactory,
     group_chat,
@@ -24,7 +28,7 @@ from tests.telegram.conftest import (
     running,
     settings_for,
 )
-from tests.telegram.fake_bot_api import FakeBotApi
+from tests.telegram.fake_bot_api import FakeBotApi, Fault
 
 Json = dict[str, Any]
 USER = person(601)
@@ -122,6 +126,86 @@ async def test_reactions_on_an_answer_count_as_votes(
         await react([], ["🔥", "👎"], Helpfulness(0, 0))
     assert fake_api.allowed_updates is not None
     assert "message_reaction" in fake_api.allowed_updates
+
+
+async def test_a_reaction_redraws_the_counts_and_keeps_the_other_buttons(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """👍 as a reaction edits the answer's buttons like a tap: the counts shown, every row
+    above kept as sent, the 👍/👎 data unchanged; taking it back clears the count."""
+    async with bot_on_fake():
+        fake_api.push_message(USER, CHAT, ANSWERED)
+        (answer,) = await fake_api.wait_sent(601)
+        sent = buttons(answer)
+        assert len(sent) >= 2  # suggestions above the 👍/👎 row
+        fake_api.push_reaction(USER, answer, ["👍"])
+        await fake_api.wait_until(lambda: [b[0] for b in vote_row(answer)] == ["👍 1", "👎"])
+        assert buttons(answer)[:-1] == sent[:-1]
+        assert [b[1] for b in vote_row(answer)] == [b[1] for b in sent[-1]]
+        (edit,) = fake_api.calls_to("editMessageReplyMarkup")
+        assert (edit.params["chat_id"], edit.params["message_id"]) == (601, answer["message_id"])
+        fake_api.push_reaction(person(602), answer, ["👎"])
+        await fake_api.wait_until(lambda: [b[0] for b in vote_row(answer)] == ["👍 1", "👎 1"])
+        fake_api.push_reaction(USER, answer, [], ["👍"])
+        await fake_api.wait_until(lambda: [b[0] for b in vote_row(answer)] == ["👍", "👎 1"])
+    assert buttons(answer)[:-1] == sent[:-1]
+    assert len(fake_api.calls_to("editMessageReplyMarkup")) == 3
+
+
+async def test_a_reaction_on_an_answer_too_old_to_edit_still_counts(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Telegram refusing the edit (a message too old to edit) is no failure: the reaction's
+    vote counts and the refusal is logged at INFO, not as an error."""
+    caplog.set_level(logging.INFO, logger="bot.telegram.feedback")
+    async with bot_on_fake() as service:
+        fake_api.push_message(USER, CHAT, ANSWERED)
+        (answer,) = await fake_api.wait_sent(601)
+        parsed = parse_vote_callback(vote_row(answer)[0][1])
+        assert parsed is not None
+        refusal = "Bad Request: message can't be edited"
+        fake_api.inject("editMessageReplyMarkup", Fault.refused(400, refusal))
+        fake_api.push_reaction(USER, answer, ["👎"])
+        await fake_api.wait_until(lambda: fake_api.pending_faults("editMessageReplyMarkup") == 0)
+        for _ in range(50):
+            if any("could not redraw" in r.getMessage() for r in caplog.records):
+                break
+            await asyncio.sleep(0.05)
+        assert await votes_on(service.bot.question_log, parsed[2]) == Helpfulness(0, 1)
+    (logged,) = [r for r in caplog.records if "could not redraw" in r.getMessage()]
+    assert logged.levelno == logging.INFO
+    assert "can't be edited" in logged.getMessage()
+    assert [b[0] for b in vote_row(answer)] == ["👍", "👎"]
+
+
+async def test_a_group_leaves_no_raw_chat_id_in_the_log(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, log_path: Path
+) -> None:
+    """An answer, a reaction and a tapped choice in a group: each finds its question, and no
+    row of the log holds the group's id (replies know the chat by its pseudonym)."""
+    group = group_chat(-1_001_555_666_777)
+    group_id = int(group["id"])
+    async with bot_on_fake() as service:
+        fake_api.push_message(USER, group, f"@dadukou_test_bot {ANSWERED}")
+        (answer,) = await fake_api.wait_sent(group_id)
+        parsed = parse_vote_callback(vote_row(answer)[0][1])
+        assert parsed is not None
+        log: QuestionLog = service.bot.question_log
+        fake_api.push_reaction(USER, answer, ["👍"])
+        fake_api.push_message(USER, group, "@dadukou_test_bot 小面好吃不")
+        unsure = (await fake_api.wait_sent(group_id, 2))[1]
+        fake_api.push_callback(USER, unsure, buttons(unsure)[0][0][1])
+        await fake_api.wait_sent(group_id, 3)
+        for _ in range(50):
+            if await votes_on(log, parsed[2]) == Helpfulness(1, 0) and await phrasing_evidence(
+                log, 5
+            ):
+                break
+            await asyncio.sleep(0.05)
+        assert await votes_on(log, parsed[2]) == Helpfulness(1, 0)
+        assert len(await phrasing_evidence(log, 5)) == 1
+        assert await log.read("SELECT count(*) FROM replies") == [(3,)]
+    assert rows_with(log_path, group_id) == []
 
 
 async def test_a_tapped_choice_is_offered_as_a_phrasing_in_unanswered(
