@@ -17,6 +17,8 @@ from bot.engine.answers import Language
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 _LATIN = re.compile(r"[a-zA-Z]")
+_ENGLISH_WORD = re.compile(r"[a-zA-Z]{2,}")
+_MIN_ENGLISH_WORDS = 4
 _WHITESPACE = re.compile(r"\s+")
 # Control characters (C0, DEL, C1) are never part of a word: a NUL or an escape code typed or
 # piped into a question separates what is around it.
@@ -63,10 +65,15 @@ def to_traditional(text: str) -> str:
 
 
 def detect_language(text: str) -> Language:
-    """English when there is no Chinese; otherwise the script most characters are in."""
+    """English when there is no Chinese, or when English words carry the sentence and the
+    Chinese is a name or two ("how much is the 江苏血透 deal worth?"); otherwise the script
+    most characters are in."""
     text = unicodedata.normalize("NFKC", text)
     if not _CJK.search(text):
         return Language.ENGLISH if _LATIN.search(text) else Language.SIMPLIFIED
+    english_words = len(_ENGLISH_WORD.findall(text))
+    if english_words >= _MIN_ENGLISH_WORDS and english_words * 2 > len(_CJK.findall(text)):
+        return Language.ENGLISH
     simplified = to_simplified(text)
     traditional = to_traditional(text)
     traditional_only = sum(1 for a, b in zip(text, simplified, strict=False) if a != b)

@@ -128,3 +128,18 @@ def test_a_nul_does_not_cut_text_short() -> None:
     assert to_simplified("小麵\x00營收") == "小面\x00营收"
     assert to_traditional("营收\x00目标") == "營收\x00目標"
     assert normalize("小面\x00营收\x1b[2J目标\x85") == "小面 营收 [2j目标"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("how much is the 江苏血透 deal worth?", Language.ENGLISH),
+        ("Wah the noodle target 今年50亿 then next year 100亿 is it?", Language.ENGLISH),
+        ("大渡口的GDP growth rate是多少", Language.SIMPLIFIED),
+        ("小面的revenue是多少", Language.SIMPLIFIED),
+    ],
+)
+def test_english_carrying_a_chinese_name_is_english(text: str, language: Language) -> None:
+    """An English sentence with a Chinese name in it is answered in English; Chinese with an
+    English word or two stays Chinese."""
+    assert detect_language(text) is language
