@@ -187,6 +187,15 @@ def english_amounts(text: str) -> str:
 
 # Chongqing and Sichuan speech asks "好多" for 多少 ("投资好多", "是好多嘛", "好多个"); before
 # a noun it still means "many" (好多企业).
+# "我听楼下张孃孃说…": hearsay, whoever passed it on; who said it is no part of the question.
+# ("隔壁王大爷说…", "朋友说…": passed on by the people around the writer, the same.)
+_HEARD_FROM = re.compile(
+    r"(?:听(?!说)|(?<![\u3400-\u9fff])(?:我|我的|我们)?(?:隔壁|楼下|楼上|对门|邻居|朋友|同事|亲戚|屋头|家里))"
+    r"[^\s,.?!;:，。？！；：]{0,6}?(?:说|讲)(?!话|明|法|过)"
+)
+# "增长了几个点": percentage points, how much a rate is, not a count of something.
+# ("几点开始" asks the time: without 个 or 百分 it is left alone.)
+_PERCENTAGE_POINTS = re.compile(r"(?:几|多少|好多)(?:个百分|个|百分)点(?![钟半多])")
 _DIALECT_HOW_MANY = re.compile(r"好多(?=[个家项亿万钱元]|$|[?!.,;:\s]|[哦嘛呢喃啊哈嘞噻])")
 # ... and "好久" for 什么时候 before what is to happen ("好久建成", "好久开工"); "好久不见",
 # "好久没" and "等了好久" keep their Mandarin sense.
@@ -276,6 +285,8 @@ def normalize(text: str) -> str:
     text = _THOUSANDS_SEPARATOR.sub("", text)
     text = english_amounts(text)
     text = _BARE_NEGATION.sub(r"\1n't", text)
+    text = _HEARD_FROM.sub("听说", text)
+    text = _PERCENTAGE_POINTS.sub("多少", text)
     text = _DIALECT_HOW_MANY.sub("多少", text)
     # 几多 asks how many in Cantonese, Hakka and Wuhan speech alike, with or without a
     # Cantonese marker in the message.

@@ -143,3 +143,26 @@ def test_english_carrying_a_chinese_name_is_english(text: str, language: Languag
     """An English sentence with a Chinese name in it is answered in English; Chinese with an
     English word or two stays Chinese."""
     assert detect_language(text) is language
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("增长了几个点", "增长了多少"), ("涨了几个百分点", "涨了多少"), ("几点开始", "几点开始")],
+)
+def test_percentage_points_ask_how_much(text: str, expected: str) -> None:
+    """ "几个点" asks a rate (how much), not a count; "几点" (what time) is left alone."""
+    assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("我听楼下张孃孃说大渡口要搞", "我听说大渡口要搞"),
+        ("隔壁王大爷说有100个", "听说有100个"),
+        ("听他们说话", "听他们说话"),
+        ("报道说", "报道说"),
+    ],
+)
+def test_hearsay_passed_on_by_someone_is_hearsay(text: str, expected: str) -> None:
+    """Who passed a claim on (楼下张孃孃, 隔壁王大爷) is no part of the question."""
+    assert normalize(text) == expected
