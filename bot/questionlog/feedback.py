@@ -141,18 +141,7 @@ async def record_vote(
     voted_at: datetime | None = None,
 ) -> None:
     """Set ``user_hash``'s vote on the answer to ``record_id``; None takes it back."""
-    if vote is None:
-        await log._write(
-            "DELETE FROM votes WHERE record_id = ? AND user_hash = ?", [record_id, user_hash]
-        )
-        return
-    moment = voted_at if voted_at is not None else datetime.now(UTC)
-    await log._write(
-        "INSERT INTO votes (record_id, user_hash, vote, voted_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (record_id, user_hash) DO UPDATE SET vote = excluded.vote, "
-        "voted_at = excluded.voted_at",
-        [record_id, user_hash, int(vote), format_timestamp(moment)],
-    )
+    await _set_vote(log, _ANSWER_VOTES, record_id, user_hash, vote, voted_at)
 
 
 async def record_card_vote(
@@ -165,17 +154,34 @@ async def record_card_vote(
 ) -> None:
     """Set ``user_hash``'s vote on the inline or guest card of ``entry_id``; None takes it
     back. One per user per entry, whoever asked (a card is cached and shown to anyone)."""
+    await _set_vote(log, _CARD_VOTES, entry_id, user_hash, vote, voted_at)
+
+
+# (table, the column a vote is about): the two kinds of vote, set the same way.
+_ANSWER_VOTES = ("votes", "record_id")
+_CARD_VOTES = ("card_votes", "entry_id")
+
+
+async def _set_vote(
+    log: QuestionLog,
+    kind: tuple[str, str],
+    about: str,
+    user_hash: str,
+    vote: Vote | None,
+    voted_at: datetime | None,
+) -> None:
+    table, column = kind  # one of the two constants above, never user input
     if vote is None:
         await log._write(
-            "DELETE FROM card_votes WHERE entry_id = ? AND user_hash = ?", [entry_id, user_hash]
+            f"DELETE FROM {table} WHERE {column} = ? AND user_hash = ?", [about, user_hash]
         )
         return
     moment = voted_at if voted_at is not None else datetime.now(UTC)
     await log._write(
-        "INSERT INTO card_votes (entry_id, user_hash, vote, voted_at) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT (entry_id, user_hash) DO UPDATE SET vote = excluded.vote, "
+        f"INSERT INTO {table} ({column}, user_hash, vote, voted_at) VALUES (?, ?, ?, ?) "
+        f"ON CONFLICT ({column}, user_hash) DO UPDATE SET vote = excluded.vote, "
         "voted_at = excluded.voted_at",
-        [entry_id, user_hash, int(vote), format_timestamp(moment)],
+        [about, user_hash, int(vote), format_timestamp(moment)],
     )
 
 
