@@ -187,22 +187,21 @@ async def _set_vote(
 
 async def card_votes_on(log: QuestionLog, entry_id: str) -> Helpfulness:
     """The votes on the cards of ``entry_id`` (what a card's buttons show)."""
-    rows = await _read(
-        log,
-        "SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM card_votes "
-        "WHERE entry_id = ?",
-        [entry_id],
-    )
-    return Helpfulness(int(rows[0][0]), int(rows[0][1]))
+    return await _votes_about(log, _CARD_VOTES, entry_id)
 
 
 async def votes_on(log: QuestionLog, record_id: str) -> Helpfulness:
     """The votes on the answer to ``record_id`` (what its buttons show)."""
+    return await _votes_about(log, _ANSWER_VOTES, record_id)
+
+
+async def _votes_about(log: QuestionLog, kind: tuple[str, str], about: str) -> Helpfulness:
+    table, column = kind  # one of the two constants above, never user input
     rows = await _read(
         log,
-        "SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM votes "
-        "WHERE record_id = ?",
-        [record_id],
+        f"SELECT coalesce(sum(vote > 0), 0), coalesce(sum(vote < 0), 0) FROM {table} "
+        f"WHERE {column} = ?",
+        [about],
     )
     return Helpfulness(int(rows[0][0]), int(rows[0][1]))
 
