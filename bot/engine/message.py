@@ -15,13 +15,8 @@ from bot.engine.borrowing import kept_terms, written
 from bot.engine.clauses import Clause, clauses, split_respectively
 from bot.engine.compose import Composer
 from bot.engine.matching import Matcher
-from bot.engine.question import (
-    BEYOND_THE_ARTICLE,
-    MEANINGFUL,
-    OUT_OF_SCOPE,
-    UNKNOWN_NAME,
-    QuestionSteps,
-)
+from bot.engine.premises import BEYOND_THE_ARTICLE
+from bot.engine.question import MEANINGFUL, OUT_OF_SCOPE, UNKNOWN_NAME, QuestionSteps
 from bot.engine.textnorm import detect_language
 
 _NAME_DECLINES = (OUT_OF_SCOPE, UNKNOWN_NAME)
