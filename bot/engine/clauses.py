@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.engine.textnorm import normalize
+from bot.engine.textnorm import is_cantonese, normalize
 
 # Where one clause ends: sentence and clause punctuation, line breaks, and a space between two
 # Chinese characters (voice-to-text and phone typing use spaces as commas).
@@ -118,6 +118,7 @@ def clauses(message: str) -> list[Clause]:
             pieces[-1] = (pieces[-1][0], True)  # a listed item asks, whatever its words
     found: list[Clause] = []
     about_writer = False
+    cantonese = is_cantonese(message)
     for piece, listed in pieces:
         text = piece.strip(" \t,.，。")
         if not text:
@@ -138,7 +139,7 @@ def clauses(message: str) -> list[Clause]:
             continue
         # Read as matching reads it: simplified, Cantonese and dialect words as Mandarin ones
         # ("分咗邊三張清單", "仲有幾多個" ask like "分了哪三张清单", "还有多少个").
-        simplified = normalize(text)
+        simplified = normalize(text, cantonese=cantonese)
         asks = listed or bool(_QUESTION.search(simplified))
         # A clause about the writer goes on until the message turns to its question.
         turning = bool(_TURN.search(simplified))

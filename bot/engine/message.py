@@ -109,6 +109,15 @@ class MessageSteps:
             return replace(answered[0], question=question)
         return self._compose.combined(question, whole.language, whole.normalized, asked)
 
+    def without_the_writer(self, question: str) -> str:
+        """The message with the clauses about its writer set aside ("我是香港记者，" of "我是
+        香港记者，想问下半年经济工作从哪三方面去抓"): what the semantic signal is shown, so
+        that the writer's town or trade does not pull it away from the question."""
+        if not self._cut:
+            return question
+        kept = [c.text for c in clauses(question) if not c.about_writer]
+        return " ".join(kept) if kept else question
+
     def _home_questions(
         self, question: str, pieces: list[Clause], language: Language, normalized: str
     ) -> Answer | None:

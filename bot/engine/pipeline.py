@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
 from typing import Protocol
 
@@ -119,9 +120,9 @@ class Engine:
             return answer
         # What matching left unsure, the semantic signal gets one look at: once a message,
         # as its encoding costs more than all the rest of an answer.
-        second = self._question.ask(question, recall=True)
+        second = self._question.ask(self._message.without_the_writer(question), recall=True)
         if second.status is Status.ANSWERED or second.reason == UNSURE:
-            return second
+            return replace(second, question=question)
         return answer
 
     def terms_of(self, text: str) -> frozenset[str]:

@@ -267,20 +267,29 @@ _CANTONESE_WORDS = (
 _CANTONESE_IS = re.compile(r"(?<![体关联派维直谱世星水语院母父科])系(?![统列数])")
 
 
-def cantonese_to_mandarin(text: str) -> str:
+def is_cantonese(text: str) -> bool:
+    """Whether ``text`` (simplified or traditional) is written in Cantonese, by one of its
+    markers (嘅, 佢, 边个 …)."""
+    return bool(_CANTONESE_MARKERS.search(to_simplified(text)))
+
+
+def cantonese_to_mandarin(text: str, *, cantonese: bool | None = None) -> str:
     """Cantonese function words as Mandarin ones (边个 → 谁, 系咪 → 是不是), in a message
-    that is Cantonese; other text is returned unchanged."""
-    if not _CANTONESE_MARKERS.search(text):
+    that is Cantonese (by its own markers, unless ``cantonese`` says); other text is returned
+    unchanged."""
+    if not (_CANTONESE_MARKERS.search(text) if cantonese is None else cantonese):
         return text
-    for cantonese, mandarin in _CANTONESE_WORDS:
-        text = text.replace(cantonese, mandarin)
+    for word, mandarin in _CANTONESE_WORDS:
+        text = text.replace(word, mandarin)
     return _CANTONESE_IS.sub("是", text)
 
 
-def normalize(text: str) -> str:
-    """The comparable form of ``text``: NFKC, lower case, simplified, digits, single spaces."""
+def normalize(text: str, *, cantonese: bool | None = None) -> str:
+    """The comparable form of ``text``: NFKC, lower case, simplified, digits, single spaces.
+    ``cantonese`` says whether the message ``text`` is part of is Cantonese (a clause of one
+    may carry none of its markers: 见到大渡口呢篇); by default ``text``'s own markers decide."""
     text = unicodedata.normalize("NFKC", controls_to_spaces(text)).lower()
-    text = cantonese_to_mandarin(to_simplified(text))
+    text = cantonese_to_mandarin(to_simplified(text), cantonese=cantonese)
     text = numerals_to_digits(text)
     text = _THOUSANDS_SEPARATOR.sub("", text)
     text = english_amounts(text)

@@ -247,3 +247,22 @@ def test_a_bare_number_several_figures_begin_with_is_ambiguous(engine: Engine) -
     }
     assert engine.ask("50家指的是什么？").entry_id == "software-companies"
     assert engine.ask("74.4%是什么").status is Status.ANSWERED
+
+
+def test_semantic_recall_is_shown_the_question_without_the_writers_clauses() -> None:
+    """The semantic signal reads the message with the writer's own clauses set aside."""
+    question = "我是香港记者，想问下半年经济工作从哪三方面去抓？"
+    plain = load_engine(KNOWLEDGE)
+    assert plain.ask(question).reason == UNSURE
+    signal = _FixedNeighbours(("three-aspects", 0.9), ("digital-measures", 0.5))
+    answer = Engine(plain.knowledge, signal).ask(question)
+    assert signal.asked == ["想问下半年经济工作从哪三方面去抓"]
+    assert answer.status is Status.ANSWERED
+    assert "稳工业保大盘" in answer.text
+    assert answer.question == question
+
+
+def test_a_clause_of_a_cantonese_message_reads_as_cantonese_without_markers_of_its_own() -> None:
+    """ "見到大渡口呢篇" in a Cantonese message means "this article", not a question."""
+    found = clauses("我係香港記者，做緊一個專題嘅，見到大渡口呢篇。想問吓佢下半年經濟點樣抓？")
+    assert [c.asks for c in found] == [False, False, False, True]
