@@ -211,6 +211,21 @@ _DOUBTING_TAIL = re.compile(
     r"(?:真的?)?有?(?:那么|这么|恁个|恁么|辣么)(?:多|高|大|快)(?:没得|没有|吗|不|嘛|哦|哟|啊|呀)+"
 )
 
+# "听说要引500家软件企业 吹牛的哦", "200个亿??吹的哦": calling a figure just claimed a boast
+# doubts it, and the doubt is what the article can settle; with no figure claimed ("是不是吹的",
+# "靠不靠谱") it stays an opinion the article does not give.
+_BOAST = re.compile(
+    r"[\s,，.。!！?？]*(?:莫|怕|莫不|是不是|不是|怕是|莫非)?(?:在)?吹(?:牛|的)(?:[的哦吧嘛了啊哟喔]|是不是)*"
+    r"[\s?？!！。]*$"
+)
+
+
+def _doubting_a_claimed_figure(text: str) -> str:
+    match = _BOAST.search(text)
+    if match is None or not any(c.isdigit() for c in text[: match.start()]):
+        return text
+    return text[: match.start()] + "吗"
+
 
 # Cantonese (Hong Kong readers) asks with its own function words; after conversion to
 # simplified script they are read as the Mandarin ones the lexicon knows. Only in a message that
@@ -305,4 +320,5 @@ def normalize(text: str, *, cantonese: bool | None = None) -> str:
     text = _DEMONSTRATIVE_SEVERAL.sub(r"\1些", text)
     text = _COUNTED_MAGNITUDE.sub(r"\1\2", text)
     text = _DOUBTING_TAIL.sub("吗", text)
+    text = _doubting_a_claimed_figure(text)
     return _WHITESPACE.sub(" ", text).strip()

@@ -415,16 +415,23 @@ def test_every_reply_keeps_the_message_as_asked(engine: Engine) -> None:
     [
         ("朋友说华韶智算中心投了一百个亿 有那么多没得", "65亿元"),
         ("小面明年要搞到300亿 真有这么多吗", "200亿元"),
+        ("听说大渡口下半年要引五百家软件企业 吹牛的哦", "50家"),
     ],
 )
 def test_doubting_a_claimed_figure_is_checking_it(
     engine: Engine, question: str, figure: str
 ) -> None:
-    """ "有那么多没得" after a claimed figure asks whether it is so: "不对" and the article's."""
+    """ "有那么多没得" or "吹牛的哦" after a claimed figure asks whether it is so: "不对" and
+    the article's figure."""
     answer = engine.ask(question)
     assert answer.status is Status.ANSWERED
     assert answer.text.startswith("不对")
     assert figure in answer.text
+
+
+def test_calling_the_article_a_boast_without_a_figure_is_not_answered(engine: Engine) -> None:
+    """ "是不是吹的" asks an opinion, not a figure: no answer."""
+    assert engine.ask("是不是吹的").status is not Status.ANSWERED
 
 
 def test_a_figure_named_twice_is_still_one_bare_figure(engine: Engine) -> None:
