@@ -33,6 +33,9 @@ _MIN_SPELLED = 4
 _TWO_EDITS_FROM = 7
 _NOT_A_NAME_START = set("一二两三四五六七八九十几多这那哪每各其该本全")
 _QUESTION_WORD = re.compile("[哪几多什么谁啥咋]")
+# Verbs that put something in a place or a list ("纳入市区级重点", "落户沙坪坝区"): the name,
+# if any, is what follows them.
+_PLACING_VERB = re.compile("^(?:纳入|列入|进入|属于|位于|落户|入选|包括|包含|来自|搬到|搬去|在)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -298,6 +301,7 @@ class Analyzer:
 
     def _name_candidates(self, residue: str, head_follows: bool, names: list[str]) -> None:
         """Leftover text that ends in, or stands before, a name head (区, 产业 …)."""
+        residue = _PLACING_VERB.sub("", residue)
         if residue[:1] in _NOT_A_NAME_START:
             return  # 五个产业, 这些产业, 哪个区: counts and pronouns, not names
         if head_follows and len(residue) >= 2:

@@ -266,3 +266,16 @@ def test_a_clause_of_a_cantonese_message_reads_as_cantonese_without_markers_of_i
     """ "見到大渡口呢篇" in a Cantonese message means "this article", not a question."""
     found = clauses("我係香港記者，做緊一個專題嘅，見到大渡口呢篇。想問吓佢下半年經濟點樣抓？")
     assert [c.asks for c in found] == [False, False, False, True]
+
+
+def test_a_placing_verb_is_no_part_of_a_name(engine: Engine) -> None:
+    """ "纳入市区级重点的项目" names no unknown place; "落户沙坪坝区" still names 沙坪坝."""
+    assert not engine.ask("全区纳入市区级重点的项目一共有多少个？").reason.startswith("unknown")
+    assert "沙坪坝" in engine.ask("落户沙坪坝区的项目有几个").reason
+
+
+def test_software_and_it_services_is_the_software_industry(engine: Engine) -> None:
+    """The usual English name of 软件和信息技术服务业 is read as the article's 软信产业."""
+    answer = engine.ask("By how much is the software and IT services industry's revenue to grow?")
+    assert answer.status is Status.ANSWERED
+    assert "140%以上" in answer.text
