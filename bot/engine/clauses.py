@@ -55,15 +55,19 @@ _QUESTION = re.compile(
 # places and trades are the writer's, not the subject of the question.
 _ABOUT_ME = re.compile(
     r"^(?:喂+|那个|嗯+|哈+|诶|唉|hi|hello|hey)?\s*(?:(?:我|本人|俺|咱)(?!想?问|想知道|想了解|请教)"
-    r"|i'm\b|i am\b|i work|i live|my\b|as an?\b|we're\b|we are\b)",
+    r"|i'm\b|i am\b|i work|i live|my\b|as an?\b|we're\b|we are\b)"
+    # "退休老钢铁工人一个", "宝妈一枚": a person introduced without 我, the way people do.
+    r"|^[^?？]{0,12}(?:人|工|师|妈|爸|生|员|者|族|户|民|孃|嬢|婆|爷|娃|仔|哥|姐|叔|姨)(?:一个|一枚|一名)$",
     re.IGNORECASE,
 )
 # "我想问一下", "请问": the writer turns to the question; what follows is not about them.
 _TURN = re.compile(
-    r"想?问|想知道|想了解|请教|听说|据说|有人说"
+    r"想?问|想知道|想了解|请教|听说|据说|有人说|(?:新闻|报道|文章|网上|媒体)[^,，。]{0,4}说"
     r"|i hear|i heard|i read|i want to know|i'd like to know|can you tell",
     re.IGNORECASE,
 )
+# "现在新闻天天说五大百亿级产业": what the news says is the content; the frame is not.
+_NEWS_SAYS = re.compile(r"^[^,，。?？]{0,6}?(?:新闻|报道|文章|网上|媒体)[^,，。?？]{0,4}?说(?=.)")
 # "A和B的投资额分别是多少": one question about each of A and B.
 # A 各 after the things listed ("A和B各投资多少") — not 各 before a noun ("各区县").
 _RESPECTIVELY = re.compile(
@@ -123,6 +127,12 @@ def clauses(message: str) -> list[Clause]:
         text = piece.strip(" \t,.，。")
         if not text:
             continue
+        framed = _NEWS_SAYS.match(text)
+        if framed and not _ABOUT_ME.search(normalize(text)):
+            # "现在新闻天天说五大百亿级产业", "文章说下半年从哪三个方面抓": what was reported
+            # is the content; the frame (and its 说, which no one in the article said) is not.
+            text = text[framed.end() :]
+            about_writer = False  # the message turns from the writer to what was reported
         if found and _TAG.fullmatch(normalize(text)):
             # "the noodle target is 10 billion yuan, right?": a tag asks whether the clause
             # before it is so; it is no question of its own.

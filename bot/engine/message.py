@@ -115,8 +115,9 @@ class MessageSteps:
         that the writer's town or trade does not pull it away from the question."""
         if not self._cut:
             return question
-        kept = [c.text for c in clauses(question) if not c.about_writer]
-        return " ".join(kept) if kept else question
+        pieces = clauses(question)
+        kept = [c.text for c in pieces if not c.about_writer]
+        return " ".join(kept) if kept and len(kept) < len(pieces) else question
 
     def _home_questions(
         self, question: str, pieces: list[Clause], language: Language, normalized: str
@@ -133,14 +134,18 @@ class MessageSteps:
             return None
         parts: list[Answer] = []
         elsewhere: Answer | None = None
-        for _, text, _ in questions:
+        for context, text, _ in questions:
             if self._foreign(text):
-                elsewhere = replace(self._one.ask(text), question=text)
+                # With its context: "五大百亿级产业…里头还有没有钢铁" asks of the list the
+                # article gives (answered by it), "九龙坡的又是好多" of another place.
+                elsewhere = self._ask_with_context(context, text)
                 parts.append(elsewhere)
             elif elsewhere is not None and not home <= self._one.terms_of(text):
                 parts.append(replace(elsewhere, question=text))
             else:
-                parts.append(replace(self._one.ask(text), question=text))
+                # Not leaning on the question before: it may be the other place's ("成都那边
+                # 小面产业搞得咋样 有大渡口大不").
+                parts.append(self._ask_with_context(context, text))
         if elsewhere is None:
             return None
         if not any(p.status is Status.ANSWERED for p in parts):
@@ -224,7 +229,15 @@ class MessageSteps:
             # without a subject; a bare measure ("啥时候完工", "建在哪里") needs the context's
             # subject, and the context's decline stands.
             # ("那明年呢" names a period alone: it is the context's question for next year.)
-            if alone.status is Status.ANSWERED and self._one.names_period_and_measure(text):
+            if alone.status is Status.ANSWERED and (
+                self._one.names_period_and_measure(text)
+                or (
+                    # "…大渡口在搞小面产业 要丰富啥子消费平台": unsure with the context, whose
+                    # best guesses include what the question alone answers.
+                    with_context.reason == UNSURE
+                    and alone.entry_id in {s.id for s in with_context.suggestions}
+                )
+            ):
                 return replace(alone, question=text)
             return replace(with_context, question=text)
         if alone.status is Status.ANSWERED or with_context.reason == UNSURE:

@@ -279,3 +279,47 @@ def test_software_and_it_services_is_the_software_industry(engine: Engine) -> No
     answer = engine.ask("By how much is the software and IT services industry's revenue to grow?")
     assert answer.status is Status.ANSWERED
     assert "140%以上" in answer.text
+
+
+def test_a_person_introduced_without_wo_is_the_writer() -> None:
+    """ "退休老钢铁工人一个，在重钢干了三十多年" is about the writer, like "我是…"."""
+    found = clauses("退休老钢铁工人一个，在重钢干了三十多年，五大百亿级产业是哪五个？")
+    assert [c.about_writer for c in found] == [True, True, False]
+
+
+def test_what_the_news_says_is_the_content_not_its_frame() -> None:
+    """ "现在新闻天天说五大百亿级产业" is context about 五大百亿级产业 and ends the writer's."""
+    found = clauses("我是本地人，现在新闻天天说五大百亿级产业，到底是哪五个嘛")
+    assert [(c.text, c.about_writer) for c in found] == [
+        ("我是本地人", True),
+        ("五大百亿级产业", False),
+        ("到底是哪五个嘛", False),
+    ]
+
+
+def test_the_writers_own_trade_and_a_question_about_the_listed_industries(engine: Engine) -> None:
+    """A steelworker asking which five industries, and whether steel is one, is told the five."""
+    answer = engine.ask(
+        "退休老钢铁工人一个，在重钢干了三十多年，厂子搬走以后大渡口变化大得很。"
+        "现在新闻天天说五大百亿级产业，到底是哪五个嘛？里头还有没有钢铁？"
+    )
+    assert answer.status is Status.ANSWERED
+    assert "大数据智能化" in answer.text
+    assert "重庆小面" in answer.text
+
+
+def test_a_question_after_another_places_does_not_lean_on_it(engine: Engine) -> None:
+    """ "成都那边小面产业搞得咋样 有大渡口大不" compares with 成都: nothing of the article's."""
+    assert engine.ask("成都那边小面产业搞得咋样 有大渡口大不").status is not Status.ANSWERED
+
+
+def test_a_question_clear_alone_is_answered_when_its_context_only_blurs_it(
+    engine: Engine,
+) -> None:
+    """Context that leaves the bot unsure, with the question's own answer among its guesses,
+    does not stop the answer."""
+    answer = engine.ask(
+        "我是跑外卖的，站点旁边的面馆老板说大渡口在搞小面产业。我就想问一哈，要丰富啥子消费平台？"
+    )
+    assert answer.status is Status.ANSWERED
+    assert "重庆小面电商产业园" in answer.text
