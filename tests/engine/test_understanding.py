@@ -323,3 +323,12 @@ def test_a_question_clear_alone_is_answered_when_its_context_only_blurs_it(
     )
     assert answer.status is Status.ANSWERED
     assert "重庆小面电商产业园" in answer.text
+
+
+def test_municipal_and_district_key_projects_are_the_articles_key_projects(
+    engine: Engine,
+) -> None:
+    """ "key municipal/district projects" is the article's 80个市区级重点项目, no unknown name."""
+    answer = engine.ask("how many key municipal/district projects does dadukou have?")
+    assert answer.status is Status.ANSWERED
+    assert "80个" in answer.text
