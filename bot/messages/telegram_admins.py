@@ -121,6 +121,16 @@ TELEGRAM_ADMINS: dict[str, dict[str, str]] = {
         "zh": "被点 👎 的回答（{period}，最新的在前）",
         "en": "Answers voted 👎, {period} (newest first)",
     },
+    # Votes on shared cards have no question to show: /unhelpful lists their entries after
+    # the answers, the entries with most 👎 first; {when} is the latest vote, in UTC+8.
+    "report_unhelpful_cards_title": {
+        "zh": "被点 👎 的分享卡片（内联和访客模式，{period}，👎 最多的在前）",
+        "en": "Shared cards (inline and guest) voted 👎, {period} (most 👎 first)",
+    },
+    "report_unhelpful_card": {
+        "zh": "{rank}. {entry}：👎 {down}，👍 {up}，最近一次 {when}",
+        "en": "{rank}. {entry}: 👎 {down}, 👍 {up}, last vote {when}",
+    },
     # The digest (bot/digest.py).
     "digest_title_daily": {
         "zh": "问答机器人日报（截至 {until}）",
