@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings, StorageSettings
 from bot.engine.answers import Language, Status
+from bot.engine.render import MESSAGE_LIMIT, telegram_length
 from bot.questionlog.analytics import stats_summary, top_entries
 from bot.questionlog.feedback import (
     Helpfulness,
     PhrasingEvidence,
+    UnhelpfulAnswer,
+    UnhelpfulCard,
     Vote,
     card_votes_on,
     helpfulness_by_entry,
@@ -178,6 +182,19 @@ async def test_unhelpful_lists_the_cards_after_the_answers_in_both_languages(
         "<b>被点 👎 的分享卡片（内联和访客模式，最近 30 天，👎 最多的在前）</b>\n"
         "1. key-projects：👎 1，👍 0，最近一次 08-20 20:00"
     )
+
+
+def test_a_long_unhelpful_list_fits_one_message_keeping_both_sections() -> None:
+    """Fifty long answers and fifty cards still make one Telegram message: the cards take at
+    most half, and each section says how many it left out."""
+    answers = [UnhelpfulAnswer("小面" * 60, NOODLE, NOW, NOW) for _ in range(50)]
+    cards = [UnhelpfulCard(f"an-entry-with-a-long-name-{i:02d}", 3, 1, NOW) for i in range(50)]
+    text = format_unhelpful(answers, 30, cards=cards, html=True)
+    assert telegram_length(text, html=True) <= MESSAGE_LIMIT
+    answer_part, card_part = text.split("\n\n<b>Shared cards")
+    assert re.search(r"\n… and \d+ more$", answer_part)
+    assert re.search(r"\n… and \d+ more$", card_part)
+    assert telegram_length(card_part, html=True) <= MESSAGE_LIMIT // 2
 
 
 async def test_a_reply_leads_back_to_its_question(log: QuestionLog) -> None:
