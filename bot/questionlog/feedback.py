@@ -11,7 +11,8 @@ the question means that entry: ``phrasing_evidence`` offers it to admins as a ne
 
 A vote on an inline or guest card belongs to no one asker's question (Telegram shows a cached
 card to anyone): it is one per user per entry (``record_card_vote``), and per-entry
-helpfulness adds these in.
+helpfulness adds these in. With no question to show, /unhelpful lists the entries whose cards
+were voted 👎 (``unhelpful_cards``).
 
 Votes and taps are rare and awaited (a user waits for the acknowledgement anyway), unlike the
 questions. Queries read questions and feedback together, so they flush the log first.
@@ -79,6 +80,16 @@ class UnhelpfulAnswer:
     entry_id: str | None
     asked_at: datetime
     voted_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class UnhelpfulCard:
+    """An entry whose shared cards were voted 👎: the votes on them, the latest one's time."""
+
+    entry_id: str
+    unhelpful: int
+    helpful: int
+    last_voted_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,6 +325,27 @@ async def unhelpful_answers(
             parse_timestamp(voted_at),
         )
         for text, entry, asked_at, voted_at in rows
+    ]
+
+
+async def unhelpful_cards(
+    log: QuestionLog, limit: int, since: datetime | None = None
+) -> list[UnhelpfulCard]:
+    """The ``limit`` entries whose inline or guest cards were voted 👎 since ``since``, most 👎
+    first; 👍 and the latest time count the votes cast since then too."""
+    if limit < 1:
+        raise ValueError("limit must be at least 1")
+    where, params = _since(since, "voted_at")
+    rows = await _read(
+        log,
+        "SELECT entry_id, sum(vote < 0) AS down, sum(vote > 0), max(voted_at) FROM card_votes "
+        f"WHERE {where} GROUP BY entry_id HAVING down > 0 "
+        "ORDER BY down DESC, max(voted_at) DESC, entry_id LIMIT ?",
+        [*params, limit],
+    )
+    return [
+        UnhelpfulCard(str(entry), int(down), int(up), parse_timestamp(last))
+        for entry, down, up, last in rows
     ]
 
 

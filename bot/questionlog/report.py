@@ -32,7 +32,13 @@ from bot.questionlog.analytics import (
     unanswered_groups,
     window_start,
 )
-from bot.questionlog.feedback import Helpfulness, UnhelpfulAnswer, unhelpful_answers
+from bot.questionlog.feedback import (
+    Helpfulness,
+    UnhelpfulAnswer,
+    UnhelpfulCard,
+    unhelpful_answers,
+    unhelpful_cards,
+)
 from bot.questionlog.log import QuestionLog
 
 TELEGRAM_MESSAGE_LIMIT = MESSAGE_LIMIT
@@ -236,23 +242,46 @@ def format_unhelpful(
     answers: Sequence[UnhelpfulAnswer],
     days: int | None,
     *,
+    cards: Sequence[UnhelpfulCard] = (),
     html: bool = False,
     language: Language = Language.ENGLISH,
 ) -> str:
-    """The answers voted 👎, newest first: when, the entry, the question."""
+    """The answers voted 👎, newest first: when, the entry, the question. Then the entries
+    whose shared cards were voted 👎, most 👎 first: a card has no question to show."""
     markup = _Markup(html)
     period = period_label(days, language)
-    if not answers:
-        return markup.text(say("report_unhelpful_none", language, period=period))
-    title = markup.bold(say("report_unhelpful_title", language, period=period))
-    items = [
-        markup.text(
-            f"{rank}. {answer.asked_at.astimezone(REPORT_TIMEZONE):%m-%d %H:%M} "
-            f"{answer.entry_id or '-'}: {_shorten(answer.text)}"
-        )
-        for rank, answer in enumerate(answers, start=1)
-    ]
-    return _fit(title, items, markup, language)
+    card_section = _unhelpful_cards(cards, period, markup, language)
+    room = MESSAGE_LIMIT - (telegram_length(f"\n\n{card_section}", html=html) if cards else 0)
+    if answers:
+        title = markup.bold(say("report_unhelpful_title", language, period=period))
+        items = [
+            markup.text(
+                f"{rank}. {answer.asked_at.astimezone(REPORT_TIMEZONE):%m-%d %H:%M} "
+                f"{answer.entry_id or '-'}: {_shorten(answer.text)}"
+            )
+            for rank, answer in enumerate(answers, start=1)
+        ]
+        answer_section = _fit(title, items, markup, language, limit=room)
+    else:
+        answer_section = markup.text(say("report_unhelpful_none", language, period=period))
+    return f"{answer_section}\n\n{card_section}" if card_section else answer_section
+
+
+def _unhelpful_cards(
+    cards: Sequence[UnhelpfulCard], period: str, markup: _Markup, language: Language
+) -> str:
+    """The shared cards' section of /unhelpful, "" without any. Its lines are short, so it
+    gets at most half of the message and the answers, the main part, keep the rest."""
+    if not cards:
+        return ""
+    title = markup.bold(say("report_unhelpful_cards_title", language, period=period))
+    items = []
+    for rank, card in enumerate(cards, start=1):
+        when = f"{card.last_voted_at.astimezone(REPORT_TIMEZONE):%m-%d %H:%M}"
+        votes = {"down": f"{card.unhelpful:,}", "up": f"{card.helpful:,}", "when": when}
+        line = say("report_unhelpful_card", language, rank=str(rank), entry=card.entry_id, **votes)
+        items.append(markup.text(line))
+    return _fit(title, items, markup, language, limit=MESSAGE_LIMIT // 2)
 
 
 def format_unanswered(
@@ -282,9 +311,15 @@ def _shorten(text: str) -> str:
 
 
 def _fit(
-    title: str, items: Sequence[str], markup: _Markup, language: Language = Language.ENGLISH
+    title: str,
+    items: Sequence[str],
+    markup: _Markup,
+    language: Language = Language.ENGLISH,
+    *,
+    limit: int = MESSAGE_LIMIT,
 ) -> str:
-    """``title`` and as many ``items`` as fit in one Telegram message, saying what was left."""
+    """``title`` and as many ``items`` as fit in ``limit`` (one Telegram message unless told),
+    saying what was left."""
     kept: list[str] = []
     length = telegram_length(title, html=markup.html)
     for index, item in enumerate(items):
@@ -292,7 +327,7 @@ def _fit(
         # Room for this item plus, should later ones not fit, the line saying so.
         more = say("tg_more", language, count=str(remaining))
         more_line = telegram_length(f"\n{more}")
-        if length + 1 + telegram_length(item, html=markup.html) + more_line > MESSAGE_LIMIT:
+        if length + 1 + telegram_length(item, html=markup.html) + more_line > limit:
             kept.append(markup.text(more))
             break
         kept.append(item)
@@ -315,7 +350,8 @@ def run_report(
     out: TextIO | None = None,
     err: TextIO | None = None,
 ) -> int:
-    """``python -m bot report``: print stats, top entries and unanswered groups; 0 on success.
+    """``python -m bot report``: print stats, top entries, unanswered groups and what was voted
+    👎 (answers, then shared cards); 0 on success.
 
     With ``csv_path`` the log (for the same days) is also written there as CSV.
     """
@@ -338,13 +374,16 @@ def run_report(
 async def _report(settings: Settings, days: int | None, csv_path: Path | None, out: TextIO) -> int:
     log = QuestionLog.from_settings(settings.storage)
     await log.open()
+    since = window_start(days)
     try:
         sections = [
             format_stats(await stats_summary(log, days)),
             format_top(await top_entries(log, REPORT_TOP_ENTRIES, days), days),
             format_unanswered(await unanswered_groups(log, REPORT_UNANSWERED_GROUPS, days), days),
             format_unhelpful(
-                await unhelpful_answers(log, REPORT_UNHELPFUL_ANSWERS, window_start(days)), days
+                await unhelpful_answers(log, REPORT_UNHELPFUL_ANSWERS, since),
+                days,
+                cards=await unhelpful_cards(log, REPORT_UNHELPFUL_ANSWERS, since),
             ),
         ]
         print("\n\n".join(sections), file=out)

@@ -29,7 +29,7 @@ from bot.engine.render import CAPTION_LIMIT, cut_text
 from bot.messages import say
 from bot.questionlog.analytics import export_csv, stats_summary, top_entries, window_start
 from bot.questionlog.chart import chart_language, render_stats_chart
-from bot.questionlog.feedback import unhelpful_answers
+from bot.questionlog.feedback import unhelpful_answers, unhelpful_cards
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.report import (
     chart_labels,
@@ -169,7 +169,8 @@ class StatsCommands:
         )
 
     async def on_unhelpful(self, update: Update, context: Context) -> None:
-        """``/unhelpful [n] [days]``: the answers voted 👎, newest first."""
+        """``/unhelpful [n] [days]``: the answers voted 👎, newest first, then the entries whose
+        shared cards were voted 👎, most 👎 first (n of each)."""
         admitted = self._admitted(update, "unhelpful")
         if admitted is None:
             return
@@ -181,9 +182,9 @@ class StatsCommands:
             return
         since = window_start(arguments.days)
         answers = await unhelpful_answers(self.log, arguments.count, since)
-        await reply_html(
-            message, format_unhelpful(answers, arguments.days, html=True, language=language)
-        )
+        cards = await unhelpful_cards(self.log, arguments.count, since)
+        text = format_unhelpful(answers, arguments.days, cards=cards, html=True, language=language)
+        await reply_html(message, text)
 
     async def on_export(self, update: Update, context: Context) -> None:
         """``/export [days]``: the log as a CSV document (UTF-8 with a BOM, for Excel)."""

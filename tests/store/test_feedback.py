@@ -4,15 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import io
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings, StorageSettings
-from bot.engine.answers import Status
+from bot.engine.answers import Language, Status
+from bot.engine.render import MESSAGE_LIMIT, telegram_length
 from bot.questionlog.analytics import stats_summary, top_entries
 from bot.questionlog.feedback import (
     Helpfulness,
     PhrasingEvidence,
+    UnhelpfulAnswer,
+    UnhelpfulCard,
     Vote,
     card_votes_on,
     helpfulness_by_entry,
@@ -22,15 +26,16 @@ from bot.questionlog.feedback import (
     record_suggestion_tap,
     record_vote,
     unhelpful_answers,
+    unhelpful_cards,
     votes_on,
 )
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.pseudonyms import hash_user
-from bot.questionlog.report import format_stats, format_top, run_report
+from bot.questionlog.report import format_stats, format_top, format_unhelpful, run_report
 from tests.store.conftest import SALT, make_record
 from tests.store.dataset import NOODLE, NOW
 
-ALICE, BOB, CAROL = (hash_user(user, SALT) for user in (1, 2, 3))
+ALICE, BOB, CAROL, DAVE = (hash_user(user, SALT) for user in (1, 2, 3, 4))
 # Replies know a chat by its pseudonym; the raw id is the tests' only.
 CHAT_ID = -1_001_234_567_890
 CHAT = hash_user(CHAT_ID, SALT)
@@ -125,6 +130,73 @@ async def test_unhelpful_answers_newest_vote_first(log: QuestionLog) -> None:
     assert [a.text for a in await unhelpful_answers(log, 1)] == ["小面目标多少"]
 
 
+async def test_unhelpful_cards_count_the_votes_of_the_period_most_down_first(
+    log: QuestionLog,
+) -> None:
+    """The entries whose cards got 👎 in the period, most 👎 first, with their 👍 and latest
+    vote: older votes and a 👎 changed to 👍 do not count."""
+    hour = timedelta(hours=1)
+    await record_card_vote(log, NOODLE, ALICE, Vote.UNHELPFUL, voted_at=NOW - 2 * hour)
+    await record_card_vote(log, NOODLE, BOB, Vote.UNHELPFUL, voted_at=NOW - 3 * hour)
+    await record_card_vote(log, NOODLE, CAROL, Vote.HELPFUL, voted_at=NOW - hour)
+    await record_card_vote(log, NOODLE, DAVE, Vote.UNHELPFUL, voted_at=NOW - timedelta(40))
+    await record_card_vote(log, "huashao-investment", ALICE, Vote.UNHELPFUL, voted_at=NOW)
+    await record_card_vote(log, "key-projects", ALICE, Vote.UNHELPFUL, voted_at=NOW - hour)
+    await record_card_vote(log, "key-projects", ALICE, Vote.HELPFUL, voted_at=NOW)
+    await record_card_vote(log, "old-entry", BOB, Vote.UNHELPFUL, voted_at=NOW - timedelta(40))
+    since = NOW - timedelta(days=30)
+    listed = await unhelpful_cards(log, 10, since)
+    assert [(c.entry_id, c.unhelpful, c.helpful, c.last_voted_at) for c in listed] == [
+        (NOODLE, 2, 1, NOW - hour),
+        ("huashao-investment", 1, 0, NOW),
+    ]
+    assert [c.entry_id for c in await unhelpful_cards(log, 1, since)] == [NOODLE]
+    everything = await unhelpful_cards(log, 10)
+    assert [(c.entry_id, c.unhelpful) for c in everything] == [
+        (NOODLE, 3),
+        ("huashao-investment", 1),
+        ("old-entry", 1),
+    ]
+
+
+async def test_unhelpful_lists_the_cards_after_the_answers_in_both_languages(
+    log: QuestionLog,
+) -> None:
+    """/unhelpful's card section follows the answers (or the line saying there are none), in
+    the admin's language, times in UTC+8."""
+    answer = make_record(text="小面目标多少", asked_at=NOW)
+    log.record(answer)
+    await record_vote(log, answer.record_id, ALICE, Vote.UNHELPFUL, voted_at=NOW)
+    await record_card_vote(log, "key-projects", BOB, Vote.UNHELPFUL, voted_at=NOW)
+    since = NOW - timedelta(days=30)
+    answers = await unhelpful_answers(log, 10, since)
+    cards = await unhelpful_cards(log, 10, since)
+    assert format_unhelpful(answers, 30, cards=cards) == (
+        "Answers voted 👎, last 30 days (newest first)\n"
+        "1. 08-20 20:00 noodle-target-2023: 小面目标多少\n\n"
+        "Shared cards (inline and guest) voted 👎, last 30 days (most 👎 first)\n"
+        "1. key-projects: 👎 1, 👍 0, last vote 08-20 20:00"
+    )
+    assert format_unhelpful([], 30, cards=cards, html=True, language=Language.SIMPLIFIED) == (
+        "没有被点 👎 的回答（最近 30 天）。\n\n"
+        "<b>被点 👎 的分享卡片（内联和访客模式，最近 30 天，👎 最多的在前）</b>\n"
+        "1. key-projects：👎 1，👍 0，最近一次 08-20 20:00"
+    )
+
+
+def test_a_long_unhelpful_list_fits_one_message_keeping_both_sections() -> None:
+    """Fifty long answers and fifty cards still make one Telegram message: the cards take at
+    most half, and each section says how many it left out."""
+    answers = [UnhelpfulAnswer("小面" * 60, NOODLE, NOW, NOW) for _ in range(50)]
+    cards = [UnhelpfulCard(f"an-entry-with-a-long-name-{i:02d}", 3, 1, NOW) for i in range(50)]
+    text = format_unhelpful(answers, 30, cards=cards, html=True)
+    assert telegram_length(text, html=True) <= MESSAGE_LIMIT
+    answer_part, card_part = text.split("\n\n<b>Shared cards")
+    assert re.search(r"\n… and \d+ more$", answer_part)
+    assert re.search(r"\n… and \d+ more$", card_part)
+    assert telegram_length(card_part, html=True) <= MESSAGE_LIMIT // 2
+
+
 async def test_a_reply_leads_back_to_its_question(log: QuestionLog) -> None:
     """record_reply maps a sent message to the question it answers (written with a flush)."""
     answer = make_record()
@@ -182,13 +254,15 @@ async def test_retention_deletes_old_feedback_too(log: QuestionLog) -> None:
 
 
 def test_report_lists_the_unhelpful_answers(db_path: Path) -> None:
-    """python -m bot report shows votes per entry and the answers voted 👎."""
+    """python -m bot report shows votes per entry, the answers voted 👎 and then the shared
+    cards voted 👎."""
 
     async def populate() -> None:
         async with QuestionLog(db_path) as log:
             answer = make_record(text="小面目标到底多少", asked_at=datetime.now(UTC))
             log.record(answer)
             await record_vote(log, answer.record_id, ALICE, Vote.UNHELPFUL)
+            await record_card_vote(log, "key-projects", BOB, Vote.UNHELPFUL)
 
     asyncio.run(populate())
     out = io.StringIO()
@@ -198,4 +272,8 @@ def test_report_lists_the_unhelpful_answers(db_path: Path) -> None:
     assert "noodle-target-2023  👍    0  👎    1" in printed
     assert " 1. noodle-target-2023 1  👍 0 👎 1\n" in printed
     assert "Answers voted 👎, last 30 days (newest first)\n1. " in printed
-    assert printed.rstrip().endswith("noodle-target-2023: 小面目标到底多少")
+    assert (
+        "noodle-target-2023: 小面目标到底多少\n\nShared cards (inline and guest) voted 👎"
+        in printed
+    )
+    assert "\n1. key-projects: 👎 1, 👍 0, last vote " in printed

@@ -164,6 +164,38 @@ async def test_a_card_vote_counts_once_per_user_and_redraws_the_card(
     assert "key-projects 1  👍 0 👎 2" in top["text"]
 
 
+async def test_unhelpful_lists_the_cards_voted_down_in_each_admins_language(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory
+) -> None:
+    """A 👎 on a shared card shows in /unhelpful after the answers (none here) as its entry
+    with its 👎 and 👍 counts, in English or Chinese as the admin writes."""
+    english, chinese = person(9101, "en", name="Ada"), person(9102, "zh-hans", name="李")
+    async with bot_on_fake(admins=(9101, 9102)):
+        query_id = fake_api.push_inline_query(USER, "How many key projects")
+        await fake_api.wait_until(lambda: query_id in fake_api.inline_answers)
+        up, down = card_data(fake_api.inline_answers[query_id]["results"][0])
+        taps = [
+            fake_api.push_inline_callback(USER, down),
+            fake_api.push_inline_callback(person(702), down),
+            fake_api.push_inline_callback(person(703), up),
+        ]
+        await fake_api.wait_until(lambda: all(t in fake_api.callback_answers for t in taps))
+        fake_api.push_message(english, private_chat(english), "/unhelpful")
+        fake_api.push_message(chinese, private_chat(chinese), "/unhelpful")
+        (in_english,) = await fake_api.wait_sent(9101)
+        (in_chinese,) = await fake_api.wait_sent(9102)
+    assert in_english["text"].startswith(
+        "No answers voted 👎 (last 30 days).\n\n"
+        "Shared cards (inline and guest) voted 👎, last 30 days (most 👎 first)\n"
+        "1. key-projects: 👎 2, 👍 1, last vote "
+    )
+    assert in_chinese["text"].startswith(
+        "没有被点 👎 的回答（最近 30 天）。\n\n"
+        "被点 👎 的分享卡片（内联和访客模式，最近 30 天，👎 最多的在前）\n"
+        "1. key-projects：👎 2，👍 1，最近一次 "
+    )
+
+
 async def test_a_guest_card_carries_the_vote_row_and_a_tap_on_it_counts(
     fake_api: FakeBotApi, bot_on_fake: BotFactory
 ) -> None:
