@@ -306,7 +306,7 @@ def _command(args: argparse.Namespace, settings: Settings) -> int:
         if args.command == "check":
             return _check(args, settings)
         if args.command == "report":
-            from bot.questionlog.report import run_report
+            from bot.questionlog.report_cli import run_report
 
             return run_report(settings, days=args.days, csv_path=args.csv)
         from bot.health import run_health

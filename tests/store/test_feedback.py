@@ -31,7 +31,8 @@ from bot.questionlog.feedback import (
 )
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.pseudonyms import hash_user
-from bot.questionlog.report import format_stats, format_top, format_unhelpful, run_report
+from bot.questionlog.report import format_stats, format_top, format_unhelpful
+from bot.questionlog.report_cli import run_report
 from tests.store.conftest import SALT, make_record
 from tests.store.dataset import NOODLE, NOW
 

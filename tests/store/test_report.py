@@ -19,8 +19,8 @@ from bot.questionlog.report import (
     format_stats,
     format_top,
     format_unanswered,
-    run_report,
 )
+from bot.questionlog.report_cli import run_report
 from tests.store.dataset import NOW, fill
 
 
