@@ -19,6 +19,8 @@ class Status(StrEnum):
 
 
 UNSURE = "unsure"
+# The reason of a decline of a question the article understands but does not answer.
+NOT_STATED = "not stated"
 
 
 class Language(StrEnum):

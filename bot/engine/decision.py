@@ -18,7 +18,7 @@ import re
 from typing import Protocol
 
 from bot.engine.analysis import Analysis
-from bot.engine.answers import UNSURE, Answer, Language, Status, Suggestion
+from bot.engine.answers import NOT_STATED, UNSURE, Answer, Language, Status, Suggestion
 from bot.engine.compose import Composer, Premise
 from bot.engine.figures import figures_in
 from bot.engine.knowledge import Knowledge
@@ -182,7 +182,7 @@ class Decider:
             text = say("no_answer", language)
             if near:
                 text = f"{text}\n{say('no_answer_suggestions', language)}"
-            reason = "not stated"
+            reason = NOT_STATED
         else:
             recalled = self._recall(question, candidates) if recall else None
             if recalled is not None:

@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import replace
 
 from bot.engine.analysis import Analysis, Analyzer
-from bot.engine.answers import Answer, Status
+from bot.engine.answers import NOT_STATED, Answer, Status
 from bot.engine.asked import Asked, Step, analysis_of
 from bot.engine.compose import Composer, Premise
 from bot.engine.decision import Decider
@@ -29,6 +29,12 @@ from bot.engine.textnorm import detect_language, normalize
 from bot.engine.thresholds import Thresholds
 from bot.messages import say
 
+# "how many beds will…": the thing counted, a noun right before the verb (not a modifier, as
+# "municipal" is in "how many municipal and district level key projects").
+_HOW_MANY = re.compile(
+    r"\bhow many ([a-z]+)(?=\s+(?:will|would|are|is|were|was|do|does|did|have|has|had|can"
+    r"|could|in|of|at|on|there)\b|\s*[?.!,]|$)"
+)
 MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 OUT_OF_SCOPE = "out of scope: "
 UNKNOWN_NAME = "unknown name: "
@@ -80,6 +86,7 @@ class QuestionSteps:
             Step("out-of-scope name", self._out_of_scope, "names"),
             Step("exact phrasing", self._exact_phrasing, "exact"),
             Step("unknown name", self._unknown_name, "names"),
+            Step("a count of something unknown", self._count_of_the_unknown, "names"),
             Step("bare figure", self._bare_figure),
             Step("set claims aside", premises.set_claims_aside, "premise"),
             Step("match and decide", self._match),
@@ -201,6 +208,33 @@ class QuestionSteps:
     def _unknown_name(self, asked: Asked) -> Answer | Asked:
         unknown = self._matcher.unknown_names(analysis_of(asked))
         return self._declined_name(asked, unknown[0], UNKNOWN_NAME) if unknown else asked
+
+    def _count_of_the_unknown(self, asked: Asked) -> Answer | Asked:
+        # "How many beds will the first five-star hotel have?": what is counted is a word
+        # the article never uses. The hotel is the article's; its beds are not.
+        counted = _HOW_MANY.search(asked.normalized)
+        if counted is None:
+            return asked
+        analysis = analysis_of(asked)
+        if not any(counted.group(1).startswith(w) for w in self._matcher.unknown_words(analysis)):
+            return asked
+        related = [c.entry for c in self._matcher.rank(analysis) if c.entry.kind == "faq"][
+            : self._t.max_suggestions
+        ]
+        return self._compose.reply(
+            asked.question,
+            Status.NO_ANSWER,
+            f"{say('no_answer', asked.language)}\n{say('no_answer_suggestions', asked.language)}"
+            if related
+            else say("no_answer", asked.language),
+            asked.language,
+            normalized=asked.normalized,
+            suggestions=tuple(
+                self._compose.suggestion(e, asked.language)
+                for e in related[: self._t.max_suggestions]
+            ),
+            reason=NOT_STATED,
+        )
 
     def _declined_name(self, asked: Asked, name: str, why: str) -> Answer:
         return self._compose.reply(

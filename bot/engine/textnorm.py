@@ -181,8 +181,16 @@ def _amount_in_yi(match: re.Match[str]) -> str:
 
 
 def english_amounts(text: str) -> str:
-    """Rewrite English amounts in 亿 and 万 as the article writes them: 6.5 billion → 65亿."""
-    return _ENGLISH_AMOUNT.sub(_amount_in_yi, text)
+    """Rewrite English amounts in 亿 and 万 as the article writes them: 6.5 billion → 65亿
+    (and the "10-billion-yuan level" as 百亿级, the level's name in Chinese)."""
+    return _NAMED_LEVEL.sub(
+        lambda m: _LEVEL_NAMES[m.group(1)], _ENGLISH_AMOUNT.sub(_amount_in_yi, text)
+    )
+
+
+# 百亿级, 千亿级 name levels in words; "10-billion-yuan-level" becomes 100亿级 first.
+_LEVEL_NAMES = {"100": "百亿级", "1000": "千亿级"}
+_NAMED_LEVEL = re.compile(r"(?<![\d.])(100|1000)亿级")
 
 
 # Chongqing and Sichuan speech asks "好多" for 多少 ("投资好多", "是好多嘛", "好多个"); before

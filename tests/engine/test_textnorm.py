@@ -166,3 +166,9 @@ def test_percentage_points_ask_how_much(text: str, expected: str) -> None:
 def test_hearsay_passed_on_by_someone_is_hearsay(text: str, expected: str) -> None:
     """Who passed a claim on (楼下张孃孃, 隔壁王大爷) is no part of the question."""
     assert normalize(text) == expected
+
+
+def test_the_ten_billion_yuan_level_is_written_as_the_article_names_it() -> None:
+    """ "10-billion-yuan-level" is 百亿级 (the level's name), "5-billion-yuan-level" 50亿级."""
+    assert normalize("five 10-billion-yuan-level industries") == "five 百亿级 industries"
+    assert normalize("5-billion-yuan-level projects") == "50亿级 projects"

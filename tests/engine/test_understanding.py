@@ -332,3 +332,21 @@ def test_municipal_and_district_key_projects_are_the_articles_key_projects(
     answer = engine.ask("how many key municipal/district projects does dadukou have?")
     assert answer.status is Status.ANSWERED
     assert "80个" in answer.text
+
+
+def test_a_count_of_something_the_article_never_mentions_is_not_stated(engine: Engine) -> None:
+    """ "How many beds will the first five-star hotel have?": the hotel is the article's, its
+    beds are not; a modifier before the counted noun ("municipal") is no such thing."""
+    beds = engine.ask("How many beds will the first five-star hotel have?")
+    assert beds.status is Status.NO_ANSWER
+    assert beds.reason == "not stated"
+    projects = engine.ask("How many municipal and district level key projects does Dadukou have?")
+    assert projects.status is Status.ANSWERED
+    assert "80个" in projects.text
+
+
+def test_cfmoto_is_the_articles_chunfeng_dongli(engine: Engine) -> None:
+    """An English name of a firm the article names is that firm: its investment is not stated."""
+    answer = engine.ask("How much is CFMOTO investing in its Dadukou project?")
+    assert answer.status is Status.NO_ANSWER
+    assert answer.reason == "not stated"
