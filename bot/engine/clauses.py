@@ -73,6 +73,12 @@ _NEWS_SAYS = re.compile(r"^[^,，。?？]{0,6}?(?:新闻|报道|文章|网上|�
 _RESPECTIVELY = re.compile(
     r"分别|各自|各是|各为|各有|(?<=[\u3400-\u9fff])各(?![类种个级区县地部项方位])"
 )
+# "A和B(比)，哪个投资更大": which of the things named has the larger figure.
+_COMPARED = re.compile(
+    r"(?P<things>.+?)(?:相比|比较|对比|比)?[\s,，]*(?:哪个|哪一个|哪样|谁)的?"
+    r"(?P<measure>[^更最比]{1,6}?)(?:更|最|比较)(?:大|多|高|少|小|低)[些点一]*[?？!！。呢啊哦嘛]*"
+)
+_EACH = re.compile(r"(?:各|分别|各自)(?:是|为|有)?(?:多少|好多|几多)[?？!！。呢啊哦嘛]*")
 _AND = re.compile(r"和|与|跟|及|以及|、|还有")
 _POSSESSIVE = "的"
 
@@ -160,9 +166,32 @@ def clauses(message: str) -> list[Clause]:
     return found
 
 
+def split_compared(question: str, context: str = "") -> list[str]:
+    """ "万吨商旅融合和华韶智算中心 哪个投资更大" → how much of the measure each thing has
+    (the things may stand in the context clause before the question); ``[]`` when the question
+    compares nothing. The bot does not compute: each thing's figure is cited and the user
+    compares the article's own figures."""
+    text = f"{context} {question}".strip() if context else question.strip()
+    compared = _COMPARED.fullmatch(text)
+    if compared is None:
+        return []
+    things = [t.strip(" ,，") for t in _AND.split(compared["things"]) if t.strip(" ,，")]
+    if len(things) < 2:
+        return []
+    return [f"{thing}{compared['measure']}多少" for thing in things]
+
+
+def asks_each(question: str) -> bool:
+    """ "各多少", "分别是多少": a question asking each of the things just compared."""
+    return bool(_EACH.fullmatch(question.strip()))
+
+
 def split_respectively(question: str) -> list[str]:
     """ "华韶智算中心和万吨商旅融合项目的投资额分别是多少" → one question per named thing;
     ``[question]`` when it is not of that shape."""
+    compared = split_compared(question)
+    if compared:
+        return compared
     marker = _RESPECTIVELY.search(question)
     if marker is None or marker.start() == 0:
         return [question]

@@ -12,7 +12,7 @@ from dataclasses import replace
 from bot.engine.analysis import Analyzer
 from bot.engine.answers import UNSURE, Answer, Language, Status
 from bot.engine.borrowing import kept_terms, written
-from bot.engine.clauses import Clause, clauses, split_respectively
+from bot.engine.clauses import Clause, asks_each, clauses, split_compared, split_respectively
 from bot.engine.compose import Composer
 from bot.engine.matching import Matcher
 from bot.engine.premises import BEYOND_THE_ARTICLE
@@ -172,6 +172,7 @@ class MessageSteps:
             if c.about_writer and self._carries_content(c.text) and not self._foreign(c.text)
         )
         start = 0
+        compared_before = False
         for number, index in enumerate(asking):
             before = [
                 c.text
@@ -194,8 +195,14 @@ class MessageSteps:
                     leaned_on = previous
                 else:
                     context = previous
-            for each in split_respectively(text):
-                pairs.append((context, each, leaned_on))
+            compared = split_compared(text, context)
+            if compared:
+                pairs.extend(("", each, "") for each in compared)
+            elif pairs and asks_each(text) and compared_before:
+                pass  # "哪个投资更大？各多少": the comparison's answers give each one's
+            else:
+                pairs.extend((context, each, leaned_on) for each in split_respectively(text))
+            compared_before = bool(compared)
             previous = " ".join(part for part in (context, text) if part)
             start = index + 1
         return pairs

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.answers import UNSURE, Status
-from bot.engine.clauses import clauses, split_respectively
+from bot.engine.clauses import clauses, split_compared, split_respectively
 from bot.engine.homophones import HomophoneCorrector
 from bot.engine.pipeline import Engine, load_engine
 from bot.engine.render import answer_html
@@ -350,3 +350,25 @@ def test_cfmoto_is_the_articles_chunfeng_dongli(engine: Engine) -> None:
     answer = engine.ask("How much is CFMOTO investing in its Dadukou project?")
     assert answer.status is Status.NO_ANSWER
     assert answer.reason == "not stated"
+
+
+def test_comparing_two_things_cites_each_ones_figure(engine: Engine) -> None:
+    """ "A和B哪个投资更大" (and "…比，哪个投资更大？各多少") answers with both cited figures."""
+    for message in (
+        "万吨商旅融合和华韶智算中心 哪个投资更大",
+        "华韶智算中心和万吨商旅融合项目比，哪个投资更大？各多少",
+    ):
+        answer = engine.ask(message)
+        assert answer.status is Status.ANSWERED
+        assert "36亿元" in answer.text
+        assert "65亿元" in answer.text
+        assert len(answer.parts) == 2
+
+
+def test_a_comparison_is_one_question_per_thing_compared() -> None:
+    """ "沙坪坝和大渡口哪个开工率更高" asks each one's rate; "哪个投资更大" compares nothing."""
+    assert split_compared("沙坪坝和大渡口哪个开工率更高") == [
+        "沙坪坝开工率多少",
+        "大渡口开工率多少",
+    ]
+    assert split_compared("哪个投资更大") == []
