@@ -38,8 +38,8 @@ _HEARSAY = re.compile(
 BEYOND_THE_ARTICLE = "a claim beyond the article"
 # "哪个", "什么", "which": a question looking a figure up, not one claiming it.
 WHICH = re.compile(r"哪|什么|啥|谁|\b(?:which|what|who)\b")
-# A number counted by a measure word: 500家, 34个, 7项.
-_COUNTED = re.compile(r"(?<![\d.])(\d+)(?:个|家|项)")
+# A number counted by a measure word: 500家, 34个, 7项, 七十几个 (70几个).
+_COUNTED = re.compile(r"(?<![\d.])(\d+)[几多]?(?:个|家|项)")
 # Measures asking what a thing is called: a figure named beside them identifies the thing.
 _NAMING_MEASURES = frozenset({"名字"})
 

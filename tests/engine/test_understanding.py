@@ -372,3 +372,27 @@ def test_a_comparison_is_one_question_per_thing_compared() -> None:
         "大渡口开工率多少",
     ]
     assert split_compared("哪个投资更大") == []
+
+
+def test_a_claim_already_reached_is_checked_against_the_result_not_the_target(
+    engine: Engine,
+) -> None:
+    """ "小面今年营收已经破50亿了吗" claims a result: the article's (13.6亿元) corrects it."""
+    answer = engine.ask("小面今年营收已经破50亿了吗")
+    assert answer.text.startswith("不对")
+    assert "13.6亿元" in answer.text
+
+
+def test_a_roughly_remembered_count_is_a_claim_to_check(engine: Engine) -> None:
+    """ "好像是七十几个" is corrected with the article's 80个, not declined for a 70 it lacks."""
+    answer = engine.ask("市区级重点项目好像是七十几个?")
+    assert answer.text.startswith("不对")
+    assert "80个" in answer.text
+
+
+def test_what_a_firm_does_is_not_stated_but_what_a_project_is_for_is(engine: Engine) -> None:
+    """The article names 北星电子 without its business; it says what 华韶智算中心 is for."""
+    firm = engine.ask("北星电子是做啥子的哦")
+    assert firm.status is Status.NO_ANSWER
+    assert firm.reason == "not stated"
+    assert engine.ask("华韶智算中心是干什么的").entry_id == "huashao-center"
