@@ -133,13 +133,17 @@ def clauses(message: str) -> list[Clause]:
         text = piece.strip(" \t,.，。")
         if not text:
             continue
+        # Read as matching reads it: simplified, Cantonese and dialect words as Mandarin ones
+        # ("分咗邊三張清單", "仲有幾多個" ask like "分了哪三张清单", "还有多少个").
+        simplified = normalize(text, cantonese=cantonese)
         framed = _NEWS_SAYS.match(text)
-        if framed and not _ABOUT_ME.search(normalize(text)):
+        if framed and not _ABOUT_ME.search(simplified):
             # "现在新闻天天说五大百亿级产业", "文章说下半年从哪三个方面抓": what was reported
             # is the content; the frame (and its 说, which no one in the article said) is not.
             text = text[framed.end() :]
+            simplified = normalize(text, cantonese=cantonese)
             about_writer = False  # the message turns from the writer to what was reported
-        if found and _TAG.fullmatch(normalize(text)):
+        if found and _TAG.fullmatch(simplified):
             # "the noodle target is 10 billion yuan, right?": a tag asks whether the clause
             # before it is so; it is no question of its own.
             last = found[-1]
@@ -153,9 +157,6 @@ def clauses(message: str) -> list[Clause]:
                 found[number] = Clause(f"{claim.text} {text}", True, False)
             about_writer = False
             continue
-        # Read as matching reads it: simplified, Cantonese and dialect words as Mandarin ones
-        # ("分咗邊三張清單", "仲有幾多個" ask like "分了哪三张清单", "还有多少个").
-        simplified = normalize(text, cantonese=cantonese)
         asks = listed or bool(_QUESTION.search(simplified))
         # A clause about the writer goes on until the message turns to its question.
         turning = bool(_TURN.search(simplified))
@@ -189,9 +190,6 @@ def asks_each(question: str) -> bool:
 def split_respectively(question: str) -> list[str]:
     """ "华韶智算中心和万吨商旅融合项目的投资额分别是多少" → one question per named thing;
     ``[question]`` when it is not of that shape."""
-    compared = split_compared(question)
-    if compared:
-        return compared
     marker = _RESPECTIVELY.search(question)
     if marker is None or marker.start() == 0:
         return [question]

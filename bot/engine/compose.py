@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from bot.engine.answers import UNSURE, Answer, Citation, Language, Status, Suggestion
+from bot.engine.answers import NOT_STATED, UNSURE, Answer, Citation, Language, Status, Suggestion
 from bot.engine.knowledge import Entry, Knowledge, Topic
 from bot.engine.matching import Matcher
 from bot.engine.textnorm import to_traditional
@@ -160,6 +160,32 @@ class Composer:
         """The entry's first phrasing in ``language`` (Chinese when it has no English one)."""
         english = entry.questions_en[0] if entry.questions_en else entry.questions_zh[0]
         return localise(entry.questions_zh[0], english, language)
+
+    def not_stated(
+        self,
+        question: str,
+        language: Language,
+        *,
+        normalized: str,
+        related: tuple[Suggestion, ...],
+        confidence: float = 0.0,
+        reason: str = NOT_STATED,
+    ) -> Answer:
+        """ "The article does not say", with the related things it does cover when there are
+        any."""
+        text = say("no_answer", language)
+        if related:
+            text = f"{text}\n{say('no_answer_suggestions', language)}"
+        return self.reply(
+            question,
+            Status.NO_ANSWER,
+            text,
+            language,
+            normalized=normalized,
+            suggestions=related,
+            confidence=confidence,
+            reason=reason,
+        )
 
     def reply(
         self,

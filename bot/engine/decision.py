@@ -18,7 +18,7 @@ import re
 from typing import Protocol
 
 from bot.engine.analysis import Analysis
-from bot.engine.answers import NOT_STATED, UNSURE, Answer, Language, Status, Suggestion
+from bot.engine.answers import UNSURE, Answer, Language, Status, Suggestion
 from bot.engine.compose import Composer, Premise
 from bot.engine.figures import figures_in
 from bot.engine.knowledge import Knowledge
@@ -176,32 +176,29 @@ class Decider:
             for c in candidates
             if c.entry.kind == "faq" and c.score >= t.suggestion_score
         )[: t.max_suggestions]
+        confidence = best.score if best else 0.0
         if self._understood(analysis):
             # The subject is one the article covers, but not this measure or period of it
             # (新材料产业的营收, 华韶的算力): the article really does not say.
-            text = say("no_answer", language)
-            if near:
-                text = f"{text}\n{say('no_answer_suggestions', language)}"
-            reason = NOT_STATED
-        else:
-            recalled = self._recall(question, candidates) if recall else None
-            if recalled is not None:
-                return self._compose.entry_answer(
-                    recalled.entry, language, question, normalized, recalled.score, premise
-                )
-            guesses = self._guesses(question, language) if recall else ()
-            near = tuple(dict.fromkeys((*guesses, *near)))[: t.max_suggestions]
-            text = say("unsure" if near else "unsure_no_guess", language)
-            reason = UNSURE
+            return self._compose.not_stated(
+                question, language, normalized=normalized, related=near, confidence=confidence
+            )
+        recalled = self._recall(question, candidates) if recall else None
+        if recalled is not None:
+            return self._compose.entry_answer(
+                recalled.entry, language, question, normalized, recalled.score, premise
+            )
+        guesses = self._guesses(question, language) if recall else ()
+        near = tuple(dict.fromkeys((*guesses, *near)))[: t.max_suggestions]
         return self._compose.reply(
             question,
             Status.NO_ANSWER,
-            text,
+            say("unsure" if near else "unsure_no_guess", language),
             language,
             normalized=normalized,
             suggestions=near,
-            confidence=best.score if best else 0.0,
-            reason=reason,
+            confidence=confidence,
+            reason=UNSURE,
         )
 
     def explains(self, candidate: Candidate) -> bool:

@@ -198,9 +198,8 @@ class MessageSteps:
             compared = split_compared(text, context)
             if compared:
                 pairs.extend(("", each, "") for each in compared)
-            elif pairs and asks_each(text) and compared_before:
-                pass  # "哪个投资更大？各多少": the comparison's answers give each one's
-            else:
+            elif not (compared_before and asks_each(text)):
+                # ("哪个投资更大？各多少": the comparison's answers already give each one's.)
                 pairs.extend((context, each, leaned_on) for each in split_respectively(text))
             compared_before = bool(compared)
             previous = " ".join(part for part in (context, text) if part)

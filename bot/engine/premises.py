@@ -20,7 +20,6 @@ from bot.engine.decision import Decider
 from bot.engine.knowledge import Knowledge
 from bot.engine.matching import Matcher
 from bot.engine.thresholds import Thresholds
-from bot.messages import say
 
 # "是不是300亿", "对不对", "五十家还是一百家", "is it …?": a question checking a figure, maybe
 # a wrong one. Chongqing speech ends a check with 嗦 or 噻 ("是一季度的噻") as others do with 吗.
@@ -114,13 +113,11 @@ class PremiseSteps:
         ):
             return asked
         entry = self._knowledge.entries.get(answer.entry_id or "")
-        return self._compose.reply(
+        return self._compose.not_stated(
             asked.question,
-            Status.NO_ANSWER,
-            f"{say('no_answer', asked.language)}\n{say('no_answer_suggestions', asked.language)}",
             asked.language,
             normalized=asked.normalized,
-            suggestions=(self._compose.suggestion(entry, asked.language),) if entry else (),
+            related=(self._compose.suggestion(entry, asked.language),) if entry else (),
             confidence=answer.confidence,
             reason=BEYOND_THE_ARTICLE,
         )

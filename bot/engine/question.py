@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import replace
 
 from bot.engine.analysis import Analysis, Analyzer
-from bot.engine.answers import NOT_STATED, Answer, Status
+from bot.engine.answers import Answer, Status
 from bot.engine.asked import Asked, Step, analysis_of
 from bot.engine.compose import Composer, Premise
 from bot.engine.decision import Decider
@@ -218,22 +218,15 @@ class QuestionSteps:
         analysis = analysis_of(asked)
         if not any(counted.group(1).startswith(w) for w in self._matcher.unknown_words(analysis)):
             return asked
-        related = [c.entry for c in self._matcher.rank(analysis) if c.entry.kind == "faq"][
-            : self._t.max_suggestions
-        ]
-        return self._compose.reply(
+        related = [c.entry for c in self._matcher.rank(analysis) if c.entry.kind == "faq"]
+        return self._compose.not_stated(
             asked.question,
-            Status.NO_ANSWER,
-            f"{say('no_answer', asked.language)}\n{say('no_answer_suggestions', asked.language)}"
-            if related
-            else say("no_answer", asked.language),
             asked.language,
             normalized=asked.normalized,
-            suggestions=tuple(
+            related=tuple(
                 self._compose.suggestion(e, asked.language)
                 for e in related[: self._t.max_suggestions]
             ),
-            reason=NOT_STATED,
         )
 
     def _declined_name(self, asked: Asked, name: str, why: str) -> Answer:

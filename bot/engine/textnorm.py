@@ -193,8 +193,6 @@ _LEVEL_NAMES = {"100": "百亿级", "1000": "千亿级"}
 _NAMED_LEVEL = re.compile(r"(?<![\d.])(100|1000)亿级")
 
 
-# Chongqing and Sichuan speech asks "好多" for 多少 ("投资好多", "是好多嘛", "好多个"); before
-# a noun it still means "many" (好多企业).
 # "我听楼下张孃孃说…": hearsay, whoever passed it on; who said it is no part of the question.
 # ("隔壁王大爷说…", "朋友说…": passed on by the people around the writer, the same.)
 _HEARD_FROM = re.compile(
@@ -204,6 +202,8 @@ _HEARD_FROM = re.compile(
 # "增长了几个点": percentage points, how much a rate is, not a count of something.
 # ("几点开始" asks the time: without 个 or 百分 it is left alone.)
 _PERCENTAGE_POINTS = re.compile(r"(?:几|多少|好多)(?:个百分|个|百分)点(?![钟半多])")
+# Chongqing and Sichuan speech asks "好多" for 多少 ("投资好多", "是好多嘛", "好多个"); before
+# a noun it still means "many" (好多企业).
 _DIALECT_HOW_MANY = re.compile(r"好多(?=[个家项亿万钱元]|$|[?!.,;:\s]|[哦嘛呢喃啊哈嘞噻])")
 # ... and "好久" for 什么时候 before what is to happen ("好久建成", "好久开工"); "好久不见",
 # "好久没" and "等了好久" keep their Mandarin sense.
