@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from bot.engine.answers import NOT_STATED, UNSURE, Answer, Citation, Language, Status, Suggestion
+from bot.engine.figures import is_amount
 from bot.engine.knowledge import Entry, Knowledge, Topic
 from bot.engine.matching import Matcher
 from bot.engine.textnorm import to_traditional
@@ -83,10 +84,20 @@ class Composer:
                 confidence=confidence,
             )
         text = localise(entry.answer_zh, entry.answer_en, language)
+        citations = self.citations(entry)
         if premise is not None and (premise.figures or premise.mistaken):
-            if premise.mistaken or premise.figures - self._matcher.figures_of(entry.id):
+            wrong = premise.figures - self._matcher.figures_of(entry.id)
+            if premise.mistaken or wrong:
                 # The user's figure is not repeated: every figure in a reply is a cited one.
                 text = f"{say('premise_wrong', language)}{text}"
+                owner = self._stating(wrong, entry)
+                if owner is not None:
+                    # "听说小面今年目标是200亿？": 200亿元 is the article's figure for next
+                    # year; the reply says so, cited, after the correction.
+                    text += say("premise_elsewhere", language) + localise(
+                        owner.answer_zh, owner.answer_en, language
+                    )
+                    citations += tuple(c for c in self.citations(owner) if c not in citations)
             elif premise.confirming:
                 text = f"{say('premise_right', language)}{text}"
         return self.reply(
@@ -96,12 +107,27 @@ class Composer:
             language,
             normalized=normalized,
             entry_id=entry.id,
-            citations=self.citations(entry),
+            citations=citations,
             confidence=confidence,
             suggestions=tuple(
                 self.suggestion(self.knowledge.entries[r], language) for r in entry.related
             ),
         )
+
+    def _stating(self, figures: frozenset[str], answered: Entry) -> Entry | None:
+        """The entry stating every one of these claimed figures with fewest figures besides
+        (the article's own figure, claimed of the wrong thing or period); None when no
+        entry, or only the one answered, states them all."""
+        if not figures or not all(is_amount(f) for f in figures):
+            return None
+        owners = [
+            e
+            for e in self.knowledge.entries.values()
+            if e.id != answered.id
+            and e.kind != "smalltalk"
+            and figures <= self._matcher.figures_of(e.id)
+        ]
+        return min(owners, key=lambda e: len(self._matcher.figures_of(e.id)), default=None)
 
     def combined(
         self, question: str, language: Language, normalized: str, parts: list[Answer]

@@ -20,6 +20,13 @@ _CHINESE_FIGURE = re.compile(
     r"(?:[一二三四五六七八九十两]+(?:大|个方面|张清单|季度|星级)|首家|百亿级|[一二三四五六七八九十]+个)"
 )
 _NUMBER = re.compile(r"\d+(?:\.\d+)?")
+_AMOUNT = re.compile(r"[万亿%.]")
+
+
+def is_amount(figure: str) -> bool:
+    """Whether a figure is an amount or rate (36亿, 47.4%), not a bare count or year: one
+    that names a single fact of the article when it states it."""
+    return bool(_AMOUNT.search(figure))
 
 
 def figures_in(text: str) -> list[str]:

@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 
 from bot.engine.analysis import Analysis, Analyzer
+from bot.engine.figures import is_amount
 from bot.engine.knowledge import Entry, Fact
 from bot.engine.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 _FIGURE_UNIT = re.compile(r"\d(?:\.\d+)?(亿元|万元|元|个|家|%)")
-_CLAIM = re.compile(r"[万亿%.]")
 # An entry naming at least this many terms of a group (and most of it) lists the group.
 _LISTED = 3
 
@@ -219,9 +219,7 @@ class Matcher:
         """Amounts and rates the question names that the article never states (500亿, 47.4%);
         bare numbers and years (2025) are left alone: they name periods and counts, and an
         unknown one is a reason to decline."""
-        return frozenset(
-            f for f in self.figures(analysis) if f not in self._idf and _CLAIM.search(f)
-        )
+        return frozenset(f for f in self.figures(analysis) if f not in self._idf and is_amount(f))
 
     @staticmethod
     def without(analysis: Analysis, features: frozenset[str]) -> Analysis:

@@ -22,10 +22,12 @@ from bot.engine.matching import Matcher
 from bot.engine.thresholds import Thresholds
 
 # "是不是300亿", "对不对", "五十家还是一百家", "is it …?": a question checking a figure, maybe
-# a wrong one. Chongqing speech ends a check with 嗦 or 噻 ("是一季度的噻") as others do with 吗.
+# a wrong one. Chongqing speech ends a check with 嗦 or 噻 ("是一季度的噻") as others do with 吗,
+# English with a tag ("…by Q4, yes?").
 CONFIRMATION = re.compile(
     r"是不是|对不对|对吗|是吗|是否|没错吧|还是|真的|有没有|有没得|[吗吧嗦噻][?？!！。]*$"
     r"|\b(?:is it|isn't it|right|correct|true|really)\b|^(?:is|are|was|does|did) "
+    r"|\b(?:yes|yeah|no|ok)\s*[?？]\s*$"
 )
 # "听说…是真的吗", "I hear … is it true?": hearsay checked against the article.
 _HEARSAY = re.compile(
@@ -33,14 +35,37 @@ _HEARSAY = re.compile(
     r"|\b(?:i hear|i heard|heard that|rumou?rs?|is (?:it|this|that) true|is true)\b",
     re.IGNORECASE,
 )
-# The reason of a decline of hearsay the article does not bear out (the whole message's say).
-BEYOND_THE_ARTICLE = "a claim beyond the article"
 # "哪个", "什么", "which": a question looking a figure up, not one claiming it.
 WHICH = re.compile(r"哪|什么|啥|谁|\b(?:which|what|who)\b")
+# "好多", "啥时候", "how much": a question looking something up, whatever it heard before.
+_LOOKUP = re.compile(
+    r"多少|好多|几多|几[个家项]|时候|咋|怎么|为何|如何|多大|多久|好大|好久"
+    r"|\b(?:how|when|where|why)\b"
+)
+# "我记得是要招5个", "I remember it was 47.4%": what the writer recalls is a claim to check.
+_RECALLED = re.compile(
+    r"我?记[得的]|印象[中里]|好像是|\b(?:i (?:remember|recall|think|believe))\b", re.IGNORECASE
+)
+
+
+# The reason of a decline of hearsay the article does not bear out (the whole message's say).
+BEYOND_THE_ARTICLE = "a claim beyond the article"
+
 # A number counted by a measure word: 500家, 34个, 7项, 七十几个 (70几个).
 _COUNTED = re.compile(r"(?<![\d.])(\d+)[几多]?(?:个|家|项)")
 # Measures asking what a thing is called: a figure named beside them identifies the thing.
 _NAMING_MEASURES = frozenset({"名字"})
+
+
+def claims(normalized: str) -> bool:
+    """Whether a question puts a figure or fact forward to be checked: it asks for
+    confirmation ("是不是", "对吗", "correct?"), or repeats hearsay or the writer's memory and
+    asks nothing else ("听说小面今年目标是100亿" claims 100亿 as surely as "…是100亿吗";
+    "听说要修五星级酒店，啥时候开工" asks when)."""
+    if CONFIRMATION.search(normalized):
+        return True
+    recalled = _HEARSAY.search(normalized) or _RECALLED.search(normalized)
+    return bool(recalled) and not (WHICH.search(normalized) or _LOOKUP.search(normalized))
 
 
 class PremiseSteps:
@@ -68,7 +93,7 @@ class PremiseSteps:
             # stating the figure (a reverse question), not a measure the entry must state.
             analysis = self._matcher.without(analysis, frozenset(named))
         checked: frozenset[str] = frozenset()
-        confirming = bool(CONFIRMATION.search(asked.normalized))
+        confirming = claims(asked.normalized)
         if confirming:
             checked = self._matcher.figures(analysis)
         elif not WHICH.search(asked.normalized):
@@ -149,15 +174,16 @@ class PremiseSteps:
                 and anchors <= self._matcher.figures_of(retry.entry_id)
             ):
                 return retry
-        elif periods and asked.premise.confirming and not self._matcher.figures(stated):
-            # "未开工的重点项目是不是要求四季度全部开工？": with no figure claimed, a check of
-            # a period is corrected by the entry that answers it with another period of the
-            # same kind (三季度 for 四季度), and only by one.
+        elif periods and asked.premise.confirming:
+            # "未开工的重点项目是不是要求四季度全部开工？": with no figure of the article's
+            # claimed, a check of a period is corrected by the entry that answers it with
+            # another period of the same kind (三季度 for 四季度), and only by one — also when
+            # the claimed figure is wrong too ("start rate was 47.4% in Q1, correct?").
             retry = self._decider.match(
                 asked.question,
                 asked.normalized,
                 asked.language,
-                self._matcher.without(stated, periods),
+                self._matcher.without(stated, periods | self._matcher.figures(stated)),
                 replace(asked.premise, mistaken=periods),
             )
             if (

@@ -24,7 +24,7 @@ from bot.engine.figures import figures_in
 from bot.engine.homophones import HomophoneCorrector
 from bot.engine.knowledge import Knowledge
 from bot.engine.matching import Matcher
-from bot.engine.premises import CONFIRMATION, WHICH, PremiseSteps
+from bot.engine.premises import WHICH, PremiseSteps, claims
 from bot.engine.textnorm import detect_language, normalize
 from bot.engine.thresholds import Thresholds
 from bot.messages import say
@@ -170,7 +170,7 @@ class QuestionSteps:
         industry the article does not cover, asked of or claimed for the industries it lists,
         is answered by the entry listing them ("不对" when the claim included it)."""
         industries = self._analyzer.foreign_industries(analysis)
-        confirming = bool(CONFIRMATION.search(asked.normalized))
+        confirming = claims(asked.normalized)
         if len(industries) != len(analysis.out_of_scope) or not (
             confirming or WHICH.search(asked.normalized)
         ):

@@ -1,0 +1,98 @@
+"""Claims put forward by hearsay, memory or a tag question are checked against the article."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine.answers import Status
+from bot.engine.pipeline import Engine, load_engine
+from bot.engine.premises import claims
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    """The engine over the project's real knowledge."""
+    return load_engine(KNOWLEDGE)
+
+
+@pytest.mark.parametrize(
+    ("question", "figure"),
+    [
+        ("听说小面今年目标是100亿？", "50亿元以上"),
+        ("我记得小面今年目标是100亿", "50亿元以上"),
+        ("5亿级项目我记的是要招5个，没错吧", "7个"),
+    ],
+)
+def test_hearsay_and_memory_are_claims_corrected_with_the_articles_figure(
+    engine: Engine, question: str, figure: str
+) -> None:
+    """What the writer heard or remembers is corrected ("不对") with the article's figure."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("不对")
+    assert figure in answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "claimed"),
+    [
+        ("听说小面今年目标是100亿", True),
+        ("I remember the start rate was 47.4%", True),
+        ("the 24 projects start by q4, yes?", True),
+        ("听说要修五星级酒店 啥时候开工", False),
+        ("听说要盘活楼宇 到底要盘活好大一片", False),
+        ("小面今年目标是多少", False),
+    ],
+)
+def test_hearsay_followed_by_a_lookup_asks_rather_than_claims(text: str, claimed: bool) -> None:
+    """Hearsay claims only when the message asks nothing else ("听说…，啥时候开工" asks when)."""
+    assert claims(text) is claimed
+
+
+@pytest.mark.parametrize(
+    ("question", "right_period"),
+    [
+        ("Dadukou start rate was 47.4% in Q1 horse race ranking, correct?", "Q2"),
+        ("开工率一季度是47.4%对吗", "二季度"),
+        ("未开工重点项目34个，四季度全部开工，这个口径对吗", "三季度"),
+        ("The 24 not-started key projects, I think deadline is Q4 end of year, yes?", "third"),
+    ],
+)
+def test_a_claim_wrong_in_figure_and_period_is_corrected_by_the_periods_entry(
+    engine: Engine, question: str, right_period: str
+) -> None:
+    """A wrong figure in a wrong period is corrected with the article's period and figure."""
+    answer = engine.ask(question)
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith(("不对", "Not quite"))
+    assert right_period in answer.text
+    assert "47.4" not in answer.text and "34个" not in answer.text
+
+
+def test_the_articles_figure_claimed_of_the_wrong_period_says_what_it_is() -> None:
+    """ "今年目标200亿？": corrected with this year's target, and 200亿元 shown, cited, as next
+    year's."""
+    answer = load_engine(KNOWLEDGE).ask("听说小面今年的目标是200亿？")
+    assert answer.entry_id == "noodle-target-2023"
+    assert answer.text.startswith("不对")
+    assert "50亿元以上" in answer.text and "明年" in answer.text and "200亿元" in answer.text
+    quotes = " ".join(c.quote for c in answer.citations)
+    assert "200亿元" in quotes and "50亿元以上" in quotes
+
+
+def test_an_amount_claimed_of_the_wrong_project_names_whose_it_is(engine: Engine) -> None:
+    """ "华韶投资36亿对吗": 65亿元 corrects it, and 36亿元 is shown as the 万吨 project's."""
+    answer = engine.ask("华韶智算中心投资36亿对吗")
+    assert answer.entry_id == "huashao-center"
+    assert "65亿元" in answer.text and "万吨商旅融合项目" in answer.text
+
+
+def test_a_bare_count_claimed_wrongly_adds_nothing_of_other_entries(engine: Engine) -> None:
+    """A wrong small count (5个) names no other fact: only the correction is shown."""
+    answer = engine.ask("5亿级项目要招5个，没错吧")
+    assert answer.text.startswith("不对")
+    assert "另一件事" not in answer.text
