@@ -45,6 +45,13 @@ def kept_terms(
     return sorted(earlier - replaced)
 
 
+def asked_terms(lexicon: Lexicon, later: frozenset[str], earlier: frozenset[str]) -> list[str]:
+    """What the earlier question asked for (its measures and periods) that the later one does
+    not replace: "春风动力投资多少？北星电子呢" asks 北星电子's investment."""
+    kept = set(kept_terms(lexicon, later, earlier))
+    return sorted(kept & asked_for(lexicon))
+
+
 def written(terms: Iterable[str], lexicon: Lexicon, language: Language) -> str:
     """Terms written so that the engine reads them in ``language`` (one clause each)."""
     if language is Language.ENGLISH:

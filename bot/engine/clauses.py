@@ -78,6 +78,13 @@ _COMPARED = re.compile(
     r"(?P<things>.+?)(?:相比|比较|对比|比)?[\s,，]*(?:哪个|哪一个|哪样|谁)的?"
     r"(?P<measure>[^更最比]{1,6}?)(?:更|最|比较)(?:大|多|高|少|小|低)[些点一]*[?？!！。呢啊哦嘛]*"
 )
+# "北星电子呢", "那九龙坡的呢", "and Beixing?", "what about hotpot": a question that names a
+# thing and asks nothing of its own; it asks what the question before it asked.
+_ELLIPTICAL = re.compile(
+    r"^(?:那|那么|还有|另外|而)?[^?？,，。多少几哪啥什么谁咋怎]{1,16}?(?:的|又|那边|那个)?呢[?？!！。\s]*$"
+    r"|^(?:and|what about|how about)\s+[^?,]{1,40}?[?？.\s]*$",
+    re.IGNORECASE,
+)
 _EACH = re.compile(r"(?:各|分别|各自)(?:是|为|有)?(?:多少|好多|几多)[?？!！。呢啊哦嘛]*")
 _AND = re.compile(r"和|与|跟|及|以及|、|还有")
 _POSSESSIVE = "的"
@@ -102,8 +109,12 @@ def _pieces(text: str) -> list[tuple[str, bool]]:
     whole_sentence = True
     for boundary in _BOUNDARY.finditer(text):
         mark = boundary.group()
-        found.append((text[start : boundary.start()], whole_sentence and bool(_MARK.search(mark))))
-        whole_sentence = bool(_SENTENCE_END.search(mark))
+        piece = text[start : boundary.start()]
+        found.append((piece, whole_sentence and bool(_MARK.search(mark))))
+        if piece or not mark.isspace():
+            # (The space after "cost?" in "cost? and the Wandun project?" ends nothing: the
+            # next sentence still starts whole.)
+            whole_sentence = bool(_SENTENCE_END.search(mark))
         start = boundary.end()
     found.append((text[start:], False))
     return found
@@ -165,6 +176,12 @@ def clauses(message: str) -> list[Clause]:
         )
         found.append(Clause(text, asks, about_writer and not asks and not turning))
     return found
+
+
+def is_elliptical(text: str) -> bool:
+    """Whether a question only names a thing ("北星电子呢", "what about Beixing?"), asking of
+    it what the question before it asked."""
+    return bool(_ELLIPTICAL.match(text.strip()))
 
 
 def split_compared(question: str, context: str = "") -> list[str]:

@@ -10,9 +10,16 @@ from __future__ import annotations
 from dataclasses import replace
 
 from bot.engine.analysis import Analyzer
-from bot.engine.answers import UNSURE, Answer, Language, Status
-from bot.engine.borrowing import kept_terms, written
-from bot.engine.clauses import Clause, asks_each, clauses, split_compared, split_respectively
+from bot.engine.answers import NOT_STATED, UNSURE, Answer, Language, Status
+from bot.engine.borrowing import asked_terms, kept_terms, written
+from bot.engine.clauses import (
+    Clause,
+    asks_each,
+    clauses,
+    is_elliptical,
+    split_compared,
+    split_respectively,
+)
 from bot.engine.compose import Composer
 from bot.engine.matching import Matcher
 from bot.engine.premises import BEYOND_THE_ARTICLE
@@ -86,6 +93,23 @@ class MessageSteps:
                 chat = self._one.ask(piece.text)
                 if chat.status is Status.SMALLTALK and chat.entry_id is not None:
                     return replace(chat, question=question)
+        asked = [p for p in parts if p.status is not Status.SMALLTALK]
+        if (
+            not answered
+            and whole.reason == UNSURE
+            and len(asked) > 1
+            and all(p.reason == NOT_STATED for p in asked)
+        ):
+            # "春风动力投资多少？北星电子呢": each question understood, none stated by the
+            # article. The whole message read as one blurs them; each alone is clear.
+            related = tuple(dict.fromkeys(s for p in asked for s in p.suggestions))
+            return self._compose.not_stated(
+                question,
+                whole.language,
+                normalized=whole.normalized,
+                related=related[: self._compose.max_choices],
+                confidence=max(p.confidence for p in asked),
+            )
         if not answered:
             # A long message whose question alone is clearer (ambiguous beats unsure), or
             # whose whole was declined for a name that is only the writer's own.
@@ -100,7 +124,6 @@ class MessageSteps:
             ):
                 return replace(parts[0], question=question)
             return whole
-        asked = [p for p in parts if p.status is not Status.SMALLTALK]
         if len(answered) == 1 and all(
             p.status is Status.ANSWERED or p.reason == UNSURE for p in asked
         ):
@@ -211,10 +234,19 @@ class MessageSteps:
         (unless it names no subject of its own, which only its context can give). One the
         bot is unsure of alone is asked of the previous question's subject (its "it"), with
         nothing of what that question asked for."""
+        lexicon = self._one.lexicon
+        if previous and is_elliptical(text):
+            # "春风动力投资多少？北星电子呢": 北星电子's investment, which the article may not
+            # state (not the entry that merely names 北星电子).
+            asked = asked_terms(lexicon, self._one.terms_of(text), self._one.terms_of(previous))
+            if asked:
+                language = detect_language(text)
+                return replace(
+                    self._one.ask(f"{text} {written(asked, lexicon, language)}"), question=text
+                )
         answer = self._ask_with_context(context, text)
         if answer.status is Status.ANSWERED or answer.reason != UNSURE or not previous:
             return answer
-        lexicon = self._one.lexicon
         subject = kept_terms(
             lexicon, self._one.terms_of(text), self._one.terms_of(previous), subject_only=True
         )
@@ -239,9 +271,12 @@ class MessageSteps:
                 self._one.names_period_and_measure(text)
                 or (
                     # "…大渡口在搞小面产业 要丰富啥子消费平台": unsure with the context, whose
-                    # best guesses include what the question alone answers.
+                    # best guesses include what the question alone answers, and that answer
+                    # is about the context's subject ("江苏血透投资多少？年产值预计多少亿元"
+                    # is not answered with the district's new output).
                     with_context.reason == UNSURE
                     and alone.entry_id in {s.id for s in with_context.suggestions}
+                    and self._one.is_about(alone.entry_id, context)
                 )
             ):
                 return replace(alone, question=text)

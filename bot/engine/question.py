@@ -122,6 +122,17 @@ class QuestionSteps:
         analysis = self._analyzer.analyze(self.normalise(text))
         return bool(self._matcher.periods(analysis)) and bool(self._matcher.measures(analysis))
 
+    def is_about(self, entry_id: str | None, text: str) -> bool:
+        """Whether an entry names some subject of ``text`` (a term beyond the measures,
+        periods and figures it asks for, and beyond the article's own place), or ``text``
+        names none."""
+        subject = {
+            t for t in self.terms_of(text) - self.home_terms if not self._matcher.is_asked_for(t)
+        }
+        if entry_id is None:
+            return False
+        return not subject or bool(subject & self._matcher.features_of(entry_id))
+
     def names_subject(self, text: str) -> bool:
         """Whether a question names what it is about, beyond the measure, period or figure
         it asks for."""

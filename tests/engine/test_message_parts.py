@@ -1,0 +1,87 @@
+"""The questions of one message that lean on the one before them: "X呢", a question with no
+subject of its own, and English follow-ups after a question mark."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.engine.answers import Status
+from bot.engine.clauses import clauses, is_elliptical
+from bot.engine.pipeline import Engine, load_engine
+
+KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    """The engine over the project's real knowledge."""
+    return load_engine(KNOWLEDGE)
+
+
+@pytest.mark.parametrize(
+    ("text", "elliptical"),
+    [
+        ("北星电子呢", True),
+        ("那九龙坡的呢", True),
+        ("and the Wandun project?", True),
+        ("what about hotpot", True),
+        ("明年又是好多呢", False),
+        ("what is the target", False),
+        ("北星电子是做什么的", False),
+    ],
+)
+def test_a_question_naming_only_a_thing_is_elliptical(text: str, elliptical: bool) -> None:
+    """ "X呢" and "and X?" ask nothing of their own; a question word asks its own thing."""
+    assert is_elliptical(text) is elliptical
+
+
+def test_x_ne_asks_the_previous_questions_measure_of_x(engine: Engine) -> None:
+    """ "春风动力投资多少？北星电子呢" asks 北星电子's investment, which the article does not
+    give: declined, not answered with the entry that merely names 北星电子."""
+    answer = engine.ask("春风动力那个项目投资额多少？北星电子呢")
+    assert answer.status is Status.NO_ANSWER
+    assert answer.reason == "not stated"
+    assert "10个" not in answer.text
+
+
+def test_x_ne_is_answered_when_the_article_states_the_measure_of_x(engine: Engine) -> None:
+    """ "华韶投资多少？万吨商旅融合项目呢" gets both investments, each cited."""
+    answer = engine.ask("华韶智算中心投资多少？万吨商旅融合项目呢")
+    assert answer.status is Status.ANSWERED
+    assert "65亿元" in answer.text
+    assert "36亿元" in answer.text
+    assert {p.entry_id for p in answer.parts} == {"huashao-center", "wandun-project"}
+
+
+def test_an_english_follow_up_after_a_question_mark_is_a_question(engine: Engine) -> None:
+    """ "How much did Huashao cost? and the Wandun project?": the second sentence asks too."""
+    found = clauses("How much did Huashao cost? and the Wandun project?")
+    assert [c.asks for c in found] == [True, True]
+    answer = engine.ask("How much did Huashao cost? and the Wandun project?")
+    assert "65亿元" in answer.text
+    assert "36亿元" in answer.text
+
+
+def test_a_subjectless_question_is_not_answered_with_another_subjects_fact(
+    engine: Engine,
+) -> None:
+    """ "江苏血透投资多少？年产值预计多少亿元": the output asked is 江苏血透's, so the
+    district's new industrial output (30亿元) is not the answer."""
+    answer = engine.ask("江蘇血透喺大渡口投資幾多？年產值預計幾多億元？")
+    assert answer.status is not Status.ANSWERED
+    assert "30億元" not in answer.text
+
+
+def test_a_subjectless_question_still_takes_the_answer_about_the_contexts_subject(
+    engine: Engine,
+) -> None:
+    """A context naming the noodle industry lets "要丰富啥子消费平台" take the noodle
+    platforms' answer."""
+    answer = engine.ask(
+        "我是跑外卖的，每天要送好多单小面，站点旁边的面馆老板说大渡口在搞小面产业，"
+        "还把这篇文章发到群里。我就想问一哈，文章里说要丰富啥子消费平台？"
+    )
+    assert answer.status is Status.ANSWERED
+    assert "电商产业园" in answer.text
