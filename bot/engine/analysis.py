@@ -18,6 +18,7 @@ from rapidfuzz.distance import OSA
 
 from bot.engine.homophones import is_common_word, sounds_alike
 from bot.engine.knowledge import Lexicon
+from bot.engine.textnorm import taiwan_wording
 from bot.engine.thresholds import DEFAULT_THRESHOLDS, Thresholds
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
@@ -69,6 +70,14 @@ class Analyzer:
         for term, variants in lexicon.synonyms.items():
             for surface in (term, *variants):
                 self._add_surface(surface.lower(), term)
+        # Readers in Taiwan and Hong Kong write 軟體, 專案, 資訊 for 软件, 项目, 信息: each
+        # Chinese surface is known in their wording too (unless that is another surface).
+        for term, variants in lexicon.synonyms.items():
+            for surface in (term, *variants):
+                if _CJK_RUN.fullmatch(surface):
+                    regional = taiwan_wording(surface)
+                    if regional != surface and regional not in self._zh:
+                        self._add_surface(regional, term)
         # Period, measure and name-head words must be recognised as terms even where the
         # lexicon lists them without variants.
         for term in (*(t for group in lexicon.exclusive for t in group), *lexicon.measures):

@@ -59,6 +59,13 @@ def to_simplified(text: str) -> str:
     return _convert("tw2s", text)
 
 
+def taiwan_wording(text: str) -> str:
+    """A mainland word as Taiwan (and mostly Hong Kong) writes it, in simplified characters:
+    软件 → 软体, 项目 → 专案, 信息 → 资讯, 人工智能 → 人工智慧. (Converting the other way
+    is not safe on mainland text: OpenCC's tw2sp turns 新增 into 添加.)"""
+    return to_simplified(_convert("s2twp", text))
+
+
 def to_traditional(text: str) -> str:
     """Simplified to traditional with Taiwan/Hong Kong character forms (麵, not 麪)."""
     return _convert("s2tw", text)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.engine.answers import Language
+from bot.engine.pipeline import load_engine
 from bot.engine.textnorm import (
     detect_language,
     normalize,
     numerals_to_digits,
     parse_chinese_number,
+    taiwan_wording,
     to_simplified,
     to_traditional,
 )
@@ -172,3 +176,20 @@ def test_the_ten_billion_yuan_level_is_written_as_the_article_names_it() -> None
     """ "10-billion-yuan-level" is 百亿级 (the level's name), "5-billion-yuan-level" 50亿级."""
     assert normalize("five 10-billion-yuan-level industries") == "five 百亿级 industries"
     assert normalize("5-billion-yuan-level projects") == "50亿级 projects"
+
+
+@pytest.mark.parametrize(
+    ("mainland", "regional"),
+    [("软件", "软体"), ("项目", "专案"), ("信息", "资讯"), ("人工智能", "人工智慧")],
+)
+def test_taiwan_wording_of_mainland_words(mainland: str, regional: str) -> None:
+    """Mainland words are given as Taiwan writes them, in simplified characters."""
+    assert taiwan_wording(mainland) == regional
+
+
+def test_taiwan_words_in_a_question_are_read_as_the_lexicons_terms() -> None:
+    """ "軟體企業" asks of 软件企业: the software-company target is the answer."""
+    engine = load_engine(Path(__file__).resolve().parents[2] / "knowledge")
+    answer = engine.ask("新引育軟體企業幾多家？")
+    assert answer.entry_id == "software-companies"
+    assert "50家" in answer.text
