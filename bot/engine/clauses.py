@@ -76,7 +76,11 @@ _RESPECTIVELY = re.compile(
 # "A和B(比)，哪个投资更大": which of the things named has the larger figure.
 _COMPARED = re.compile(
     r"(?P<things>.+?)(?:相比|比较|对比|比)?[\s,，]*(?:哪个|哪一个|哪样|谁)的?"
-    r"(?P<measure>[^更最比]{1,6}?)(?:更|最|比较)(?:大|多|高|少|小|低)[些点一]*[?？!！。呢啊哦嘛]*"
+    r"(?P<measure>[^更最比]{1,6}?)(?:更|最|比较)?(?:大|多|高|少|小|低)[些点一]*[?？!！。呢啊哦嘛]*"
+)
+# "华韶和万吨两个项目": the count after the things compared names no thing of its own.
+_COMPARED_COUNT = re.compile(
+    r"(?:这|那)?(?:[两二三几]个|两者|二者|两家|两项)[\u3400-\u9fff]{0,2}$"
 )
 # "北星电子呢", "那九龙坡的呢", "and Beixing?", "what about hotpot": a question that names a
 # thing and asks nothing of its own; it asks what the question before it asked.
@@ -193,7 +197,8 @@ def split_compared(question: str, context: str = "") -> list[str]:
     compared = _COMPARED.fullmatch(text)
     if compared is None:
         return []
-    things = [t.strip(" ,，") for t in _AND.split(compared["things"]) if t.strip(" ,，")]
+    named = _COMPARED_COUNT.sub("", compared["things"].strip(" ,，"))
+    things = [t.strip(" ,，") for t in _AND.split(named) if t.strip(" ,，")]
     if len(things) < 2:
         return []
     return [f"{thing}{compared['measure']}多少" for thing in things]

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.answers import Status
-from bot.engine.clauses import clauses, is_elliptical
+from bot.engine.clauses import clauses, is_elliptical, split_compared
 from bot.engine.pipeline import Engine, load_engine
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
@@ -85,3 +85,26 @@ def test_a_subjectless_question_still_takes_the_answer_about_the_contexts_subjec
     )
     assert answer.status is Status.ANSWERED
     assert "电商产业园" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "things"),
+    [
+        ("华韶智算和万吨商旅两个项目哪个投资大", ["华韶智算投资多少", "万吨商旅投资多少"]),
+        ("华韶和万吨这两个哪个投资多", ["华韶投资多少", "万吨投资多少"]),
+        ("哪个大项目投资多", []),
+    ],
+)
+def test_a_comparison_without_more_names_each_thing_not_the_count(
+    question: str, things: list[str]
+) -> None:
+    """ "A和B两个项目哪个投资大" compares A and B (更 is optional; "两个项目" names nothing)."""
+    assert split_compared(question) == things
+
+
+def test_a_comparison_and_each_figure_are_answered_with_both(engine: Engine) -> None:
+    """ "…两个项目哪个投资大？分别多少" gets both cited investments."""
+    answer = engine.ask("华韶智算和万吨商旅两个项目哪个投资大？分别多少")
+    assert answer.status is Status.ANSWERED
+    assert "65亿元" in answer.text
+    assert "36亿元" in answer.text
