@@ -89,6 +89,16 @@ _ELLIPTICAL = re.compile(
     r"|^(?:and|what about|how about)\s+[^?,]{1,40}?[?？.\s]*$",
     re.IGNORECASE,
 )
+# "targets for new software companies and software revenue growth": what an English question
+# asks of two things joined by "and" — the words up to its last preposition, or its question
+# words ("How many … and …").
+_ENGLISH_AND = re.compile(r"\s+and\s+", re.IGNORECASE)
+_ENGLISH_HEAD = re.compile(r"^.*\b(?:for|of|in|on|about|to|by)\s+", re.IGNORECASE)
+_ENGLISH_ASKING = re.compile(
+    r"^(?:what|which|how\s+\w+|who|when|where)(?:\s+(?:is|are|was|were|do|does|did|will))?"
+    r"(?:\s+the)?\s+",
+    re.IGNORECASE,
+)
 _EACH = re.compile(r"(?:各|分别|各自)(?:是|为|有)?(?:多少|好多|几多)[?？!！。呢啊哦嘛]*")
 _AND = re.compile(r"和|与|跟|及|以及|、|还有")
 _POSSESSIVE = "的"
@@ -202,6 +212,22 @@ def split_compared(question: str, context: str = "") -> list[str]:
     if len(things) < 2:
         return []
     return [f"{thing}{compared['measure']}多少" for thing in things]
+
+
+def split_english_pair(question: str) -> list[str]:
+    """ "What are the targets for new software companies and software revenue growth?" →
+    the question of each thing ("…targets for software revenue growth?"); ``[]`` without one
+    "and", or with no words that ask. Names with "and" in them split too ("food and
+    agricultural processing"): the caller keeps the halves only when each answers another
+    thing."""
+    halves = _ENGLISH_AND.split(question.strip())
+    if len(halves) != 2 or not all(h.strip() for h in halves):
+        return []
+    left, right = halves
+    head = _ENGLISH_HEAD.match(left) or _ENGLISH_ASKING.match(left)
+    if head is None or head.end() >= len(left):
+        return []
+    return [left, head.group() + right]
 
 
 def asks_each(question: str) -> bool:

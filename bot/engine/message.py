@@ -18,6 +18,7 @@ from bot.engine.clauses import (
     clauses,
     is_elliptical,
     split_compared,
+    split_english_pair,
     split_respectively,
 )
 from bot.engine.compose import Composer
@@ -72,7 +73,8 @@ class MessageSteps:
             return replace(self._one.ask(subject), question=question)
         questions = self._questions(pieces) or [("", question, "")]
         if len(questions) == 1 and not questions[0][0] and len(pieces) == 1:
-            return whole  # one plain question: its parts are itself
+            # One plain question: its parts are itself, unless it asks of two things.
+            return self._each_of_a_pair(question, whole) or whole
         parts = _settled_by_each_other(
             [self._ask_part(*question_and_context) for question_and_context in questions],
             self._compose,
@@ -131,6 +133,24 @@ class MessageSteps:
             # not place: the answer, without a note on the filler.
             return replace(answered[0], question=question)
         return self._compose.combined(question, whole.language, whole.normalized, asked)
+
+    def _each_of_a_pair(self, question: str, whole: Answer) -> Answer | None:
+        """ "What are the targets for new software companies and software revenue growth?":
+        an English question asking of two things, each answered by its own entry (one of
+        them the whole question's answer, if it had one), gets both answers; None otherwise
+        ("digital workshops and smart factories" are one entry's)."""
+        if whole.language is not Language.ENGLISH:
+            return None
+        halves = split_english_pair(question)
+        if not halves:
+            return None
+        parts = [self._one.ask(half) for half in halves]
+        entries = {p.entry_id for p in parts if p.status is Status.ANSWERED}
+        if len(entries) != 2 or (
+            whole.status is Status.ANSWERED and whole.entry_id not in entries
+        ):
+            return None
+        return self._compose.combined(question, whole.language, whole.normalized, parts)
 
     def without_the_writer(self, question: str) -> str:
         """The message with the clauses about its writer set aside ("我是香港记者，" of "我是

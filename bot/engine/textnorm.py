@@ -208,6 +208,10 @@ _HEARD_FROM = re.compile(
 )
 # "增长了几个点": percentage points, how much a rate is, not a count of something.
 # ("几点开始" asks the time: without 个 or 百分 it is left alone.)
+# "how many square meters", "how many billion yuan": an amount of the unit, not a count.
+_HOW_MANY_OF_A_UNIT = re.compile(
+    r"\bhow many(?= (?:square|sq\b|sqm|m2|billion|million|yuan|rmb|percent|hectares?|mu)\b)"
+)
 _PERCENTAGE_POINTS = re.compile(r"(?:几|多少|好多)(?:个百分|个|百分)点(?![钟半多])")
 # Chongqing and Sichuan speech asks "好多" for 多少 ("投资好多", "是好多嘛", "好多个"); before
 # a noun it still means "many" (好多企业).
@@ -325,6 +329,7 @@ def normalize(text: str, *, cantonese: bool | None = None) -> str:
     text = english_amounts(text)
     text = _BARE_NEGATION.sub(r"\1n't", text)
     text = _HEARD_FROM.sub("听说", text)
+    text = _HOW_MANY_OF_A_UNIT.sub("how much", text)
     text = _PERCENTAGE_POINTS.sub("多少", text)
     text = _DIALECT_HOW_MANY.sub("多少", text)
     # 几多 asks how many in Cantonese, Hakka and Wuhan speech alike, with or without a

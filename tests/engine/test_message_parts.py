@@ -108,3 +108,38 @@ def test_a_comparison_and_each_figure_are_answered_with_both(engine: Engine) -> 
     assert answer.status is Status.ANSWERED
     assert "65亿元" in answer.text
     assert "36亿元" in answer.text
+
+
+def test_an_english_question_of_two_things_gets_each_answer(engine: Engine) -> None:
+    """ "targets for new software companies and software revenue growth" gets both cited
+    targets (50家 and 140%以上)."""
+    answer = engine.ask(
+        "What are Dadukou's H2 targets for new software companies and software & IT revenue"
+        " growth?"
+    )
+    assert answer.status is Status.ANSWERED
+    assert "50家" in answer.text
+    assert "140%以上" in answer.text
+
+
+def test_an_and_inside_one_entrys_name_is_not_two_questions(engine: Engine) -> None:
+    """ "digital workshops and smart factories" are one fact: one answer, no combined parts."""
+    answer = engine.ask("How many new digital workshops and smart factories are planned?")
+    assert answer.status is Status.ANSWERED
+    assert not answer.parts
+    assert "4个以上" in answer.text
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How much is the noodle 200亿 target in HKD or USD?",
+        "Which listed company produce the Dadukou noodle? can I buy its stock in Hong Kong?",
+        "A股里哪些票受益大渡口小面产业？给推荐几只",
+    ],
+)
+def test_stock_tips_and_currency_conversions_are_declined(engine: Engine, question: str) -> None:
+    """The article gives no stocks or exchange rates: declined, no figure shown."""
+    answer = engine.ask(question)
+    assert answer.status is Status.NO_ANSWER
+    assert "亿元" not in answer.text

@@ -193,3 +193,16 @@ def test_taiwan_words_in_a_question_are_read_as_the_lexicons_terms() -> None:
     answer = engine.ask("新引育軟體企業幾多家？")
     assert answer.entry_id == "software-companies"
     assert "50家" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("how many square meters", "how much square meters"),
+        ("how many billion yuan", "how much billion yuan"),
+        ("how many companies", "how many companies"),
+    ],
+)
+def test_how_many_of_a_unit_asks_an_amount(text: str, expected: str) -> None:
+    """ "how many square meters" asks an area, not a count; "how many companies" a count."""
+    assert normalize(text) == expected
