@@ -90,7 +90,7 @@ class Composer:
             if premise.mistaken or wrong:
                 # The user's figure is not repeated: every figure in a reply is a cited one.
                 text = f"{say('premise_wrong', language)}{text}"
-                owner = self._stating(wrong, entry)
+                owner = self.stating(wrong, entry)
                 if owner is not None:
                     # "听说小面今年目标是200亿？": 200亿元 is the article's figure for next
                     # year; the reply says so, cited, after the correction.
@@ -114,20 +114,40 @@ class Composer:
             ),
         )
 
-    def _stating(self, figures: frozenset[str], answered: Entry) -> Entry | None:
+    def stating(self, figures: frozenset[str], answered: Entry | None = None) -> Entry | None:
         """The entry stating every one of these claimed figures with fewest figures besides
         (the article's own figure, claimed of the wrong thing or period); None when no
-        entry, or only the one answered, states them all."""
+        entry, or only the one answered, states them all, or one is a bare count."""
         if not figures or not all(is_amount(f) for f in figures):
             return None
         owners = [
             e
             for e in self.knowledge.entries.values()
-            if e.id != answered.id
+            if (answered is None or e.id != answered.id)
             and e.kind != "smalltalk"
             and figures <= self._matcher.figures_of(e.id)
         ]
         return min(owners, key=lambda e: len(self._matcher.figures_of(e.id)), default=None)
+
+    def figure_elsewhere(
+        self, owner: Entry, language: Language, question: str, normalized: str
+    ) -> Answer:
+        """ "首家五星级酒店投资36亿是吧？": the article does not say that (the question is not
+        answered), and the figure claimed is its figure for something else (the 万吨
+        project's), shown and cited."""
+        text = say("premise_not_this", language) + localise(
+            owner.answer_zh, owner.answer_en, language
+        )
+        return self.reply(
+            question,
+            Status.NO_ANSWER,
+            text,
+            language,
+            normalized=normalized,
+            citations=self.citations(owner),
+            suggestions=(self.suggestion(owner, language),),
+            reason=NOT_STATED,
+        )
 
     def combined(
         self, question: str, language: Language, normalized: str, parts: list[Answer]

@@ -13,7 +13,7 @@ import re
 from dataclasses import replace
 
 from bot.engine.analysis import Analysis
-from bot.engine.answers import Answer, Status
+from bot.engine.answers import NOT_STATED, Answer, Status
 from bot.engine.asked import Asked, analysis_of
 from bot.engine.compose import Composer, Premise
 from bot.engine.decision import Decider
@@ -145,6 +145,25 @@ class PremiseSteps:
             related=(self._compose.suggestion(entry, asked.language),) if entry else (),
             confidence=answer.confidence,
             reason=BEYOND_THE_ARTICLE,
+        )
+
+    def figure_of_something_else(self, asked: Asked) -> Answer | Asked:
+        # "首家五星酒店那个项目投资36亿是吧？": the article gives the hotel no investment,
+        # and 36亿 is its figure for the 万吨 project: "不对", with that project's fact.
+        answer = asked.unconfirmed
+        if (
+            answer is None
+            or answer.status is Status.ANSWERED
+            or answer.reason != NOT_STATED
+            or not asked.premise.confirming
+            or not asked.premise.figures
+        ):
+            return asked
+        owner = self._compose.stating(asked.premise.figures)
+        if owner is None:
+            return asked
+        return self._compose.figure_elsewhere(
+            owner, asked.language, asked.question, asked.normalized
         )
 
     def correct_period(self, asked: Asked) -> Answer | Asked:

@@ -93,6 +93,7 @@ class QuestionSteps:
             Step("a claim beyond the article", premises.beyond_the_article, "premise"),
             Step("correct a claimed period", premises.correct_period, "premise"),
             Step("correct a claimed title", premises.correct_title, "premise"),
+            Step("a figure of something else", premises.figure_of_something_else, "premise"),
         )
         self.steps = tuple(s for s in steps if s.switch not in disabled)
 

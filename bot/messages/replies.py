@@ -26,6 +26,10 @@ REPLIES: dict[str, dict[str, str]] = {
         "zh": "不对。报道说的是：",
         "en": "Not quite. The article says: ",
     },
+    "premise_not_this": {
+        "zh": "这篇报道没有提到这一点。报道里的这个数字说的是另一件事：",
+        "en": "The article does not say that. It gives that figure for something else: ",
+    },
     "premise_elsewhere": {
         "zh": "\n报道里的这个数字说的是另一件事：",
         "en": "\nThe article gives that figure for something else: ",

@@ -101,3 +101,29 @@ def test_a_bare_count_claimed_wrongly_adds_nothing_of_other_entries(engine: Engi
     answer = engine.ask("5亿级项目要招5个，没错吧")
     assert answer.text.startswith("不对")
     assert "另一件事" not in answer.text
+
+
+@pytest.mark.parametrize(
+    ("question", "owner_figure"),
+    [
+        ("首家五星酒店那个项目投资36亿是吧？", "36亿元"),
+        ("2024年小面产业实际营收达到200亿了吗？", "200亿元"),
+    ],
+)
+def test_a_claim_the_article_lacks_shows_what_its_figure_is_for(
+    engine: Engine, question: str, owner_figure: str
+) -> None:
+    """The article does not say it (not answered), and the claimed figure is shown, cited,
+    as the article's figure for something else."""
+    answer = engine.ask(question)
+    assert answer.status is Status.NO_ANSWER
+    assert answer.text.startswith("这篇报道没有提到这一点")
+    assert owner_figure in answer.text
+    assert any(owner_figure in c.quote for c in answer.citations)
+
+
+def test_a_claimed_figure_the_article_never_states_gets_a_plain_decline(engine: Engine) -> None:
+    """ "首家五星级酒店投资47亿对吗": no fact states 47亿, so nothing else is shown."""
+    answer = engine.ask("首家五星级酒店投资47亿对吗")
+    assert answer.status is Status.NO_ANSWER
+    assert not answer.citations
