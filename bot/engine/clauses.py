@@ -16,10 +16,15 @@ from dataclasses import dataclass
 from bot.engine.textnorm import is_cantonese, normalize
 
 # Where one clause ends: sentence and clause punctuation, line breaks, and a space between two
-# Chinese characters (voice-to-text and phone typing use spaces as commas).
+# Chinese characters (voice-to-text and phone typing use spaces as commas). A comma inside
+# brackets lists ("(5bn, 10bn, 20bn)", "（50亿级、20亿级）"): it ends nothing.
+_IN_BRACKETS = r"(?![^()（）]*[)）])"
 _BOUNDARY = re.compile(
-    r"[?？!！。;；\n\r]+|[，、：:…~～]+|,(?!\d{3}\b)|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])"
+    rf"[?？!！。;；\n\r]+|[，、：:…~～]+{_IN_BRACKETS}|,(?!\d{{3}}\b){_IN_BRACKETS}"
+    r"|(?<=[\u3400-\u9fff])\s+(?=[\u3400-\u9fff])"
     r"|(?<=[.?!])\s+(?=[A-Za-z])|\.\s*$"
+    # A dash between spaces ("… a model for AI in Chongqing - which industries …").
+    r"|\s+[-–—]+\s+"
 )
 _MARK = re.compile(r"[?？]")
 _DIGIT = re.compile(r"\d")
@@ -47,8 +52,10 @@ _ENGLISH_JOIN = re.compile(
 _QUESTION = re.compile(
     r"[?？]|多少|好多|[好多][大久长高远宽快]|几时|何时|几[个家项亿万倍成句件条]|哪|什么|啥|谁|咋|怎么|如何|为何|吗|呢|嘛|么"
     r"|对不对|是不是|是否|真的|对吧|没错|有没有|是哪|是几|几号|几月|还是|[不没]$|(.)不\1"
-    r"|\b(?:what|how|which|who|whom|when|where|why|is|are|was|were|does|do|did|will|can"
-    r"|could|tell me|correct|right|true)\b",
+    r"|\b(?:what|how|which|who|whom|when|where|why|tell me|correct|right|true)\b"
+    # An auxiliary asks where it starts the clause ("will it start in Q3"); inside one it
+    # states ("the center will be a model for AI").
+    r"|^(?:is|are|was|were|does|do|did|will|can|could)\b",
     re.IGNORECASE,
 )
 # A clause about the writer ("我是川外的学生", "I'm an investor in Hangzhou"): context whose
@@ -67,7 +74,12 @@ _TURN = re.compile(
     re.IGNORECASE,
 )
 # "现在新闻天天说五大百亿级产业": what the news says is the content; the frame is not.
-_NEWS_SAYS = re.compile(r"^[^,，。?？]{0,6}?(?:新闻|报道|文章|网上|媒体)[^,，。?？]{0,4}?说(?=.)")
+_NEWS_SAYS = re.compile(
+    r"^[^,，。?？]{0,6}?(?:新闻|报道|文章|网上|媒体)[^,，。?？]{0,4}?说(?=.)"
+    r"|^(?:the |this )?(?:article|report|news|story) (?:says|said|mentions|states)"
+    r"(?: that)? (?=.)",
+    re.IGNORECASE,
+)
 # "A和B的投资额分别是多少": one question about each of A and B.
 # A 各 after the things listed ("A和B各投资多少") — not 各 before a noun ("各区县").
 _RESPECTIVELY = re.compile(

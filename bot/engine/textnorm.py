@@ -221,6 +221,11 @@ _DIALECT_HOW_MANY = re.compile(r"好多(?=[个家项亿万钱元]|$|[?!.,;:\s]|[
 _DIALECT_WHEN = re.compile(r"好久(?=[开建完投签落动能会才可]|启)")
 # "那几个狠抓", "这几个项目": those, not how many.
 _DEMONSTRATIVE_SEVERAL = re.compile(r"([这那])几(?:个|项|家|件|条)")
+# "想核几个大渡口的数", "问几个问题": a few numbers or questions the writer has, not a count
+# asked for.
+_A_FEW = re.compile(
+    r"几个(?=[^,，。?？!！\s]{0,6}?(?:问题|数据|数字|数|事情|事儿|事|细节)(?:$|[?!.,;:\s]|[呢啊哈吧嘛哦]))"
+)
 # ... and "哪个" for 谁 of a person ("区长是哪个", "书记是哪个嘛"); "是哪个项目" stays which.
 _DIALECT_WHO = re.compile(r"(?<=[长记导人任者])(是|叫)?哪个(?=$|[?!.,;:\s]|[哦嘛呢喃啊哈嘞噻嗦])")
 
@@ -338,6 +343,7 @@ def normalize(text: str, *, cantonese: bool | None = None) -> str:
     text = _DIALECT_WHEN.sub("什么时候", text)
     text = _DIALECT_WHO.sub(r"\1谁", text)
     text = _DEMONSTRATIVE_SEVERAL.sub(r"\1些", text)
+    text = _A_FEW.sub("一些", text)
     text = _COUNTED_MAGNITUDE.sub(r"\1\2", text)
     text = _DOUBTING_TAIL.sub("吗", text)
     text = _doubting_a_claimed_figure(text)

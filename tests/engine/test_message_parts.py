@@ -143,3 +143,43 @@ def test_stock_tips_and_currency_conversions_are_declined(engine: Engine, questi
     answer = engine.ask(question)
     assert answer.status is Status.NO_ANSWER
     assert "亿元" not in answer.text
+
+
+def test_commas_inside_brackets_do_not_cut_a_question() -> None:
+    """ "(5bn, 10bn, 20bn)" lists inside one question: one clause."""
+    found = clauses("How many projects of each size (5bn, 10bn, 20bn) does Dadukou want?")
+    assert len(found) == 1
+
+
+def test_an_auxiliary_asks_only_at_the_start_of_a_clause() -> None:
+    """ "will it start" asks; "the center will be a model" states."""
+    assert [c.asks for c in clauses("Will the Wandun project start in H2")] == [True]
+    assert [c.asks for c in clauses("the Huashao center will be a model for AI")] == [False]
+
+
+def test_an_english_news_frame_and_a_spaced_dash_end_the_context() -> None:
+    """ "The article says X - which …?": X is context without the frame, the question after
+    the dash asks."""
+    found = clauses("The article says the Huashao center will be a model - which industries?")
+    assert [c.text for c in found] == ["the Huashao center will be a model", "which industries"]
+    assert [c.asks for c in found] == [False, True]
+
+
+@pytest.mark.parametrize(
+    ("question", "entry"),
+    [
+        ("在吗，想核几个大渡口的数", None),
+        ("哪个项目被说成是引领重庆AI产业发展的典范？", "huashao-center"),
+        ("区里重点发展的那几个产业里头，跟医药沾边的是哪个？", "five-industries"),
+    ],
+)
+def test_a_few_numbers_ai_and_industry_shorthand_are_read(
+    engine: Engine, question: str, entry: str | None
+) -> None:
+    """ "核几个数" is an opening (no count asked), AI is 人工智能, 医药 the biomedicine
+    industry, and 被说成是 is no quote of anyone."""
+    answer = engine.ask(question)
+    if entry is None:
+        assert answer.status is Status.SMALLTALK
+    else:
+        assert answer.entry_id == entry
