@@ -62,7 +62,11 @@ _QUESTION = re.compile(
 # places and trades are the writer's, not the subject of the question.
 _ABOUT_ME = re.compile(
     r"^(?:喂+|那个|嗯+|哈+|诶|唉|hi|hello|hey)?\s*(?:(?:我|本人|俺|咱)(?!想?问|想知道|想了解|请教)"
-    r"|i'm\b|i am\b|i work|i live|my\b|as an?\b|we're\b|we are\b)"
+    r"|i'm\b|i am\b|my\b|as an?\b|we're\b|we are\b|we (?:run|own|make|sell|do)\b"
+    # "I run a food trading company in Singapore", "I work in…": the writer's own doings
+    # (not what they want, think or heard: those turn to the question or state a claim).
+    r"|i (?!(?:want|would|wonder|wanna|need|think|remember|recall|believe|hear|heard|read"
+    r"|saw|see|guess|mean|just|only)\b)[a-z]+\b)"
     # "退休老钢铁工人一个", "宝妈一枚": a person introduced without 我, the way people do.
     r"|^[^?？]{0,12}(?:人|工|师|妈|爸|生|员|者|族|户|民|孃|嬢|婆|爷|娃|仔|哥|姐|叔|姨)(?:一个|一枚|一名)$",
     re.IGNORECASE,

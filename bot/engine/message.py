@@ -7,6 +7,7 @@ answer, or every answer combined with a note on each question the article does n
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 
 from bot.engine.analysis import Analyzer
@@ -28,6 +29,8 @@ from bot.engine.question import MEANINGFUL, OUT_OF_SCOPE, UNKNOWN_NAME, Question
 from bot.engine.textnorm import detect_language
 
 _NAME_DECLINES = (OUT_OF_SCOPE, UNKNOWN_NAME)
+# A question's words and the question word ending it: "新材料" and "多少".
+_ASKING_TAIL = re.compile(r"(.*?)((?:是|有|为)?(?:多少|好多|几多|几个|几家|哪些|什么|啥)?[?？]?)")
 
 
 class MessageSteps:
@@ -243,11 +246,33 @@ class MessageSteps:
                 pairs.extend(("", each, "") for each in compared)
             elif not (compared_before and asks_each(text)):
                 # ("哪个投资更大？各多少": the comparison's answers already give each one's.)
-                pairs.extend((context, each, leaned_on) for each in split_respectively(text))
+                pairs.extend((context, each, leaned_on) for each in self._respectively(text))
             compared_before = bool(compared)
             previous = " ".join(part for part in (context, text) if part)
             start = index + 1
         return pairs
+
+    def _respectively(self, text: str) -> list[str]:
+        """``split_respectively``, each thing asked what the last one is asked: in
+        "新材料和生医今年营收目标分别多少" the period and measures follow the last thing
+        only, but are every thing's."""
+        each = split_respectively(text)
+        if len(each) < 2:
+            return each
+        lexicon = self._one.lexicon
+        last = self._one.terms_of(each[-1])
+        language = detect_language(text)
+        repaired = []
+        for thing in each[:-1]:
+            missing = asked_terms(lexicon, self._one.terms_of(thing), last)
+            if missing:
+                # Written where the user would have: "新材料" + "今年营收" + "多少".
+                match = _ASKING_TAIL.fullmatch(thing)
+                name, asking = match.groups() if match else (thing, "")
+                words = written(missing, lexicon, language).replace(" ", "")
+                thing = f"{name}{words}{asking}"
+            repaired.append(thing)
+        return [*repaired, each[-1]]
 
     def _ask_part(self, context: str, text: str, previous: str) -> Answer:
         """One question of a message: with its context when that is answered, else alone

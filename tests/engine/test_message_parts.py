@@ -183,3 +183,27 @@ def test_a_few_numbers_ai_and_industry_shorthand_are_read(
         assert answer.status is Status.SMALLTALK
     else:
         assert answer.entry_id == entry
+
+
+def test_each_thing_asked_respectively_is_asked_the_last_ones_measure(engine: Engine) -> None:
+    """ "新材料和生医今年营收目标分别多少": 新材料 is asked its revenue this year too (not
+    answered with the list of industries), and "跟小面比呢" gets the noodle target."""
+    answer = engine.ask("新材料和生医今年营收目标分别多少？跟小面比呢")
+    assert "五大百亿级产业是" not in answer.text
+    assert "“新材料今年营收多少”" in answer.text
+    assert "50亿元以上" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("text", "about_writer"),
+    [
+        ("I run a food trading company in Singapore", True),
+        ("we make packaged noodles in Penang", True),
+        ("I think the deadline is Q4", False),
+        ("I heard the noodle target is 10bn", False),
+    ],
+)
+def test_what_the_writer_does_is_about_the_writer(text: str, about_writer: bool) -> None:
+    """ "I run a company in Singapore" is the writer's own business (its place declines
+    nothing); "I think …" and "I heard …" state claims."""
+    assert clauses(text)[0].about_writer is about_writer
