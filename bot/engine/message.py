@@ -326,6 +326,10 @@ class MessageSteps:
             ):
                 return replace(alone, question=text)
             return replace(with_context, question=text)
+        if with_context.reason == NOT_STATED and self._one.names_a_time_or_new_figure(context):
+            # "到2025年，小面产业营收要达到多少": the context sets the question's period, and
+            # for it the article gives nothing (its answer alone would be this year's).
+            return replace(with_context, question=text)
         if alone.status is Status.ANSWERED or with_context.reason == UNSURE:
             return replace(alone, question=text)
         return replace(with_context, question=text)

@@ -42,6 +42,8 @@ _LOOKUP = re.compile(
     r"多少|好多|几多|几[个家项]|时候|咋|怎么|为何|如何|多大|多久|好大|好久"
     r"|\b(?:how|when|where|why)\b"
 )
+# "有没有提", "有数吗": whether the article gives something, not a claim that it is so.
+_EXISTENCE = re.compile(r"有没有|有没得|有木有|有无|有数吗|提到了?吗|提了吗|提没提|说了吗|说没说")
 # "我记得是要招5个", "I remember it was 47.4%": what the writer recalls is a claim to check.
 _RECALLED = re.compile(
     r"我?记[得的]|印象[中里]|好像是|\b(?:i (?:remember|recall|think|believe))\b", re.IGNORECASE
@@ -55,6 +57,14 @@ BEYOND_THE_ARTICLE = "a claim beyond the article"
 _COUNTED = re.compile(r"(?<![\d.])(\d+)[几多]?(?:个|家|项)")
 # Measures asking what a thing is called: a figure named beside them identifies the thing.
 _NAMING_MEASURES = frozenset({"名字"})
+
+
+def _looks_up(normalized: str) -> bool:
+    """Whether a question asks what or whether the article says ("…多少家 有数吗",
+    "十四五末的目标有没有提"), rather than claiming something of a period."""
+    return bool(
+        WHICH.search(normalized) or _LOOKUP.search(normalized) or _EXISTENCE.search(normalized)
+    )
 
 
 def claims(normalized: str) -> bool:
@@ -193,7 +203,7 @@ class PremiseSteps:
                 and anchors <= self._matcher.figures_of(retry.entry_id)
             ):
                 return retry
-        elif periods and asked.premise.confirming:
+        elif periods and asked.premise.confirming and not _looks_up(asked.normalized):
             # "未开工的重点项目是不是要求四季度全部开工？": with no figure of the article's
             # claimed, a check of a period is corrected by the entry that answers it with
             # another period of the same kind (三季度 for 四季度), and only by one — also when

@@ -123,6 +123,13 @@ class QuestionSteps:
         analysis = self._analyzer.analyze(self.normalise(text))
         return bool(self._matcher.periods(analysis)) and bool(self._matcher.measures(analysis))
 
+    def names_a_time_or_new_figure(self, text: str) -> bool:
+        """Whether ``text`` names a period, or a number the article never states (2025年)."""
+        analysis = self._analyzer.analyze(self.normalise(text))
+        return bool(self._matcher.periods(analysis)) or bool(
+            self._matcher.figures(analysis) - self._matcher.known_figures(analysis)
+        )
+
     def is_about(self, entry_id: str | None, text: str) -> bool:
         """Whether an entry names some subject of ``text`` (a term beyond the measures,
         periods and figures it asks for, and beyond the article's own place), or ``text``

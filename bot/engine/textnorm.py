@@ -166,10 +166,17 @@ def _number_to_digits(match: re.Match[str]) -> str:
 
 
 def numerals_to_digits(text: str) -> str:
-    """Rewrite Chinese numbers as digits: 五十亿 → 50亿, 百分之十四点五 → 14.5%."""
-    return _CHINESE_NUMBER.sub(_number_to_digits, text)
+    """Rewrite Chinese numbers as digits: 五十亿 → 50亿, 百分之十四点五 → 14.5%. A five-year
+    plan's name (十四五, 十五五) is a name, not the number 15."""
+    pieces = _FIVE_YEAR_PLAN.split(text)
+    for i in range(0, len(pieces), 2):
+        pieces[i] = _CHINESE_NUMBER.sub(_number_to_digits, pieces[i])
+    return "".join(pieces)
 
 
+_FIVE_YEAR_PLAN = re.compile(
+    r"(十[一二三四五六七八九]五)(?=规划|末|期间|时期|期末|”|\"|$|[^亿万个家%点])"
+)
 # "6.5 billion yuan", "500 million", "RMB 5bn": English amounts in the article's units.
 _ENGLISH_AMOUNT = re.compile(
     r"(?:(?:rmb|cny|¥)\s*)?(?P<number>\d+(?:\.\d+)?)[\s-]*(?P<scale>billion|bn|million|mn|yi)\b"

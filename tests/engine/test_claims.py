@@ -127,3 +127,25 @@ def test_a_claimed_figure_the_article_never_states_gets_a_plain_decline(engine: 
     answer = engine.ask("首家五星级酒店投资47亿对吗")
     assert answer.status is Status.NO_ANSWER
     assert not answer.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["明年软件企业还要再引多少家 有数吗", "明年软件企业要新引育多少家，有数吗"],
+)
+def test_asking_whether_the_article_gives_a_figure_is_no_claim(
+    engine: Engine, question: str
+) -> None:
+    """ "明年…多少家，有数吗" asks whether there is a figure for next year: not stated, not
+    "不对" with the second half's target."""
+    answer = engine.ask(question)
+    assert answer.status is Status.NO_ANSWER
+    assert "50家" not in answer.text
+
+
+def test_a_context_setting_the_period_keeps_the_decline(engine: Engine) -> None:
+    """ "到2025年，小面产业营收要达到多少": the article has no 2025 target; this year's 50亿元
+    is not the answer."""
+    answer = engine.ask("到2025年，大渡口区重庆小面产业营收要达到多少？")
+    assert answer.status is Status.NO_ANSWER
+    assert "50亿元" not in answer.text

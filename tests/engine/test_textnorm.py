@@ -206,3 +206,12 @@ def test_taiwan_words_in_a_question_are_read_as_the_lexicons_terms() -> None:
 def test_how_many_of_a_unit_asks_an_amount(text: str, expected: str) -> None:
     """ "how many square meters" asks an area, not a count; "how many companies" a count."""
     assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("“十四五”末的目标", "“十四五”末的目标"), ("十四五规划", "十四五规划"), ("十五亿", "15亿")],
+)
+def test_a_five_year_plans_name_is_not_a_number(text: str, expected: str) -> None:
+    """十四五 names a plan (not 15); other numbers still become digits."""
+    assert normalize(text) == expected
