@@ -36,6 +36,8 @@ _TAG = re.compile(
     r"[?!.]*",
     re.IGNORECASE,
 )
+# Emoji and pictographs ("真的假的😮"): tone, not words.
+_EMOJI = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
 _SENTENCE_END = re.compile(r"[?？!！。;；\n\r]|\.\s")
 # A numbered list of questions: "1) … 2) …", "(1)…", "①…", "1、…", "1. …". Each item is a
 # question even when it asks with no question word ("2) software revenue growth target").
@@ -73,13 +75,15 @@ _ABOUT_ME = re.compile(
 )
 # "我想问一下", "请问": the writer turns to the question; what follows is not about them.
 _TURN = re.compile(
-    r"想?问|想知道|想了解|请教|听说|据说|有人说|(?:新闻|报道|文章|网上|媒体)[^,，。]{0,4}说"
+    r"想?问|想知道|想了解|请教|听说|据说|有人说"
+    r"|(?:新闻|报道|文章|网上|媒体|视频|抖音|快手|微博|朋友圈|群里)[^,，。]{0,4}说"
     r"|i hear|i heard|i read|i want to know|i'd like to know|can you tell",
     re.IGNORECASE,
 )
-# "现在新闻天天说五大百亿级产业": what the news says is the content; the frame is not.
+# "现在新闻天天说五大百亿级产业", "刷到个短视频说…": what the news or a video says is the
+# content; the frame is not.
 _NEWS_SAYS = re.compile(
-    r"^[^,，。?？]{0,6}?(?:新闻|报道|文章|网上|媒体)[^,，。?？]{0,4}?说(?=.)"
+    r"^[^,，。?？]{0,6}?(?:新闻|报道|文章|网上|媒体|视频|抖音|快手|微博|朋友圈)[^,，。?？]{0,4}?说(?=.)"
     r"|^(?:the |this )?(?:article|report|news|story) (?:says|said|mentions|states)"
     r"(?: that)? (?=.)",
     re.IGNORECASE,
@@ -123,11 +127,12 @@ _POSSESSIVE = "的"
 @dataclass(frozen=True, slots=True)
 class Clause:
     """One clause of a message: its text, whether it asks something, whether it is about the
-    writer."""
+    writer, and whether a frame ("短视频说", "the article says") was cut from its start."""
 
     text: str
     asks: bool
     about_writer: bool
+    framed: bool = False
 
 
 def _pieces(text: str) -> list[tuple[str, bool]]:
@@ -177,25 +182,26 @@ def clauses(message: str) -> list[Clause]:
         # Read as matching reads it: simplified, Cantonese and dialect words as Mandarin ones
         # ("分咗邊三張清單", "仲有幾多個" ask like "分了哪三张清单", "还有多少个").
         simplified = normalize(text, cantonese=cantonese)
-        framed = _NEWS_SAYS.match(text)
-        if framed and not _ABOUT_ME.search(simplified):
+        frame = _NEWS_SAYS.match(text)
+        framed = bool(frame) and not _ABOUT_ME.search(simplified)
+        if frame and framed:
             # "现在新闻天天说五大百亿级产业", "文章说下半年从哪三个方面抓": what was reported
             # is the content; the frame (and its 说, which no one in the article said) is not.
-            text = text[framed.end() :]
+            text = text[frame.end() :]
             simplified = normalize(text, cantonese=cantonese)
             about_writer = False  # the message turns from the writer to what was reported
-        if found and _TAG.fullmatch(simplified):
+        if found and _TAG.fullmatch(_EMOJI.sub("", simplified).strip()):
             # "the noodle target is 10 billion yuan, right?": a tag asks whether the clause
             # before it is so; it is no question of its own.
             last = found[-1]
-            found[-1] = Clause(f"{last.text} {text}", True, False)
+            found[-1] = Clause(f"{last.text} {text}", True, False, last.framed)
             # "软件企业新引育50家，软信营收增长40%，对吗？": the tag checks every claim before
             # it that states a figure, each a question of its own.
             for number in range(len(found) - 2, -1, -1):
                 claim = found[number]
                 if claim.asks or claim.about_writer or not _DIGIT.search(claim.text):
                     break
-                found[number] = Clause(f"{claim.text} {text}", True, False)
+                found[number] = Clause(f"{claim.text} {text}", True, False, claim.framed)
             about_writer = False
             continue
         asks = listed or bool(_QUESTION.search(simplified))
@@ -204,7 +210,7 @@ def clauses(message: str) -> list[Clause]:
         about_writer = bool(_ABOUT_ME.search(simplified)) or (
             about_writer and not asks and not turning
         )
-        found.append(Clause(text, asks, about_writer and not asks and not turning))
+        found.append(Clause(text, asks, about_writer and not asks and not turning, framed))
     return found
 
 

@@ -75,7 +75,12 @@ class MessageSteps:
                 return whole
             return replace(self._one.ask(subject), question=question)
         questions = self._questions(pieces) or [("", question, "")]
-        if len(questions) == 1 and not questions[0][0] and len(pieces) == 1:
+        if (
+            len(questions) == 1
+            and not questions[0][0]
+            and len(pieces) == 1
+            and not pieces[0].framed
+        ):
             # One plain question: its parts are itself, unless it asks of two things.
             return self._each_of_a_pair(question, whole) or whole
         parts = _settled_by_each_other(

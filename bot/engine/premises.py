@@ -31,7 +31,7 @@ CONFIRMATION = re.compile(
 )
 # "听说…是真的吗", "I hear … is it true?": hearsay checked against the article.
 _HEARSAY = re.compile(
-    r"听说|据说|有人说|听人说|网传|传言|传闻|是真的吗|真的吗"
+    r"听说|据说|有人说|听人说|网传|传言|传闻|是真的吗|真的吗|视频[^,，。?？]{0,4}说"
     r"|\b(?:i hear|i heard|heard that|rumou?rs?|is (?:it|this|that) true|is true)\b",
     re.IGNORECASE,
 )

@@ -207,3 +207,21 @@ def test_what_the_writer_does_is_about_the_writer(text: str, about_writer: bool)
     """ "I run a company in Singapore" is the writer's own business (its place declines
     nothing); "I think …" and "I heard …" state claims."""
     assert clauses(text)[0].about_writer is about_writer
+
+
+def test_a_video_frame_is_cut_and_an_emoji_tag_still_checks_the_claim(engine: Engine) -> None:
+    """ "刷到个短视频说…破50亿了？？真的假的😮": what the video says is the claim, the tag
+    (emoji and all) checks it, and the article's 13.6亿元 corrects it."""
+    found = clauses("刷到个短视频说大渡口小面上半年赢收已经破50亿了？？真的假的😮")
+    assert len(found) == 1
+    assert found[0].framed
+    answer = engine.ask("刷到个短视频说大渡口小面上半年赢收已经破50亿了？？真的假的😮")
+    assert answer.text.startswith("不对")
+    assert "13.6亿元" in answer.text
+
+
+def test_money_words_ask_an_amount_the_article_must_state(engine: Engine) -> None:
+    """ "区财政安排了多少专项资金" asks an amount: the workshops' count is no answer."""
+    answer = engine.ask("新增数字车间、智能工厂，区财政安排了多少专项资金？")
+    assert answer.status is Status.NO_ANSWER
+    assert "4个以上" not in answer.text
