@@ -34,9 +34,11 @@ _MIN_SPELLED = 4
 _TWO_EDITS_FROM = 7
 _NOT_A_NAME_START = set("一二两三四五六七八九十几多这那哪每各其该本全")
 _QUESTION_WORD = re.compile("[哪几多什么谁啥咋]")
-# Verbs that put something in a place or a list ("纳入市区级重点", "落户沙坪坝区"): the name,
-# if any, is what follows them.
-_PLACING_VERB = re.compile("^(?:纳入|列入|进入|属于|位于|落户|入选|包括|包含|来自|搬到|搬去|在)")
+# Verbs that put something in a place or a list ("纳入市区级重点", "落户沙坪坝区") or speak
+# for it ("代表区政府"): the name, if any, is what follows them.
+_PLACING_VERB = re.compile(
+    "^(?:纳入|列入|进入|属于|位于|落户|入选|包括|包含|来自|搬到|搬去|在|代表|作为|担任)"
+)
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,8 @@ _ENGLISH_ASKING = re.compile(
     r"(?:\s+the)?\s+",
     re.IGNORECASE,
 )
+# "除了营收目标", "apart from the revenue target": what the question sets aside.
+_BESIDES = re.compile(r"^(?:除了|除开|除去|besides\b|apart from\b|other than\b|aside from\b)")
 _EACH = re.compile(r"(?:各|分别|各自)(?:是|为|有)?(?:多少|好多|几多)[?？!！。呢啊哦嘛]*")
 _AND = re.compile(r"和|与|跟|及|以及|、|还有")
 _POSSESSIVE = "的"
@@ -212,6 +214,12 @@ def clauses(message: str) -> list[Clause]:
         )
         found.append(Clause(text, asks, about_writer and not asks and not turning, framed))
     return found
+
+
+def sets_aside(text: str) -> bool:
+    """Whether a clause names what the question is not about ("除了营收目标", "besides the
+    targets"): no context for it."""
+    return bool(_BESIDES.match(text.strip()))
 
 
 def is_elliptical(text: str) -> bool:

@@ -18,6 +18,7 @@ from bot.engine.clauses import (
     asks_each,
     clauses,
     is_elliptical,
+    sets_aside,
     split_compared,
     split_english_pair,
     split_respectively,
@@ -228,7 +229,7 @@ class MessageSteps:
             before = [
                 c.text
                 for c in pieces[start:index]
-                if not c.about_writer and self._carries_content(c.text)
+                if not c.about_writer and not sets_aside(c.text) and self._carries_content(c.text)
             ]
             text = pieces[index].text
             if number == len(asking) - 1:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.engine.answers import Status
-from bot.engine.clauses import clauses, is_elliptical, split_compared
+from bot.engine.clauses import clauses, is_elliptical, sets_aside, split_compared
 from bot.engine.pipeline import Engine, load_engine
 
 KNOWLEDGE = Path(__file__).resolve().parents[2] / "knowledge"
@@ -225,3 +225,10 @@ def test_money_words_ask_an_amount_the_article_must_state(engine: Engine) -> Non
     answer = engine.ask("新增数字车间、智能工厂，区财政安排了多少专项资金？")
     assert answer.status is Status.NO_ANSWER
     assert "4个以上" not in answer.text
+
+
+def test_what_a_question_sets_aside_is_no_context() -> None:
+    """ "除了营收目标" names what is not asked; "besides the targets" likewise."""
+    assert sets_aside("除了营收目标")
+    assert sets_aside("besides the revenue targets")
+    assert not sets_aside("小面的营收目标")
