@@ -110,6 +110,9 @@ class Analyzer:
             }
         )
         self._spelled = lru_cache(maxsize=4096)(self._spell) if correct_typos else None
+        # A message's clauses are analysed several times over (alone, with context, for a
+        # subject, for names); an Analysis is immutable, so each text's is kept (bounded).
+        self._analysed = lru_cache(maxsize=4096)(self._analyze_uncached)
         self._stop = stop
         self._heads = {h.lower() for h in lexicon.name_heads}
         self._max_zh = max((len(s) for s in self._zh), default=1)
@@ -189,6 +192,9 @@ class Analyzer:
 
     def analyze(self, normalized: str) -> Analysis:
         """Features of ``normalized`` text (the output of ``textnorm.normalize``)."""
+        return self._analysed(normalized)
+
+    def _analyze_uncached(self, normalized: str) -> Analysis:
         normalized = _POSSESSIVE.sub("", normalized)
         for pattern, term in self._mixed:
             normalized = pattern.sub(f" {term} ", normalized)

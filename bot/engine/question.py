@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import replace
+from functools import lru_cache
 
 from bot.engine.analysis import Analysis, Analyzer
 from bot.engine.answers import Answer, Status
@@ -36,6 +37,7 @@ _HOW_MANY = re.compile(
     r"|could|in|of|at|on|there)\b|\s*[?.!,]|$)"
 )
 MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
+_NORMALISED_TEXTS = 4096
 OUT_OF_SCOPE = "out of scope: "
 UNKNOWN_NAME = "unknown name: "
 _ASKING = re.compile(r"[哪几多什么谁啥咋吗呢么]")
@@ -79,6 +81,10 @@ class QuestionSteps:
             for fact_id in entry.facts:
                 for stated in figures_in(knowledge.facts[fact_id].value):
                     self._figure_entries.setdefault(stated, entry.id)
+        # A message's clauses are read several times over (asked alone and with context,
+        # checked for a subject, for content, for foreign names): each text is normalised
+        # once. Bounded, so a flood of distinct messages cannot grow it.
+        self._normalised = lru_cache(maxsize=_NORMALISED_TEXTS)(self._normalise_uncached)
         premises = PremiseSteps(knowledge, matcher, composer, decider, thresholds)
         steps = (
             Step("normalise", self._normalise),
@@ -111,6 +117,9 @@ class QuestionSteps:
 
     def normalise(self, text: str) -> str:
         """``textnorm.normalize`` plus the knowledge's own sound-alike corrections."""
+        return self._normalised(text)
+
+    def _normalise_uncached(self, text: str) -> str:
         normalized = normalize(text)
         return self._homophones.correct(normalized) if self._homophones else normalized
 
