@@ -71,12 +71,9 @@ def _toneless(reading: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "v")
 
 
-def _keys(word: str, readings: dict[str, tuple[str, ...]], first_only: bool = False) -> list[str]:
-    """Every way the word can be read (or its usual reading only), as space-joined toneless
-    syllables."""
+def _keys(word: str, readings: dict[str, tuple[str, ...]]) -> list[str]:
+    """Every way the word can be read, as space-joined toneless syllables."""
     options = [readings.get(char) for char in word]
-    if first_only:
-        options = [o[:1] if o else o for o in options]
     if any(option is None for option in options):
         return []
     keys = []
@@ -123,41 +120,59 @@ class HomophoneCorrector:
         """``text`` with each sound-alike slip replaced by its vocabulary word."""
         if not self._by_sound:
             return text
+        # Where the run of Chinese characters at each position ends: words and slips are
+        # Chinese only, so no window reaches past it (and other characters are skipped).
+        run_end = [0] * (len(text) + 1)
+        run_end[len(text)] = len(text)
+        for i in range(len(text) - 1, -1, -1):
+            run_end[i] = run_end[i + 1] if _is_cjk(text[i]) else i
         out: list[str] = []
         i = 0
         while i < len(text):
-            piece = self._piece_at(text, i)
+            piece = self._piece_at(text, i, run_end[i] - i) if run_end[i] > i else (1, text[i])
             out.append(piece[1])
             i += piece[0]
         return "".join(out)
 
-    def _piece_at(self, text: str, start: int) -> tuple[int, str]:
+    def _piece_at(self, text: str, start: int, run: int) -> tuple[int, str]:
         """(characters consumed, what to write): a vocabulary word kept whole, a slip
-        corrected, or one character as it is."""
-        for length in range(min(_MAX_LENGTH, len(text) - start), _MIN_LENGTH - 1, -1):
+        corrected, or one character as it is (``run``: Chinese characters from ``start``)."""
+        for length in range(min(_MAX_LENGTH, run), _MIN_LENGTH - 1, -1):
             window = text[start : start + length]
             if window in self._vocabulary:
                 return length, window  # a word of ours already: never split or rewrite it
         for length in self._lengths:
+            if length > run:
+                continue
             window = text[start : start + length]
-            if len(window) < length or not _is_cjk(window) or window in self._words:
+            if window in self._words:
                 continue
             if self._splits_a_word(text, start, length):
                 continue  # 引进|多少 is no slip for 进度
             # The slip was typed as the character's usual reading (度 read duó is rare).
-            for key in _keys(window, self._readings, first_only=True):
-                found = self._by_sound.get(key)
-                if found is None:
-                    continue
-                # Write the word that sounds so and shares most with what was typed (营受 →
-                # 营收, not its variant 盈收): the lexicon maps it to its term.
-                shared, word = max(
-                    ((_shared_in_place(window, w), w) for w in found[0] if len(w) == length),
-                    default=(0, ""),
-                )
-                if shared:
-                    return length, word
+            key = self._usual_reading(window)
+            found = self._by_sound.get(key) if key is not None else None
+            if found is None:
+                continue
+            # Write the word that sounds so and shares most with what was typed (营受 →
+            # 营收, not its variant 盈收): the lexicon maps it to its term.
+            shared, word = max(
+                ((_shared_in_place(window, w), w) for w in found[0] if len(w) == length),
+                default=(0, ""),
+            )
+            if shared:
+                return length, word
         return 1, text[start]
+
+    def _usual_reading(self, window: str) -> str | None:
+        """The window read character by character in each one's usual reading."""
+        syllables = []
+        for char in window:
+            reading = self._readings.get(char)
+            if not reading:
+                return None
+            syllables.append(reading[0])
+        return " ".join(syllables)
 
     def _splits_a_word(self, text: str, start: int, length: int) -> bool:
         """Whether a question or stop word starts inside the window and runs past its end."""
