@@ -30,6 +30,8 @@ from bot.engine.question import MEANINGFUL, OUT_OF_SCOPE, UNKNOWN_NAME, Question
 from bot.engine.textnorm import detect_language
 
 _NAME_DECLINES = (OUT_OF_SCOPE, UNKNOWN_NAME)
+# Above this many characters the semantic signal reads a message's asking clauses only.
+_SEMANTIC_CHARS = 80
 # A question's words and the question word ending it: "新材料" and "多少".
 _ASKING_TAIL = re.compile(r"(.*?)((?:是|有|为)?(?:多少|好多|几多|几个|几家|哪些|什么|啥)?[?？]?)")
 
@@ -169,7 +171,13 @@ class MessageSteps:
             return question
         pieces = clauses(question)
         kept = [c.text for c in pieces if not c.about_writer]
-        return " ".join(kept) if kept and len(kept) < len(pieces) else question
+        text = " ".join(kept) if kept and len(kept) < len(pieces) else question
+        if len(text) > _SEMANTIC_CHARS:
+            # The encoder's time grows with the text (7 ms at 120 characters, 17 ms at 400):
+            # a long message is shown its questions only.
+            asking = [c.text for c in pieces if c.asks and not c.about_writer]
+            text = " ".join(asking) or text
+        return text
 
     def _home_questions(
         self, question: str, pieces: list[Clause], language: Language, normalized: str

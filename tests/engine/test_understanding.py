@@ -396,3 +396,20 @@ def test_what_a_firm_does_is_not_stated_but_what_a_project_is_for_is(engine: Eng
     assert firm.status is Status.NO_ANSWER
     assert firm.reason == "not stated"
     assert engine.ask("华韶智算中心是干什么的").entry_id == "huashao-center"
+
+
+def test_a_long_message_shows_the_semantic_signal_its_questions_only() -> None:
+    """Over 80 characters, the encoder (whose time grows with the text) reads only the
+    message's asking clauses, not its long context."""
+    question = (
+        "我们家在九宫庙开了十几年的面馆，最近听街坊说区里头要大搞小面产业，"
+        "又是招商又是电商的，街上好多人都在摆这个龙门阵，茶馆里头天天都在说，"
+        "隔壁子卖菜的嬢嬢也跟到说，楼上退休的老师也在摆，"
+        "区里打算咋个把这个面条整成大产业嘛？"
+    )
+    signal = _FixedNeighbours(("noodle-development", 0.5), ("noodle-chain", 0.45))
+    Engine(load_engine(KNOWLEDGE).knowledge, signal).ask(question)
+    (shown,) = signal.asked
+    assert shown.endswith("区里打算咋个把这个面条整成大产业嘛")
+    assert "招商" not in shown
+    assert len(shown) < len(question) // 2
