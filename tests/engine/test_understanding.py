@@ -409,7 +409,8 @@ def test_a_long_message_shows_the_semantic_signal_its_questions_only() -> None:
     )
     signal = _FixedNeighbours(("noodle-development", 0.5), ("noodle-chain", 0.45))
     Engine(load_engine(KNOWLEDGE).knowledge, signal).ask(question)
-    (shown,) = signal.asked
-    assert shown.endswith("区里打算咋个把这个面条整成大产业嘛")
-    assert "招商" not in shown
-    assert len(shown) < len(question) // 2
+    assert signal.asked
+    for shown in signal.asked:
+        assert shown.endswith("区里打算咋个把这个面条整成大产业嘛")
+        assert "招商" not in shown
+        assert len(shown) < len(question) // 2
