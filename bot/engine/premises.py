@@ -27,12 +27,13 @@ from bot.engine.thresholds import Thresholds
 CONFIRMATION = re.compile(
     r"是不是|对不对|对吗|是吗|是否|没错吧|还是|真的|有没有|有没得|[吗吧嗦噻][?？!！。]*$"
     r"|\b(?:is it|isn't it|right|correct|true|really)\b|^(?:is|are|was|does|did) "
-    r"|\b(?:yes|yeah|no|ok)\s*[?？]\s*$"
+    r"|\b(?:yes|yeah|no|ok)\s*[?？]\s*$|\bis (?:that|this) (?:what|so|how)\b"
 )
 # "听说…是真的吗", "I hear … is it true?": hearsay checked against the article.
 _HEARSAY = re.compile(
     r"听说|据说|有人说|听人说|网传|传言|传闻|是真的吗|真的吗|视频[^,，。?？]{0,4}说"
-    r"|\b(?:i hear|i heard|heard that|rumou?rs?|is (?:it|this|that) true|is true)\b",
+    r"|\b(?:i hear|i heard|heard that|i read|i saw|someone said|people say|rumou?rs?"
+    r"|is (?:it|this|that) true|is true)\b",
     re.IGNORECASE,
 )
 # "哪个", "什么", "which": a question looking a figure up, not one claiming it.

@@ -38,6 +38,7 @@ _HOW_MANY = re.compile(
 )
 MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 _NORMALISED_TEXTS = 4096
+_GOAL_TERMS = frozenset({"目标", "实际"})
 OUT_OF_SCOPE = "out of scope: "
 UNKNOWN_NAME = "unknown name: "
 _ASKING = re.compile(r"[哪几多什么谁啥咋吗呢么]")
@@ -268,7 +269,9 @@ class QuestionSteps:
         )
 
     def _bare_figure(self, asked: Asked) -> Answer | Asked:
-        if self._matcher.names_subject(analysis_of(asked)):
+        analysis = analysis_of(asked)
+        # "what's the 50亿 target about?": a goal names no thing of its own.
+        if self._matcher.names_subject(self._matcher.without(analysis, _GOAL_TERMS)):
             return asked
         # "50是指什么", "50亿是啥": a bare figure that several of the article's figures
         # begin with (50家, 50亿元以上, 50亿级) could be any of them.

@@ -149,3 +149,22 @@ def test_a_context_setting_the_period_keeps_the_decline(engine: Engine) -> None:
     answer = engine.ask("到2025年，大渡口区重庆小面产业营收要达到多少？")
     assert answer.status is Status.NO_ANSWER
     assert "50亿元" not in answer.text
+
+
+def test_what_the_writer_read_is_a_claim_to_check(engine: Engine) -> None:
+    """ "I read … 500亿 next year, is that what the article says?" is corrected with the
+    article's next-year target."""
+    answer = engine.ask(
+        "I read somewhere the district wants noodle revenue of 500亿 next year,"
+        " is that what the article says?"
+    )
+    assert answer.status is Status.ANSWERED
+    assert answer.text.startswith("Not quite")
+    assert "200亿元" in answer.text
+
+
+def test_a_bare_figure_named_as_a_target_could_be_any_of_its_figures(engine: Engine) -> None:
+    """ "文中那个“50”的目标" names no thing: 50家, 50亿元以上 and 50亿级 are offered."""
+    answer = engine.ask("文中那个“50”的目标具体指的是什么？")
+    assert answer.status is Status.AMBIGUOUS
+    assert len(answer.suggestions) >= 2

@@ -232,3 +232,12 @@ def test_what_a_question_sets_aside_is_no_context() -> None:
     assert sets_aside("除了营收目标")
     assert sets_aside("besides the revenue targets")
     assert not sets_aside("小面的营收目标")
+
+
+def test_the_investment_horse_race_ranking_is_the_rankings_name(engine: Engine) -> None:
+    """ "the Q2 investment 'horse race' ranking" names 赛马榜; "investment" asks nothing."""
+    answer = engine.ask(
+        "What was Dadukou's project start rate in the Q2 investment 'horse race' ranking?"
+    )
+    assert answer.entry_id == "project-start-rate"
+    assert "74.4%" in answer.text
