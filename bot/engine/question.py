@@ -39,6 +39,15 @@ _HOW_MANY = re.compile(
 MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 _NORMALISED_TEXTS = 4096
 _GOAL_TERMS = frozenset({"目标", "实际"})
+# Words that name no particular thing beside a vague amount ("那个大项目").
+_VAGUE_THINGS = frozenset({"项目", "重点项目"})
+_TENS_OF_YI = re.compile(r"(\d+(?:\.\d+)?)亿元?(?:以上)?")
+
+
+def _tens_of_yi(figure: str) -> bool:
+    """Whether a figure is an amount of 10 to 100 亿 (65亿元)."""
+    found = _TENS_OF_YI.fullmatch(figure)
+    return found is not None and 10 <= float(found.group(1)) < 100
 OUT_OF_SCOPE = "out of scope: "
 UNKNOWN_NAME = "unknown name: "
 _ASKING = re.compile(r"[哪几多什么谁啥咋吗呢么]")
@@ -95,6 +104,7 @@ class QuestionSteps:
             Step("unknown name", self._unknown_name, "names"),
             Step("a count of something unknown", self._count_of_the_unknown, "names"),
             Step("bare figure", self._bare_figure),
+            Step("a vague amount", self._vague_amount),
             Step("set claims aside", premises.set_claims_aside, "premise"),
             Step("match and decide", self._match),
             Step("a claim beyond the article", premises.beyond_the_article, "premise"),
@@ -291,6 +301,53 @@ class QuestionSteps:
             ),
             reason="a figure several figures begin with",
         )
+
+    def _vague_amount(self, asked: Asked) -> Answer | Asked:
+        # "那个投资几十个亿的大项目叫啥": tens of 亿 fits every figure the article gives in that
+        # range with what the question asks (华韶's 65亿元, 万吨's 36亿元): a choice, unless
+        # the question names its thing.
+        if "几十亿" not in asked.normalized:
+            return asked
+        analysis = analysis_of(asked)
+        named = {
+            t
+            for t in analysis.terms - self.home_terms - _VAGUE_THINGS
+            if not self._matcher.is_asked_for(t)
+        }
+        if named:
+            return asked
+        # The facts that state such an amount as what is asked (an investment, when the
+        # question asks one), each by the narrowest entry citing it.
+        investment = "投资" in analysis.terms
+        facts = [
+            f.id
+            for f in self._knowledge.facts.values()
+            if any(_tens_of_yi(figure) for figure in figures_in(f.value))
+            and (not investment or "投资" in f.measure)
+        ]
+        fitting = list(dict.fromkeys(self._figure_entry_of(fact) for fact in facts))
+        if len(fitting) < 2:
+            return asked
+        entries = self._knowledge.entries
+        return self._compose.reply(
+            asked.question,
+            Status.AMBIGUOUS,
+            say("ambiguous", asked.language),
+            asked.language,
+            normalized=asked.normalized,
+            suggestions=tuple(
+                self._compose.suggestion(entries[e], asked.language)
+                for e in fitting[: self._t.max_choices]
+            ),
+            reason="a vague amount several figures fit",
+        )
+
+    def _figure_entry_of(self, fact_id: str) -> str:
+        """The narrowest FAQ entry citing a fact."""
+        citing = [
+            e for e in self._knowledge.entries.values() if e.kind == "faq" and fact_id in e.facts
+        ]
+        return min(citing, key=lambda e: len(e.facts)).id
 
     def _entries_sharing(self, normalized: str) -> list[str]:
         """For a question naming one figure, the narrowest entry of each figure of the

@@ -174,6 +174,8 @@ def numerals_to_digits(text: str) -> str:
     return "".join(pieces)
 
 
+# "好几十亿", "几十个亿", "数十亿": tens of 亿, a vague amount (not 10亿).
+_VAGUE_TENS = re.compile(r"好?几(?:10|十)多?个?(?=亿)|数(?:10|十)(?=亿)")
 _FIVE_YEAR_PLAN = re.compile(
     r"(十[一二三四五六七八九]五)(?=规划|末|期间|时期|期末|”|\"|$|[^亿万个家%点])"
 )
@@ -337,6 +339,7 @@ def normalize(text: str, *, cantonese: bool | None = None) -> str:
     text = unicodedata.normalize("NFKC", controls_to_spaces(text)).lower()
     text = cantonese_to_mandarin(to_simplified(text), cantonese=cantonese)
     text = numerals_to_digits(text)
+    text = _VAGUE_TENS.sub("几十", text)
     text = _THOUSANDS_SEPARATOR.sub("", text)
     text = english_amounts(text)
     text = _BARE_NEGATION.sub(r"\1n't", text)

@@ -215,3 +215,17 @@ def test_how_many_of_a_unit_asks_an_amount(text: str, expected: str) -> None:
 def test_a_five_year_plans_name_is_not_a_number(text: str, expected: str) -> None:
     """十四五 names a plan (not 15); other numbers still become digits."""
     assert normalize(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("投了好几十亿", "投了几十亿"),
+        ("几十个亿", "几十亿"),
+        ("数十亿", "几十亿"),
+        ("十亿", "10亿"),
+    ],
+)
+def test_tens_of_yi_stay_a_vague_amount(text: str, expected: str) -> None:
+    """好几十亿 / 几十个亿 / 数十亿 are one vague amount, not 10亿."""
+    assert normalize(text) == expected

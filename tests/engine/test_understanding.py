@@ -414,3 +414,21 @@ def test_a_long_message_shows_the_semantic_signal_its_questions_only() -> None:
         assert shown.endswith("区里打算咋个把这个面条整成大产业嘛")
         assert "招商" not in shown
         assert len(shown) < len(question) // 2
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["文章里那个投资几十个亿的大项目叫啥名字？", "投资好几十个亿那个项目叫啥子"],
+)
+def test_a_vague_amount_offers_every_investment_it_fits(engine: Engine, question: str) -> None:
+    """ "几十个亿的项目" fits both tens-of-亿 investments (华韶 65亿元, 万吨 36亿元): a choice,
+    not the district's new industrial output."""
+    answer = engine.ask(question)
+    assert answer.status is Status.AMBIGUOUS
+    assert {s.id for s in answer.suggestions} == {"huashao-center", "wandun-project"}
+
+
+def test_a_vague_amount_beside_a_named_thing_is_no_choice(engine: Engine) -> None:
+    """ "华韶投资几十亿吗" names its project: answered with its 65亿元."""
+    answer = engine.ask("华韶投资几十亿吗")
+    assert answer.entry_id == "huashao-center"
