@@ -48,6 +48,8 @@ def _tens_of_yi(figure: str) -> bool:
     """Whether a figure is an amount of 10 to 100 亿 (65亿元)."""
     found = _TENS_OF_YI.fullmatch(figure)
     return found is not None and 10 <= float(found.group(1)) < 100
+
+
 OUT_OF_SCOPE = "out of scope: "
 UNKNOWN_NAME = "unknown name: "
 _ASKING = re.compile(r"[哪几多什么谁啥咋吗呢么]")
