@@ -290,19 +290,7 @@ class QuestionSteps:
         sharing = self._entries_sharing(asked.normalized)
         if len(sharing) < 2:
             return asked
-        entries = self._knowledge.entries
-        return self._compose.reply(
-            asked.question,
-            Status.AMBIGUOUS,
-            say("ambiguous", asked.language),
-            asked.language,
-            normalized=asked.normalized,
-            suggestions=tuple(
-                self._compose.suggestion(entries[e], asked.language)
-                for e in sharing[: self._t.max_choices]
-            ),
-            reason="a figure several figures begin with",
-        )
+        return self._choice(asked, sharing, "a figure several figures begin with")
 
     def _vague_amount(self, asked: Asked) -> Answer | Asked:
         # "那个投资几十个亿的大项目叫啥": tens of 亿 fits every figure the article gives in that
@@ -330,6 +318,10 @@ class QuestionSteps:
         fitting = list(dict.fromkeys(self._figure_entry_of(fact) for fact in facts))
         if len(fitting) < 2:
             return asked
+        return self._choice(asked, fitting, "a vague amount several figures fit")
+
+    def _choice(self, asked: Asked, entry_ids: list[str], reason: str) -> Answer:
+        """ "您的问题可以指报道里的几件事", with the entries as the choices (in order)."""
         entries = self._knowledge.entries
         return self._compose.reply(
             asked.question,
@@ -339,9 +331,9 @@ class QuestionSteps:
             normalized=asked.normalized,
             suggestions=tuple(
                 self._compose.suggestion(entries[e], asked.language)
-                for e in fitting[: self._t.max_choices]
+                for e in entry_ids[: self._t.max_choices]
             ),
-            reason="a vague amount several figures fit",
+            reason=reason,
         )
 
     def _figure_entry_of(self, fact_id: str) -> str:
