@@ -17,6 +17,7 @@ makes the bot work: questions, taps, inline queries (``bot.telegram.inline``).
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Callable
 from html import escape
@@ -68,6 +69,10 @@ _CHANNELS: dict[str, Channel] = {
 }
 
 
+# The command word that starts a command message: "/ask", "/ask@dadukou_bot".
+_COMMAND = re.compile(r"^/\S+")
+
+
 class TelegramBot:
     """The handlers, and the state they share."""
 
@@ -115,7 +120,7 @@ class TelegramBot:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        question = " ".join(context.args or ())
+        question = _after_the_command(message.text or "")
         if not question.strip():
             await self._usage(message, user, "tg_ask_usage", context)
             return
@@ -293,3 +298,9 @@ class TelegramBot:
             if is_own:
                 text = text.replace(mentioned, " ")
         return text
+
+
+def _after_the_command(text: str) -> str:
+    """What follows ``/ask`` (or ``/ask@bot``), line breaks kept: "/ask 小面目标\n明年呢" asks
+    two lines, which ``context.args`` would have joined into one."""
+    return _COMMAND.sub("", text, count=1).strip()

@@ -3,6 +3,9 @@ as replies, and stays silent otherwise (as it must with privacy mode on or off).
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from tests.telegram.conftest import BotFactory, group_chat, person
@@ -56,6 +59,22 @@ async def test_ask_command_in_a_group_is_answered_as_a_reply(
     assert by_target[first["message_id"]]["text"].startswith("大渡口有80个市区级重点项目。")
     assert by_target[second["message_id"]]["text"].startswith("五大百亿级产业是")
     assert "《重庆日报》2023-08-15" in by_target[first["message_id"]]["text"]
+
+
+async def test_ask_keeps_the_line_breaks_of_a_several_line_question(
+    fake_api: FakeBotApi, bot_on_fake: BotFactory, log_path: Path
+) -> None:
+    """ "/ask …\n…": the question is answered and logged as typed, line break included (not
+    re-joined from the command's words)."""
+    question = "大渡口有多少个市区级重点项目\n五大产业是什么"
+    async with bot_on_fake():
+        fake_api.push_message(ALICE, GROUP, f"/ask {question}")
+        (reply,) = await fake_api.wait_sent(GROUP["id"])
+    assert "80个" in reply["text"]
+    assert "五大百亿级产业是" in reply["text"]
+    with contextlib.closing(sqlite3.connect(log_path)) as connection:
+        logged = [row[0] for row in connection.execute("SELECT text FROM questions")]
+    assert logged == [question]
 
 
 async def test_mention_is_answered_without_the_mention(
