@@ -306,16 +306,18 @@ class QuestionSteps:
         }
         if named:
             return asked
-        # The facts that state such an amount as what is asked (an investment, when the
-        # question asks one), each by the narrowest entry citing it.
+        # The article's figures in that range stated as what is asked (an investment, when
+        # the question asks one), each by the narrowest entry stating it.
         investment = "投资" in analysis.terms
-        facts = [
-            f.id
-            for f in self._knowledge.facts.values()
-            if any(_tens_of_yi(figure) for figure in figures_in(f.value))
-            and (not investment or "投资" in f.measure)
-        ]
-        fitting = list(dict.fromkeys(self._figure_entry_of(fact) for fact in facts))
+        fitting = list(
+            dict.fromkeys(
+                self._figure_entries[figure]
+                for fact in self._knowledge.facts.values()
+                if not investment or "投资" in fact.measure
+                for figure in figures_in(fact.value)
+                if _tens_of_yi(figure) and figure in self._figure_entries
+            )
+        )
         if len(fitting) < 2:
             return asked
         return self._choice(asked, fitting, "a vague amount several figures fit")
@@ -335,13 +337,6 @@ class QuestionSteps:
             ),
             reason=reason,
         )
-
-    def _figure_entry_of(self, fact_id: str) -> str:
-        """The narrowest FAQ entry citing a fact."""
-        citing = [
-            e for e in self._knowledge.entries.values() if e.kind == "faq" and fact_id in e.facts
-        ]
-        return min(citing, key=lambda e: len(e.facts)).id
 
     def _entries_sharing(self, normalized: str) -> list[str]:
         """For a question naming one figure, the narrowest entry of each figure of the
