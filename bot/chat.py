@@ -30,6 +30,7 @@ from bot.engine.answers import Answer, Language
 from bot.engine.pipeline import Engine
 from bot.engine.render import answer_text, telegram_length
 from bot.engine.textnorm import controls_to_spaces, detect_language
+from bot.interrupts import StopRequests
 from bot.messages import say
 from bot.questionlog.log import QuestionLog
 from bot.questionlog.records import Channel, QuestionRecord
@@ -244,17 +245,20 @@ def run_terminal_chat(
     max_question_chars: int = LimitSettings().max_question_chars,
     history: Path | None = None,
 ) -> int:
-    """The chat on a terminal, until Ctrl-D, Ctrl-C or SIGTERM (made a Ctrl-C by the caller).
+    """The chat on a terminal, until Ctrl-D, Ctrl-C or SIGTERM.
 
     Lines are read with ``input()`` in the main thread, outside any running event loop: that
     is where readline restores the terminal when Ctrl-C interrupts it, and where Ctrl-C
     interrupts at all (asyncio's own SIGINT handler would only cancel a task). The event loop
     runs in between, to open the log, write each question's row at once and close it.
+    Ctrl-C and SIGTERM end the wait for a line (``StopRequests``, which also catches the ones
+    readline misses); one that comes while a question is answered ends the chat after its
+    reply and log row.
     """
     readline = _line_editing(history)
     stdout.write(welcome(engine()) + "\n")
     number = 0
-    with asyncio.Runner() as runner:
+    with StopRequests() as stop, asyncio.Runner() as runner:
         if log is not None:
             runner.run(log.open())
         try:
@@ -262,7 +266,8 @@ def run_terminal_chat(
                 stdout.flush()
                 try:
                     number += 1
-                    line: str | UnreadableLine = input(PROMPT)
+                    with stop.waiting_for_a_line():
+                        line: str | UnreadableLine = input(PROMPT)
                 except UnicodeDecodeError:
                     line = UnreadableLine(number, _terminal_encoding())
                 except EOFError:

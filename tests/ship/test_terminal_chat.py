@@ -7,9 +7,11 @@ migrations would show, were they let through). Keys are sent as a terminal sends
 
 from __future__ import annotations
 
+import ctypes
 import fcntl
 import os
 import select
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -167,6 +169,35 @@ def test_ctrl_c_says_goodbye_and_leaves_the_terminal_as_it_found_it(terminal: Te
     assert "Traceback" not in terminal.seen
     assert terminal.seen.endswith("> 小面\r\n" + GOODBYE + "\r\n"), repr(terminal.seen[-40:])
     # What a pty starts with, and what the shell after the chat needs.
+    modes = termios.tcgetattr(terminal.slave)[3]
+    assert modes & (termios.ECHO | termios.ICANON) == termios.ECHO | termios.ICANON
+
+
+def _signal_a_side_thread(process: subprocess.Popen[bytes], signum: int) -> None:
+    """Send ``signum`` to one of the chat's threads other than its main thread (tgkill).
+
+    The kernel gives a signal sent to a process to any thread that does not block it; this
+    makes the case where it is not the main thread happen every time.
+    """
+    threads = sorted(int(tid) for tid in os.listdir(f"/proc/{process.pid}/task"))
+    side = next(tid for tid in threads if tid != process.pid)
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.tgkill(process.pid, side, signum) != 0:
+        raise OSError(ctypes.get_errno(), "tgkill failed")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_stop_signal_that_lands_on_another_thread_still_ends_the_chat(
+    terminal: Terminal, config: Path, signum: int
+) -> None:
+    """Ctrl-C or SIGTERM caught by a side thread (readline's wait never sees it) ends the chat."""
+    terminal.type(QUESTION + ENTER)
+    assert ANSWER in terminal.expect("> ")
+    _signal_a_side_thread(terminal.process, signum)
+    terminal.expect(GOODBYE, timeout=10)
+    assert terminal.wait() == 0
+    assert "Traceback" not in terminal.seen
+    assert logged(config) == [QUESTION]
     modes = termios.tcgetattr(terminal.slave)[3]
     assert modes & (termios.ECHO | termios.ICANON) == termios.ECHO | termios.ICANON
 
