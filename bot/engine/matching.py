@@ -24,6 +24,7 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from bot.engine.analysis import Analysis, Analyzer
 from bot.engine.figures import is_amount
@@ -37,6 +38,10 @@ _LISTED = 3
 
 def _exact_key(normalized: str) -> str:
     return re.sub(r"[\W_]+", "", normalized)
+
+
+# Rankings kept for reuse (see Matcher.__init__).
+_RANKINGS_KEPT = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +70,8 @@ class _IndexedEntry:
     exclusive_terms: frozenset[str]
     # Which phrasings hold each feature: coverage then costs one step per shared feature.
     phrasing_index: dict[str, tuple[int, ...]]
+    # The exclusive groups (periods, industries) its exclusive terms belong to.
+    exclusive_groups: frozenset[int] = frozenset()
 
 
 class Matcher:
@@ -158,6 +165,11 @@ class Matcher:
                     (),
                     exclusive_terms,
                     {f: tuple(n) for f, n in phrasing_index.items()},
+                    frozenset(
+                        self._exclusive_group[t]
+                        for t in exclusive_terms
+                        if t in self._exclusive_group
+                    ),
                 )
             )
             for feature in features:
@@ -177,6 +189,10 @@ class Matcher:
             replace(e, phrasing_weights=tuple(sum(map(self.weight, p)) for p in e.phrasings))
             for e in self._entries
         ]
+        # One message ranks the same words several times (alone, with its context, as part of
+        # a longer question): about a fifth of the calls. A window this small holds one
+        # message's rankings and a few of the previous one's, never a whole benchmark pass.
+        self._ranked = lru_cache(maxsize=_RANKINGS_KEPT)(self._rank_uncached)
 
     def weight(self, feature: str) -> float:
         """How much a feature says: its rarity, capped for leftovers, fixed for unknowns."""
@@ -297,10 +313,16 @@ class Matcher:
     def rank(self, analysis: Analysis, limit: int | None = None) -> list[Candidate]:
         """The best-scoring entries for a question, best first."""
         limit = self._thresholds.rank_limit if limit is None else limit
+        return list(self._ranked(analysis.features, analysis.terms, limit))
+
+    def _rank_uncached(
+        self, features: frozenset[str], terms: frozenset[str], limit: int
+    ) -> tuple[Candidate, ...]:
+        analysis = Analysis(features, terms, ())
         weights = {f: self.weight(f) for f in analysis.features}
         total = sum(weights.values())
         if total == 0:
-            return []
+            return ()
         number_weight = sum(w for f, w in weights.items() if f.startswith("#"))
         explained: dict[int, float] = defaultdict(float)
         for feature, weight in weights.items():
@@ -318,7 +340,9 @@ class Matcher:
         candidates = []
         for position, covered in shortlist:
             indexed = self._entries[position]
-            if self._contradicts(question_exclusive, indexed.exclusive_terms):
+            if self._contradicts(
+                question_exclusive, indexed.exclusive_terms, indexed.exclusive_groups
+            ):
                 continue
             shared: dict[int, float] = defaultdict(float)
             for feature, weight in weights.items():
@@ -354,7 +378,7 @@ class Matcher:
                 )
             )
         candidates.sort(key=lambda c: (-c.score, c.entry.id))
-        return candidates[:limit]
+        return tuple(candidates[:limit])
 
     def unknown_names(self, analysis: Analysis) -> list[str]:
         """Name candidates that neither the article nor any entry uses: places, industries,
@@ -380,12 +404,14 @@ class Matcher:
             if f[:2] in ("2:", "w:") and f not in self._idf and f[2:] not in self._source_text
         ]
 
-    def _contradicts(self, question: frozenset[str], entry_terms: frozenset[str]) -> bool:
+    def _contradicts(
+        self,
+        question: frozenset[str],
+        entry_terms: frozenset[str],
+        entry_groups: frozenset[int],
+    ) -> bool:
         """True when the question asks for a measure the entry does not state, or names a
         term of an exclusive group (a period) that the entry speaks of otherwise."""
-        entry_groups = {
-            self._exclusive_group[t] for t in entry_terms if t in self._exclusive_group
-        }
         for term in question - entry_terms:
             if term.startswith("#"):
                 if term not in self._idf:
